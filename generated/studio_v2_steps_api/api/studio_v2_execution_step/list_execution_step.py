@@ -1,0 +1,227 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...models.execution_step_page import ExecutionStepPage
+from ...models.twilio_error import TwilioError
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    flow_sid: str,
+    execution_sid: str,
+    *,
+    page_size: int | Unset = UNSET,
+    page: int | Unset = UNSET,
+    page_token: str | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["PageSize"] = page_size
+
+    params["Page"] = page
+
+    params["PageToken"] = page_token
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v2/Flows/{flow_sid}/Executions/{execution_sid}/Steps".format(
+            flow_sid=quote(str(flow_sid), safe=""),
+            execution_sid=quote(str(execution_sid), safe=""),
+        ),
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ExecutionStepPage | TwilioError:
+    if response.status_code == 200:
+        response_200 = ExecutionStepPage.from_dict(response.json())
+
+        return response_200
+
+    response_default = TwilioError.from_dict(response.json())
+
+    return response_default
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ExecutionStepPage | TwilioError]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    flow_sid: str,
+    execution_sid: str,
+    *,
+    client: AuthenticatedClient,
+    page_size: int | Unset = UNSET,
+    page: int | Unset = UNSET,
+    page_token: str | Unset = UNSET,
+) -> Response[ExecutionStepPage | TwilioError]:
+    """Retrieve a list of all Steps for an Execution.
+
+     Retrieve a list of all Steps for an Execution.
+
+    Args:
+        flow_sid (str):
+        execution_sid (str):
+        page_size (int | Unset):
+        page (int | Unset):
+        page_token (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ExecutionStepPage | TwilioError]
+    """
+
+    kwargs = _get_kwargs(
+        flow_sid=flow_sid,
+        execution_sid=execution_sid,
+        page_size=page_size,
+        page=page,
+        page_token=page_token,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    flow_sid: str,
+    execution_sid: str,
+    *,
+    client: AuthenticatedClient,
+    page_size: int | Unset = UNSET,
+    page: int | Unset = UNSET,
+    page_token: str | Unset = UNSET,
+) -> ExecutionStepPage | TwilioError | None:
+    """Retrieve a list of all Steps for an Execution.
+
+     Retrieve a list of all Steps for an Execution.
+
+    Args:
+        flow_sid (str):
+        execution_sid (str):
+        page_size (int | Unset):
+        page (int | Unset):
+        page_token (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ExecutionStepPage | TwilioError
+    """
+
+    return sync_detailed(
+        flow_sid=flow_sid,
+        execution_sid=execution_sid,
+        client=client,
+        page_size=page_size,
+        page=page,
+        page_token=page_token,
+    ).parsed
+
+
+async def asyncio_detailed(
+    flow_sid: str,
+    execution_sid: str,
+    *,
+    client: AuthenticatedClient,
+    page_size: int | Unset = UNSET,
+    page: int | Unset = UNSET,
+    page_token: str | Unset = UNSET,
+) -> Response[ExecutionStepPage | TwilioError]:
+    """Retrieve a list of all Steps for an Execution.
+
+     Retrieve a list of all Steps for an Execution.
+
+    Args:
+        flow_sid (str):
+        execution_sid (str):
+        page_size (int | Unset):
+        page (int | Unset):
+        page_token (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ExecutionStepPage | TwilioError]
+    """
+
+    kwargs = _get_kwargs(
+        flow_sid=flow_sid,
+        execution_sid=execution_sid,
+        page_size=page_size,
+        page=page,
+        page_token=page_token,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    flow_sid: str,
+    execution_sid: str,
+    *,
+    client: AuthenticatedClient,
+    page_size: int | Unset = UNSET,
+    page: int | Unset = UNSET,
+    page_token: str | Unset = UNSET,
+) -> ExecutionStepPage | TwilioError | None:
+    """Retrieve a list of all Steps for an Execution.
+
+     Retrieve a list of all Steps for an Execution.
+
+    Args:
+        flow_sid (str):
+        execution_sid (str):
+        page_size (int | Unset):
+        page (int | Unset):
+        page_token (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ExecutionStepPage | TwilioError
+    """
+
+    return (
+        await asyncio_detailed(
+            flow_sid=flow_sid,
+            execution_sid=execution_sid,
+            client=client,
+            page_size=page_size,
+            page=page,
+            page_token=page_token,
+        )
+    ).parsed

@@ -1,0 +1,63 @@
+"""Every routine task of the project. `nox` alone runs what CI runs."""
+
+from __future__ import annotations
+
+import nox
+
+nox.needs_version = ">=2025.2.9"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["lint", "typecheck", "check-generated", "tests"]
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+PYTHON = "3.11"
+OVERLAY_SOURCES = ["overlay", "tests", "scripts", "benchmarks", "noxfile.py"]
+
+
+def group(name: str) -> list[str]:
+    return nox.project.dependency_groups(PYPROJECT, name)
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The whole test suite, HTTP replayed from cassettes (no network)."""
+    session.install("-e", ".", *group("test"), *group("generate"))
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff check and format --check over our code (not generated/)."""
+    session.install(*group("lint"))
+    session.run("ruff", "check", *OVERLAY_SOURCES)
+    session.run("ruff", "format", "--check", *OVERLAY_SOURCES)
+
+
+@nox.session(python=PYTHON)
+def fmt(session: nox.Session) -> None:
+    """Apply ruff's fixes and formatting."""
+    session.install(*group("lint"))
+    session.run("ruff", "check", "--fix", *OVERLAY_SOURCES)
+    session.run("ruff", "format", *OVERLAY_SOURCES)
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the overlay, and on the generated packages."""
+    session.install("-e", ".", *group("typecheck"))
+    session.run("mypy", "overlay/twilio_studio_steps")
+    session.run("mypy", "generated")
+
+
+@nox.session(python=PYTHON)
+def generate(session: nox.Session) -> None:
+    """Rewrite generated/ from spec/ with the pinned generator and ruff."""
+    session.install(*group("generate"))
+    session.run("python", "scripts/generate.py")
+
+
+@nox.session(name="check-generated", python=PYTHON)
+def check_generated(session: nox.Session) -> None:
+    """Fail, naming the files, when generated/ differs from what spec/ produces."""
+    session.install(*group("generate"))
+    session.run("python", "scripts/generate.py", "--check")
