@@ -1,0 +1,38 @@
+"""Every default and limit of the client, in one place, with where it comes from."""
+
+from __future__ import annotations
+
+VERSION = "0.1.0"
+
+# Seconds for one HTTP attempt. twilio-python sets none, so a stalled socket hangs forever.
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_CONNECT_TIMEOUT = 10.0
+
+# Retries after the first attempt (so 3 attempts in all), as openai-python and stripe do.
+DEFAULT_MAX_RETRIES = 2
+# Full-jitter exponential backoff: sleep uniform(0, min(BACKOFF_MAX, BACKOFF_BASE * 2**n)).
+DEFAULT_BACKOFF_BASE = 0.5
+DEFAULT_BACKOFF_MAX = 8.0
+# A Retry-After longer than this is not waited for: the error is raised instead.
+DEFAULT_RETRY_AFTER_MAX = 60.0
+
+# Twilio rejects PageSize above 1000 with error 20007.
+MAX_PAGE_SIZE = 1000
+
+# Statuses worth another attempt for an idempotent GET: 429 is Twilio's "too many
+# concurrent requests" (error 20429); the 5xx are transient gateway and server faults.
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+# Loopback hosts are the only ones allowed over plain http (local servers and tests).
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+
+ENV_ACCOUNT_SID = "TWILIO_ACCOUNT_SID"
+ENV_AUTH_TOKEN = "TWILIO_AUTH_TOKEN"  # noqa: S105 - a variable name, not a secret
+ENV_API_KEY = "TWILIO_API_KEY"
+ENV_API_SECRET = "TWILIO_API_SECRET"  # noqa: S105 - a variable name, not a secret
+ENV_REGION = "TWILIO_REGION"
+ENV_EDGE = "TWILIO_EDGE"
+# Twilio's SDKs use us1 when only an edge is given.
+DEFAULT_REGION = "us1"
+
+REQUEST_ID_HEADER = "Twilio-Request-Id"

@@ -1,0 +1,312 @@
+"""Sync and async clients for any generated Twilio list endpoint with meta paging.
+
+The shells are thin: validation and request building live in ClientSettings, the
+retry loop in engine.request_page, the paging rules in Cursor. What is left here is
+the I/O: sending, sleeping, and fetching the next page while the current one is used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from types import TracebackType
+from typing import Generic, Self, TypeVar
+
+import httpx
+
+from ._settings import DEFAULT, ClientSettings, check_limit, effective_page_size
+from .cursor import Cursor
+from .endpoint import ListEndpoint
+from .engine import request_page, run_async, run_sync
+from .errors import TwilioStudioError
+from .page import Page
+from .retry import Clock, RetryPolicy
+
+ItemT = TypeVar("ItemT")
+HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
+
+
+class _Base(Generic[HttpT]):
+    product = "api"
+
+    def __init__(
+        self,
+        account_sid: str | None = None,
+        auth_token: str | None = None,
+        *,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        base_url: str | None = None,
+        region: str | None = None,
+        edge: str | None = None,
+        timeout: float | httpx.Timeout | None = DEFAULT,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        http_client: HttpT | None = None,
+        prefetch: bool = True,
+        clock: Clock | None = None,
+    ) -> None:
+        if http_client is not None and timeout is DEFAULT:
+            timeout = None  # a supplied client keeps its own timeout unless one is given
+        self._settings = ClientSettings(
+            self.product,
+            account_sid,
+            auth_token,
+            api_key=api_key,
+            api_secret=api_secret,
+            base_url=base_url,
+            region=region,
+            edge=edge,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry=retry,
+            clock=clock,
+        )
+        self.prefetch = prefetch
+        self._owns_http = http_client is None
+        self._http: HttpT = http_client if http_client is not None else self._new_http()
+
+    def _new_http(self) -> HttpT:
+        raise NotImplementedError
+
+    @property
+    def base_url(self) -> str:
+        return self._settings.base_url
+
+    @property
+    def account_sid(self) -> str | None:
+        return self._settings.credentials.account_sid
+
+    @property
+    def retry(self) -> RetryPolicy:
+        return self._settings.retry
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._settings!r})"
+
+
+class SyncListClient(_Base[httpx.Client]):
+    """Blocking client; safe to share between threads (httpx.Client is)."""
+
+    def _new_http(self) -> httpx.Client:
+        return httpx.Client(**self._settings.new_transport_args())
+
+    def close(self) -> None:
+        """Close the connection pool, unless it belongs to a caller-supplied client."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _send(self, request: httpx.Request) -> httpx.Response:
+        return self._http.send(request, follow_redirects=False)
+
+    def _fetch(self, endpoint: ListEndpoint[ItemT], request: httpx.Request) -> Page[ItemT]:
+        settings = self._settings
+        return run_sync(
+            request_page(endpoint, request, settings.retry, settings.clock),
+            self._send,
+            settings.clock,
+        )
+
+    def _get_page(
+        self,
+        endpoint: ListEndpoint[ItemT],
+        path_args: Sequence[str],
+        page_size: int | None,
+        page_token: str | None,
+    ) -> Page[ItemT]:
+        return self._fetch(
+            endpoint,
+            self._settings.first_request(self._http, endpoint, path_args, page_size, page_token),
+        )
+
+    def _iter_pages(
+        self,
+        endpoint: ListEndpoint[ItemT],
+        path_args: Sequence[str],
+        page_size: int | None,
+        page_token: str | None,
+        limit: int | None = None,
+    ) -> Iterator[Page[ItemT]]:
+        check_limit(limit)
+        first = self._settings.first_request(
+            self._http, endpoint, path_args, effective_page_size(page_size, limit), page_token
+        )
+        return self._pages(endpoint, first, limit)
+
+    def _pages(
+        self, endpoint: ListEndpoint[ItemT], first: httpx.Request, limit: int | None
+    ) -> Iterator[Page[ItemT]]:
+        cursor = Cursor(self._settings.origin, str(first.url), limit)
+        # One worker fetches (and parses) page n+1 while the caller consumes page n.
+        pool = (
+            ThreadPoolExecutor(1, thread_name_prefix="twilio-prefetch") if self.prefetch else None
+        )
+
+        def start(request: httpx.Request) -> Callable[[], Page[ItemT]]:
+            if pool is None:
+                return lambda: self._fetch(endpoint, request)
+            future: Future[Page[ItemT]] = pool.submit(self._fetch, endpoint, request)
+            return future.result
+
+        try:
+            pending: Callable[[], Page[ItemT]] | None = start(first)
+            while pending is not None:
+                page = pending()
+                pending = None
+                if cursor.remaining is not None:
+                    page.items = page.items[: cursor.take(page)]
+                try:
+                    url = cursor.next_url(page)
+                except TwilioStudioError as refused:
+                    yield page
+                    raise refused from None
+                if url is not None:
+                    pending = start(self._settings.request(self._http, url))
+                yield page
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+
+    def _iter_items(
+        self,
+        endpoint: ListEndpoint[ItemT],
+        path_args: Sequence[str],
+        page_size: int | None,
+        limit: int | None,
+        page_token: str | None,
+    ) -> Iterator[ItemT]:
+        pages = self._iter_pages(endpoint, path_args, page_size, page_token, limit)
+        return (item for page in pages for item in page.items)
+
+
+class AsyncListClient(_Base[httpx.AsyncClient]):
+    """asyncio client; one instance serves any number of concurrent listings."""
+
+    def _new_http(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(**self._settings.new_transport_args())
+
+    async def aclose(self) -> None:
+        """Close the connection pool, unless it belongs to a caller-supplied client."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        return await self._http.send(request, follow_redirects=False)
+
+    async def _fetch(self, endpoint: ListEndpoint[ItemT], request: httpx.Request) -> Page[ItemT]:
+        settings = self._settings
+        return await run_async(
+            request_page(endpoint, request, settings.retry, settings.clock),
+            self._send,
+            settings.clock,
+        )
+
+    async def _get_page(
+        self,
+        endpoint: ListEndpoint[ItemT],
+        path_args: Sequence[str],
+        page_size: int | None,
+        page_token: str | None,
+    ) -> Page[ItemT]:
+        return await self._fetch(
+            endpoint,
+            self._settings.first_request(self._http, endpoint, path_args, page_size, page_token),
+        )
+
+    def _iter_pages(
+        self,
+        endpoint: ListEndpoint[ItemT],
+        path_args: Sequence[str],
+        page_size: int | None,
+        page_token: str | None,
+        limit: int | None = None,
+    ) -> AsyncGenerator[Page[ItemT], None]:
+        # Validate now, not at the first `async for` step: bad input fails at the call.
+        check_limit(limit)
+        first = self._settings.first_request(
+            self._http, endpoint, path_args, effective_page_size(page_size, limit), page_token
+        )
+        return self._pages(endpoint, first, limit)
+
+    async def _pages(
+        self, endpoint: ListEndpoint[ItemT], first: httpx.Request, limit: int | None
+    ) -> AsyncGenerator[Page[ItemT], None]:
+        cursor = Cursor(self._settings.origin, str(first.url), limit)
+        prefetched: asyncio.Task[Page[ItemT]] | None = None
+
+        def start(request: httpx.Request) -> Callable[[], Awaitable[Page[ItemT]]]:
+            nonlocal prefetched
+            if not self.prefetch:
+                return lambda: self._fetch(endpoint, request)
+            # The next page downloads while the caller works on this one.
+            task = prefetched = asyncio.ensure_future(self._fetch(endpoint, request))
+            return lambda: task
+
+        try:
+            pending: Callable[[], Awaitable[Page[ItemT]]] | None = start(first)
+            while pending is not None:
+                page = await pending()
+                pending = prefetched = None
+                if cursor.remaining is not None:
+                    page.items = page.items[: cursor.take(page)]
+                try:
+                    url = cursor.next_url(page)
+                except TwilioStudioError as refused:
+                    yield page
+                    raise refused from None
+                if url is not None:
+                    pending = start(self._settings.request(self._http, url))
+                yield page
+        finally:
+            if prefetched is not None and not prefetched.done():
+                prefetched.cancel()
+                with contextlib.suppress(
+                    asyncio.CancelledError, TwilioStudioError, httpx.HTTPError
+                ):
+                    await prefetched
+
+    def _iter_items(
+        self,
+        endpoint: ListEndpoint[ItemT],
+        path_args: Sequence[str],
+        page_size: int | None,
+        limit: int | None,
+        page_token: str | None,
+    ) -> AsyncIterator[ItemT]:
+        return _async_items(self._iter_pages(endpoint, path_args, page_size, page_token, limit))
+
+
+async def _async_items(pages: AsyncGenerator[Page[ItemT], None]) -> AsyncIterator[ItemT]:
+    try:
+        async for page in pages:
+            for item in page.items:
+                yield item
+    finally:
+        await pages.aclose()  # stop the prefetch now, not when the loop collects garbage
+
+
+__all__ = ["AsyncListClient", "SyncListClient"]

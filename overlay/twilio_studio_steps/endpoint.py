@@ -1,0 +1,40 @@
+"""The declaration a generated Twilio list endpoint needs to be served by this client."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from .page import Page
+
+ItemT = TypeVar("ItemT")
+ModelT_co = TypeVar("ModelT_co", covariant=True)
+
+
+class PageModel(Protocol[ModelT_co]):
+    """A generated page model class: `from_dict` parses one response body."""
+
+    def from_dict(self, src_dict: Mapping[str, Any], /) -> ModelT_co: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ListEndpoint(Generic[ItemT]):
+    """A Twilio list endpoint with `{items_key: [...], "meta": {...}}` paging.
+
+    product: the host label (studio -> studio.twilio.com, studio.{edge}.{region}.twilio.com).
+    build_request: the generated module's `_get_kwargs`, which builds method, path and query.
+    page_model: the generated model of one page; `items_key` names its list of items.
+    path_params: each path argument's name and the pattern it must match; checked
+        before any request is sent.
+    page_class: the Page subclass to build, e.g. one that names its items `steps`.
+    """
+
+    product: str
+    build_request: Callable[..., dict[str, Any]]
+    page_model: PageModel[Any]
+    items_key: str
+    path_params: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    page_class: type[Page[Any]] | None = None

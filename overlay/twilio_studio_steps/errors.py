@@ -1,0 +1,140 @@
+"""The library's exceptions: one base class, one class per failure family.
+
+API errors carry what Twilio sent (status, code, message, more_info, details) and the
+Twilio-Request-Id, which Twilio support asks for. Messages never contain credentials.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+class TwilioStudioError(Exception):
+    """Base class of every error this library raises."""
+
+
+class ConfigurationError(TwilioStudioError, ValueError):
+    """The client was built with missing or unusable settings (credentials, base URL)."""
+
+
+class ValidationError(TwilioStudioError, ValueError):
+    """An argument is invalid; raised before any request is sent."""
+
+    def __init__(self, parameter: str, value: object, expected: str) -> None:
+        self.parameter = parameter
+        self.value = value
+        self.expected = expected
+        super().__init__(f"{parameter}={value!r} is invalid: expected {expected}")
+
+
+class APIConnectionError(TwilioStudioError):
+    """The request did not get an HTTP response (refused, reset, dropped mid-body)."""
+
+    def __init__(self, message: str, *, method: str, url: str) -> None:
+        self.method = method
+        self.url = url
+        self.request_id: str | None = None
+        super().__init__(message)
+
+
+class APITimeoutError(APIConnectionError):
+    """No response within the configured timeout."""
+
+
+class InvalidResponseError(TwilioStudioError):
+    """A response that is not what the API promises (HTML from a proxy, truncated JSON)."""
+
+    def __init__(
+        self, reason: str, *, url: str, status: int | None = None, request_id: str | None = None
+    ) -> None:
+        self.reason = reason
+        self.url = url
+        self.status = status
+        self.request_id = request_id
+        where = f" (HTTP {status}, request id {request_id or 'none'})" if status else ""
+        super().__init__(f"Invalid response from {url}{where}: {reason}")
+
+
+class UnsafeURLError(InvalidResponseError):
+    """The server pointed the client at a URL it will not send credentials to."""
+
+
+class PaginationLoopError(InvalidResponseError):
+    """A next_page_url repeated a page already fetched in this listing."""
+
+
+class APIError(TwilioStudioError):
+    """Twilio answered with an error status."""
+
+    def __init__(
+        self,
+        *,
+        status: int,
+        method: str,
+        url: str,
+        code: int | None = None,
+        message: str | None = None,
+        more_info: str | None = None,
+        details: Mapping[str, Any] | None = None,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.status = status
+        self.method = method
+        self.url = url
+        self.code = code
+        self.message = message
+        self.more_info = more_info
+        self.details = details
+        self.request_id = request_id
+        self.retry_after = retry_after
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        what = f"Twilio error {self.code}" if self.code is not None else "Twilio error"
+        text = f"{what} (HTTP {self.status}) on {self.method} {self.url}"
+        if self.message:
+            text += f": {self.message}"
+        if self.more_info:
+            text += f". See {self.more_info}"
+        return text + f" [request id {self.request_id or 'none'}]"
+
+
+class BadRequestError(APIError):
+    """HTTP 400: Twilio rejected the parameters."""
+
+
+class AuthenticationError(APIError):
+    """HTTP 401: the credentials were missing or wrong (Twilio error 20003)."""
+
+
+class PermissionDeniedError(APIError):
+    """HTTP 403: the credentials may not read this resource."""
+
+
+class NotFoundError(APIError):
+    """HTTP 404: no such Flow or Execution for this account (Twilio error 20404)."""
+
+
+class RateLimitError(APIError):
+    """HTTP 429: too many concurrent requests (Twilio error 20429), retries exhausted."""
+
+
+class ServerError(APIError):
+    """HTTP 5xx: Twilio failed; retried first, raised when retries ran out."""
+
+
+_BY_STATUS: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    429: RateLimitError,
+}
+
+
+def api_error_class(status: int) -> type[APIError]:
+    if status >= 500:
+        return ServerError
+    return _BY_STATUS.get(status, APIError)

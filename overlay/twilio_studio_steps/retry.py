@@ -1,0 +1,84 @@
+"""When to try a request again, and how long to wait first."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import random
+import time
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+
+from . import _constants as C
+
+
+class Clock:
+    """Time as the retry loop sees it; tests pass a fake one to measure waits."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def wall(self) -> float:
+        return time.time()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    async def async_sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Retry settings for idempotent requests.
+
+    max_retries: attempts after the first one (0 disables retrying).
+    backoff_base, backoff_max: full-jitter exponential backoff bounds, in seconds.
+    retry_after_max: the longest Retry-After honoured; a longer one raises at once.
+    deadline: total seconds one page request may take across all attempts and waits;
+        None leaves it bounded only by timeout x attempts plus backoff.
+    """
+
+    max_retries: int = C.DEFAULT_MAX_RETRIES
+    backoff_base: float = C.DEFAULT_BACKOFF_BASE
+    backoff_max: float = C.DEFAULT_BACKOFF_MAX
+    retry_after_max: float = C.DEFAULT_RETRY_AFTER_MAX
+    deadline: float | None = None
+    retry_statuses: frozenset[int] = C.RETRYABLE_STATUSES
+    jitter: random.Random = field(default_factory=random.Random, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.max_retries < 0:
+            raise ValueError(f"max_retries={self.max_retries!r} is invalid: expected >= 0")
+        if self.backoff_base < 0 or self.backoff_max < 0 or self.retry_after_max < 0:
+            raise ValueError("backoff_base, backoff_max and retry_after_max must be >= 0")
+        if self.deadline is not None and self.deadline <= 0:
+            raise ValueError(f"deadline={self.deadline!r} is invalid: expected > 0 or None")
+
+    def backoff(self, retry_number: int) -> float:
+        """Full jitter: spreads clients out so they do not retry in lockstep."""
+        ceiling = min(self.backoff_max, self.backoff_base * (2**retry_number))
+        return self.jitter.uniform(0.0, ceiling)
+
+    def delay(self, retry_number: int, retry_after: float | None) -> float | None:
+        """Seconds to wait before retry `retry_number` (0-based), or None to give up."""
+        if retry_number >= self.max_retries:
+            return None
+        if retry_after is not None:
+            return retry_after if retry_after <= self.retry_after_max else None
+        return self.backoff(retry_number)
+
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Retry-After as seconds: delta-seconds or an HTTP-date (RFC 9110 10.2.3)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - now
+        except (TypeError, ValueError, IndexError):
+            return None
+    return None if math.isnan(seconds) else max(0.0, seconds)
