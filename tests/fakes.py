@@ -1,0 +1,100 @@
+"""Test doubles shared by the suite: a fake clock and a scripted Twilio transport."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+from twilio_studio_steps import Clock
+
+FLOW = "FW" + "1" * 32
+EXECUTION = "FN" + "2" * 32
+BASE = "http://127.0.0.1:8765"
+PATH = f"/v2/Flows/{FLOW}/Executions/{EXECUTION}/Steps"
+
+
+class FakeClock(Clock):
+    """Time that only moves when the client sleeps; every wait is recorded."""
+
+    def __init__(self, start: float = 1_700_000_000.0) -> None:
+        self.now = 1000.0
+        self.epoch = start
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def wall(self) -> float:
+        return self.epoch + self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    async def async_sleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+        await asyncio.sleep(0)
+
+
+def step(i: int) -> dict[str, object]:
+    return {
+        "sid": f"FT{i:032x}",
+        "name": f"step {i}",
+        "date_created": "2024-05-01T12:00:00Z",
+        "context": {"i": i},
+    }
+
+
+class PagedSteps:
+    """A scripted Steps endpoint: `total` steps, Twilio-style meta, optional faults.
+
+    `faults` maps a request number (0-based, counting every request) to a response
+    factory or an exception to raise instead of the normal page.
+    """
+
+    def __init__(self, total: int, base: str = BASE) -> None:
+        self.total = total
+        self.base = base
+        self.requests: list[httpx.Request] = []
+        self.faults: dict[int, Callable[[httpx.Request], httpx.Response] | Exception] = {}
+        self.next_url_override: Callable[[str | None], str | None] | None = None
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        number = len(self.requests)
+        self.requests.append(request)
+        fault = self.faults.get(number)
+        if isinstance(fault, Exception):
+            raise fault
+        if fault is not None:
+            return fault(request)
+        query = {k: v[0] for k, v in parse_qs(urlsplit(str(request.url)).query).items()}
+        size = int(query.get("PageSize", 50))
+        offset = int(query.get("PageToken", "PT0")[2:])
+        page = int(query.get("Page", 0))
+        items = [step(i) for i in range(offset, min(offset + size, self.total))]
+        nxt: str | None = None
+        if offset + size < self.total:
+            nxt = f"{self.base}{PATH}?PageSize={size}&Page={page + 1}&PageToken=PT{offset + size}"
+        if self.next_url_override is not None:
+            nxt = self.next_url_override(nxt)
+        body = {"steps": items, "meta": {"next_page_url": nxt, "page": page, "page_size": size}}
+        return httpx.Response(200, json=body, headers={"Twilio-Request-Id": f"RQ{number:032x}"})
+
+
+def twilio_error(
+    status: int, code: int, headers: dict[str, str] | None = None
+) -> Callable[[httpx.Request], httpx.Response]:
+    def respond(request: httpx.Request) -> httpx.Response:
+        body = {
+            "code": code,
+            "message": f"error {code}",
+            "more_info": f"https://www.twilio.com/docs/errors/{code}",
+            "status": status,
+        }
+        return httpx.Response(
+            status, json=body, headers={"Twilio-Request-Id": "RQ" + "e" * 32, **(headers or {})}
+        )
+
+    return respond
