@@ -61,3 +61,22 @@ def check_generated(session: nox.Session) -> None:
     """Fail, naming the files, when generated/ differs from what spec/ produces."""
     session.install(*group("generate"))
     session.run("python", "scripts/generate.py", "--check")
+
+
+@nox.session(name="update-spec", python=PYTHON)
+def update_spec(session: nox.Session) -> None:
+    """Re-extract spec/ from a new upstream Twilio spec, say what changed, regenerate, test.
+
+    nox -s update-spec -- PATH/TO/twilio_studio_v2.json [--service studio_v2_steps]
+    """
+    if not session.posargs or session.posargs[0].startswith("-"):
+        session.error(
+            "give the upstream spec: nox -s update-spec -- PATH/TO/twilio_studio_v2.json"
+            " [--service NAME]"
+        )
+    session.install("-e", ".", *group("test"), *group("generate"))
+    # nox runs in the noxfile's folder: a relative PATH is relative to where it was invoked.
+    where = ("--relative-to", session.invoked_from)
+    session.run("python", "scripts/update_spec.py", *where, *session.posargs)
+    session.run("python", "scripts/generate.py")
+    session.run("pytest")

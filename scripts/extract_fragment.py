@@ -3,7 +3,8 @@
     python scripts/extract_fragment.py UPSTREAM.json spec/studio_v2_steps/extract.json [-o OUT]
 
 The extract config names the operations to keep (by operationId or path) and our
-naming overrides. The fragment keeps those paths (with their `x-twilio` extensions),
+naming overrides; other keys (such as "upstream", the file name scripts/update_spec.py
+expects) are ignored. The fragment keeps those paths (with their `x-twilio` extensions),
 every component schema they reference (transitively), the security schemes, the
 servers, and adds Twilio's error schema as the `default` response of each kept
 operation. Output is deterministic: same input, same bytes.
@@ -68,8 +69,9 @@ def rewrite_refs(node: Any, renames: dict[str, str]) -> Any:
         for key, value in node.items():
             if key == "$ref" and isinstance(value, str) and value.startswith(SCHEMA_REF):
                 name = value[len(SCHEMA_REF) :]
-                value = SCHEMA_REF + renames.get(name, name)
-            out[key] = rewrite_refs(value, renames)
+                out[key] = SCHEMA_REF + renames.get(name, name)
+            else:
+                out[key] = rewrite_refs(value, renames)
         return out
     if isinstance(node, list):
         return [rewrite_refs(value, renames) for value in node]
@@ -172,7 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
     args = parser.parse_args(argv)
     try:
-        text = dump(extract(json.loads(args.upstream.read_text()), json.loads(args.config.read_text())))
+        text = dump(
+            extract(json.loads(args.upstream.read_text()), json.loads(args.config.read_text()))
+        )
     except (ExtractError, KeyError, json.JSONDecodeError) as exc:
         print(f"extract_fragment: {exc}", file=sys.stderr)
         return 1

@@ -63,7 +63,7 @@ def generate_into(folder: Path, package: str, out: Path) -> Path:
         str(target),
         "--fail-on-warning",
     ]
-    result = subprocess.run(cmd, cwd=out, env=env, capture_output=True, text=True)
+    result = subprocess.run(cmd, check=False, cwd=out, env=env, capture_output=True, text=True)
     if result.returncode != 0 or not target.is_dir():
         sys.stderr.write(result.stdout + result.stderr)
         sys.exit(f"generation failed for {folder.relative_to(ROOT)}")
@@ -100,25 +100,36 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     known = {package for _, package in services()}
-    stray_packages = sorted(
-        p.name for p in GENERATED.iterdir() if p.is_dir() and p.name not in known | IGNORED
-    ) if GENERATED.is_dir() else []
-    problems: list[str] = [f"stray:    generated/{name}/ (no spec/ folder makes it)" for name in stray_packages]
+    # Anything in generated/ that no spec/ folder makes: an old package, a loose file.
+    strays = (
+        sorted(p for p in GENERATED.iterdir() if p.name not in known | IGNORED)
+        if GENERATED.is_dir()
+        else []
+    )
+    problems: list[str] = [
+        f"stray:    generated/{p.name}{'/' if p.is_dir() else ''} (no spec/ folder makes it)"
+        for p in strays
+    ]
 
     with tempfile.TemporaryDirectory() as scratch:
         for folder, package in services():
             fresh = generate_into(folder, package, Path(scratch))
             current = GENERATED / package
             if args.check:
-                problems += [f"{line[:10]}generated/{package}/{line[10:]}" for line in drift(fresh, current)]
+                problems += [
+                    f"{line[:10]}generated/{package}/{line[10:]}" for line in drift(fresh, current)
+                ]
             else:
                 shutil.rmtree(current, ignore_errors=True)
                 shutil.copytree(fresh, current)
                 print(f"generated/{package}/ <- {folder.relative_to(ROOT)}/")
     if not args.check:
-        for name in stray_packages:
-            shutil.rmtree(GENERATED / name)
-            print(f"removed stray generated/{name}/")
+        for stray in strays:
+            if stray.is_dir():
+                shutil.rmtree(stray)
+            else:
+                stray.unlink()
+            print(f"removed stray generated/{stray.name}")
         return 0
     if problems:
         print("generated/ does not match what spec/ produces:", file=sys.stderr)

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="PageMeta")
+
+
+@_attrs_define
+class PageMeta:
+    """Attributes:
+    first_page_url (str | Unset):
+    key (str | Unset):
+    next_page_url (None | str | Unset):
+    page (int | Unset):
+    page_size (int | Unset):
+    previous_page_url (None | str | Unset):
+    url (str | Unset):
+    """
+
+    first_page_url: str | Unset = UNSET
+    key: str | Unset = UNSET
+    next_page_url: None | str | Unset = UNSET
+    page: int | Unset = UNSET
+    page_size: int | Unset = UNSET
+    previous_page_url: None | str | Unset = UNSET
+    url: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        first_page_url = self.first_page_url
+        if first_page_url is not UNSET:
+            field_dict["first_page_url"] = first_page_url
+        key = self.key
+        if key is not UNSET:
+            field_dict["key"] = key
+        next_page_url: None | str | Unset
+        if isinstance(self.next_page_url, Unset):
+            next_page_url = UNSET
+        else:
+            next_page_url = self.next_page_url
+
+        if next_page_url is not UNSET:
+            field_dict["next_page_url"] = next_page_url
+        page = self.page
+        if page is not UNSET:
+            field_dict["page"] = page
+        page_size = self.page_size
+        if page_size is not UNSET:
+            field_dict["page_size"] = page_size
+        previous_page_url: None | str | Unset
+        if isinstance(self.previous_page_url, Unset):
+            previous_page_url = UNSET
+        else:
+            previous_page_url = self.previous_page_url
+
+        if previous_page_url is not UNSET:
+            field_dict["previous_page_url"] = previous_page_url
+        url = self.url
+        if url is not UNSET:
+            field_dict["url"] = url
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        pop = d.pop
+        first_page_url = pop("first_page_url", UNSET)
+        key = pop("key", UNSET)
+        _next_page_url = pop("next_page_url", UNSET)
+        if (
+            not (isinstance(_next_page_url, str))
+            and _next_page_url is not None
+            and _next_page_url is not UNSET
+        ):
+            raise TypeError(
+                "next_page_url: expected None | str | Unset, got " + type(_next_page_url).__name__
+            )
+        next_page_url: None | str | Unset = _next_page_url
+
+        page = pop("page", UNSET)
+        page_size = pop("page_size", UNSET)
+        _previous_page_url = pop("previous_page_url", UNSET)
+        if (
+            not (isinstance(_previous_page_url, str))
+            and _previous_page_url is not None
+            and _previous_page_url is not UNSET
+        ):
+            raise TypeError(
+                "previous_page_url: expected None | str | Unset, got "
+                + type(_previous_page_url).__name__
+            )
+        previous_page_url: None | str | Unset = _previous_page_url
+
+        url = pop("url", UNSET)
+        obj = cls(
+            first_page_url=first_page_url,
+            key=key,
+            next_page_url=next_page_url,
+            page=page,
+            page_size=page_size,
+            previous_page_url=previous_page_url,
+            url=url,
+        )
+        obj.additional_properties = d
+        return obj
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

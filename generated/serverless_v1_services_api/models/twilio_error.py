@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="TwilioError")
+
+
+@_attrs_define
+class TwilioError:
+    """The body Twilio returns with every 4xx and 5xx response.
+
+    Attributes:
+        code (int | Unset): Twilio's error code, e.g. 20404.
+        message (str | Unset): A human-readable description.
+        more_info (str | Unset): A link to the error's documentation.
+        status (int | Unset): The HTTP status code.
+        details (None | TwilioErrorDetailsType0 | Unset): Extra machine-readable details, when Twilio sends them.
+    """
+
+    code: int | Unset = UNSET
+    message: str | Unset = UNSET
+    more_info: str | Unset = UNSET
+    status: int | Unset = UNSET
+    details: None | TwilioErrorDetailsType0 | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        code = self.code
+        if code is not UNSET:
+            field_dict["code"] = code
+        message = self.message
+        if message is not UNSET:
+            field_dict["message"] = message
+        more_info = self.more_info
+        if more_info is not UNSET:
+            field_dict["more_info"] = more_info
+        status = self.status
+        if status is not UNSET:
+            field_dict["status"] = status
+        details: dict[str, Any] | None | Unset
+        if isinstance(self.details, Unset):
+            details = UNSET
+        elif isinstance(self.details, TwilioErrorDetailsType0):
+            details = self.details.to_dict()
+        else:
+            details = self.details
+
+        if details is not UNSET:
+            field_dict["details"] = details
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        pop = d.pop
+        code = pop("code", UNSET)
+        message = pop("message", UNSET)
+        more_info = pop("more_info", UNSET)
+        status = pop("status", UNSET)
+        _details = pop("details", UNSET)
+        details: None | TwilioErrorDetailsType0 | Unset
+        if _details is None or _details is UNSET:
+            details = _details
+        elif isinstance(_details, dict):
+            details_type_0 = TwilioErrorDetailsType0.from_dict(_details)
+
+            details = details_type_0
+        else:
+            raise TypeError(
+                "details: expected dict[str, Any] | None | Unset, got " + type(_details).__name__
+            )
+
+        obj = cls(
+            code=code,
+            message=message,
+            more_info=more_info,
+            status=status,
+            details=details,
+        )
+        obj.additional_properties = d
+        return obj
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
+
+
+# Imported here, after the class exists, so that models referring to each other load.
+from ..models.twilio_error_details_type_0 import TwilioErrorDetailsType0  # noqa: E402

@@ -1,0 +1,237 @@
+"""`studio-steps`: list a Studio execution's steps from the shell.
+
+Exit codes: 0 success, 1 API/network/auth failure, 2 usage or invalid input, 130 Ctrl-C.
+Secrets come only from the environment: a flag would land in shell history and `ps`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from typing import IO, NoReturn
+
+from studio_v2_steps_api.models import ExecutionStep
+
+from .. import _constants as C
+from ..errors import (
+    ConfigurationError,
+    TwilioStudioError,
+    ValidationError,
+)
+from ..steps import StepsClient
+from .progress import Progress
+from .render import FORMATS, KNOWN_FIELDS
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+LIST_EXAMPLE = """\
+example:
+  export TWILIO_ACCOUNT_SID=AC... TWILIO_AUTH_TOKEN=...
+  studio-steps list FW0123456789abcdef0123456789abcdef FN0123456789abcdef0123456789abcdef \\
+      --format jsonl --fields sid,name,date_created | head
+"""
+
+
+class UsageError(Exception):
+    """Bad command-line input: exit 2 with a one-line message."""
+
+
+def _fields(text: str | None, default: Sequence[str]) -> Sequence[str]:
+    if text is None:
+        return default
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in KNOWN_FIELDS]
+    if not names or unknown:
+        raise UsageError(
+            f"--fields: unknown field(s) {', '.join(unknown) or '(none given)'}; "
+            f"choose from {', '.join(sorted(KNOWN_FIELDS))}"
+        )
+    return names
+
+
+def _whole(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0 seconds")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="studio-steps",
+        description="List the steps of a Twilio Studio Flow execution.",
+        epilog="run `studio-steps demo` to see it work with no account (a local Studio server).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {C.VERSION}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    listing = commands.add_parser(
+        "list",
+        help="list an execution's steps",
+        description="List an execution's steps. Credentials come from TWILIO_ACCOUNT_SID and "
+        "TWILIO_AUTH_TOKEN, or TWILIO_API_KEY and TWILIO_API_SECRET (never from a flag).",
+        epilog=LIST_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    listing.add_argument("flow_sid", metavar="FLOW_SID", help="FW followed by 32 hex digits")
+    listing.add_argument(
+        "execution_sid", metavar="EXECUTION_SID", help="FN followed by 32 hex digits"
+    )
+    add_output_options(listing)
+    listing.add_argument("--page-size", type=_whole, help="steps per request, 1 to 1000")
+    listing.add_argument("--limit", type=_whole, help="stop after this many steps")
+    listing.add_argument("--page-token", help="resume from a page token")
+    listing.add_argument("--account-sid", help="the account SID (default: $TWILIO_ACCOUNT_SID)")
+    listing.add_argument("--base-url", help="API base URL (default: https://studio.twilio.com)")
+    listing.add_argument("--region", help="Twilio region, e.g. ie1 (default: $TWILIO_REGION)")
+    listing.add_argument("--edge", help="Twilio edge, e.g. dublin (default: $TWILIO_EDGE)")
+    listing.add_argument("--timeout", type=_seconds, help="seconds per attempt (default: 30)")
+    listing.add_argument(
+        "--max-retries", type=_whole, help="retries after the first attempt (default: 2)"
+    )
+
+    demo = commands.add_parser(
+        "demo",
+        help="start a local Studio server, list a sample execution, stop",
+        description="Start the built-in local Studio server on 127.0.0.1, list the steps of a "
+        "sample execution with the real client, then stop the server. No account needed.",
+        epilog="example:\n  studio-steps demo --format jsonl --fields sid,name,type",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_output_options(demo)
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the local Studio server in the foreground",
+        description="Serve the Steps endpoint on 127.0.0.1 with sample data until Ctrl-C.",
+        epilog="example:\n  studio-steps serve --port 8765 --steps 100000",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serve.add_argument("--port", type=_whole, default=0, help="port (default: any free one)")
+    serve.add_argument("--steps", type=_whole, help="also serve an execution with this many steps")
+    serve.add_argument("--latency-ms", type=_whole, default=0, help="delay every response")
+    return parser
+
+
+def add_output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format", choices=sorted(FORMATS), default="table", help="output format (default: table)"
+    )
+    parser.add_argument("--fields", help="comma-separated step fields to show")
+
+
+def run_list(args: argparse.Namespace, out: IO[str]) -> int:
+    if args.page_size is not None and not 1 <= args.page_size <= C.MAX_PAGE_SIZE:
+        raise UsageError(
+            f"--page-size {args.page_size} is out of range: use 1 to {C.MAX_PAGE_SIZE}"
+        )
+    if args.limit is not None and args.limit < 1:
+        raise UsageError(f"--limit {args.limit} is out of range: use 1 or more")
+    if args.max_retries is not None and args.max_retries < 0:
+        raise UsageError(f"--max-retries {args.max_retries} is out of range: use 0 or more")
+    fields = _fields(args.fields, FORMATS[args.format][1])
+    client = StepsClient(
+        args.account_sid,
+        base_url=args.base_url,
+        region=args.region,
+        edge=args.edge,
+        timeout=args.timeout or C.DEFAULT_TIMEOUT,
+        max_retries=args.max_retries,
+    )
+    with client:
+        steps = client.iter_steps(
+            args.flow_sid,
+            args.execution_sid,
+            page_size=args.page_size,
+            limit=args.limit,
+            page_token=args.page_token,
+        )
+        return _write(steps, out, args.format, fields)
+
+
+def run_demo(args: argparse.Namespace, out: IO[str]) -> int:
+    # Imported here: `list` should not pay for loading the server.
+    from ..testing import (
+        DEMO_ACCOUNT_SID,
+        DEMO_AUTH_TOKEN,
+        SAMPLE_EXECUTION_SID,
+        SAMPLE_FLOW_SID,
+        LocalStudioServer,
+    )
+
+    fields = _fields(args.fields, FORMATS[args.format][1])
+    with LocalStudioServer() as server:
+        print(f"local Studio server on {server.base_url}", file=sys.stderr)
+        print(f"flow {SAMPLE_FLOW_SID}, execution {SAMPLE_EXECUTION_SID}", file=sys.stderr)
+        with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url) as client:
+            steps = client.iter_steps(SAMPLE_FLOW_SID, SAMPLE_EXECUTION_SID)
+            count = _write(steps, out, args.format, fields)
+    print(f"{count} steps; server stopped.", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from ..testing.__main__ import serve_main
+
+    argv = ["--port", str(args.port), "--latency-ms", str(args.latency_ms)]
+    if args.steps:
+        argv += ["--steps", str(args.steps)]
+    return serve_main(argv)
+
+
+def _write(steps: Iterator[ExecutionStep], out: IO[str], fmt: str, fields: Sequence[str]) -> int:
+    writer = FORMATS[fmt][0]
+    progress = Progress(sys.stderr)
+    try:
+        return writer(progress.counting(steps), out, fields)
+    finally:
+        progress.done()
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    print(f"studio-steps: {message}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    out = sys.stdout
+    try:
+        if args.command == "list":
+            status = run_list(args, out)
+        elif args.command == "demo":
+            status = run_demo(args, out)
+        else:
+            status = run_serve(args)
+        out.flush()
+        return status
+    except (UsageError, ValidationError, ConfigurationError) as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except TwilioStudioError as exc:  # API, network, auth and invalid-response errors
+        _fail(str(exc), EXIT_FAILURE)
+    except KeyboardInterrupt:
+        _fail("interrupted", EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        # The reader went away (`| head`): that is not an error. Point stdout at devnull
+        # so the interpreter's final flush does not complain either.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""Step output formats for the command line, each streamed one step at a time."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import IO, Any
+
+import orjson
+from studio_v2_steps_api.models import ExecutionStep
+
+ALL_FIELDS = (
+    "sid",
+    "account_sid",
+    "flow_sid",
+    "execution_sid",
+    "parent_step_sid",
+    "name",
+    "context",
+    "transitioned_from",
+    "transitioned_to",
+    "type",
+    "date_created",
+    "date_updated",
+    "url",
+    "links",
+)
+TABLE_FIELDS = ("sid", "name", "type", "transition", "date_created")
+# The widest a table column gets before it is cut short with an ellipsis.
+TABLE_WIDTHS = {"sid": 34, "name": 28, "type": 24, "transition": 44, "date_created": 20}
+
+
+def step_fields(step: ExecutionStep, fields: Sequence[str]) -> dict[str, Any]:
+    data = step.to_dict()
+    out: dict[str, Any] = {}
+    for name in fields:
+        if name == "transition":
+            out[name] = (
+                f"{data.get('transitioned_from') or ''} → {data.get('transitioned_to') or ''}"
+            )
+        else:
+            out[name] = data.get(name)
+    return out
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return orjson.dumps(value).decode()
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def write_table(steps: Iterable[ExecutionStep], out: IO[str], fields: Sequence[str]) -> int:
+    """Fixed-width columns (no second pass, so it streams), fitted to the terminal."""
+    total = shutil.get_terminal_size((120, 24)).columns
+    widths = [TABLE_WIDTHS.get(name, 24) for name in fields]
+    while sum(widths) + 2 * (len(widths) - 1) > total and max(widths) > 8:
+        widest = widths.index(max(widths))
+        widths[widest] -= 1
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(_cut(c, w).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    out.write(line([name.upper() for name in fields]) + "\n")
+    count = 0
+    for step in steps:
+        row = step_fields(step, fields)
+        out.write(line([_plain(row[name]) for name in fields]) + "\n")
+        count += 1
+    return count
+
+
+def write_json(steps: Iterable[ExecutionStep], out: IO[str], fields: Sequence[str]) -> int:
+    """One JSON array, written element by element so memory stays flat."""
+    count = 0
+    out.write("[")
+    for step in steps:
+        out.write(
+            ("," if count else "") + "\n  " + orjson.dumps(step_fields(step, fields)).decode()
+        )
+        count += 1
+    out.write("\n]\n" if count else "]\n")
+    return count
+
+
+def write_jsonl(steps: Iterable[ExecutionStep], out: IO[str], fields: Sequence[str]) -> int:
+    count = 0
+    for step in steps:
+        out.write(orjson.dumps(step_fields(step, fields)).decode() + "\n")
+        count += 1
+    return count
+
+
+def write_csv(steps: Iterable[ExecutionStep], out: IO[str], fields: Sequence[str]) -> int:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(fields)
+    count = 0
+    for step in steps:
+        row = step_fields(step, fields)
+        writer.writerow([_plain(row[name]) for name in fields])
+        count += 1
+    return count
+
+
+Writer = Callable[[Iterable[ExecutionStep], IO[str], Sequence[str]], int]
+FORMATS: dict[str, tuple[Writer, Sequence[str]]] = {
+    "table": (write_table, TABLE_FIELDS),
+    "json": (write_json, ALL_FIELDS),
+    "jsonl": (write_jsonl, ALL_FIELDS),
+    "csv": (write_csv, ALL_FIELDS),
+}
+KNOWN_FIELDS = frozenset(ALL_FIELDS) | {"transition"}
