@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import cast
 
 from studio_v2_steps_api.api.studio_v2_execution_step import list_execution_step
@@ -11,6 +11,7 @@ from studio_v2_steps_api.models import ExecutionStep, ExecutionStepPage
 
 from .client import AsyncListClient, SyncListClient
 from .endpoint import ListEndpoint
+from .fanout import gather_bounded
 from .page import Page
 
 
@@ -114,6 +115,22 @@ class AsyncStepsClient(AsyncListClient):
         limit: int | None = None,
     ) -> list[ExecutionStep]:
         return [step async for step in self.iter_steps(flow_sid, execution_sid, page_size, limit)]
+
+    async def list_steps_for(
+        self,
+        executions: Iterable[tuple[str, str]],
+        page_size: int | None = None,
+        concurrency: int = 10,
+    ) -> list[list[ExecutionStep]]:
+        """The steps of many (flow_sid, execution_sid) pairs, `concurrency` at a time, in order."""
+        pairs = list(executions)
+        for flow_sid, execution_sid in pairs:  # every SID checked before the first request
+            self.iter_steps(flow_sid, execution_sid, page_size)
+
+        async def one(pair: tuple[str, str]) -> list[ExecutionStep]:
+            return await self.list_steps(pair[0], pair[1], page_size)
+
+        return await gather_bounded(one, pairs, concurrency)
 
     async def get_steps_page(
         self,

@@ -1,0 +1,107 @@
+"""The ways of listing steps the benchmark compares, each run in its own process.
+
+    python benchmarks/contenders.py NAME BASE_URL FLOW EXECUTION PAGE_SIZE
+
+prints one JSON line: {"seconds", "steps", "peak_rss_mb"}. Each contender walks every
+step and touches one field, so that nothing is skipped by laziness.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import resource
+import sys
+import time
+from collections.abc import Callable
+
+ACCOUNT = "AC" + "0" * 32
+TOKEN = "local-demo-token"
+
+
+def raw_floor(decode: Callable[[bytes], object]) -> Callable[[str, str, str, int], int]:
+    """httpx + a JSON decoder, following next_page_url, plain dicts: the floor."""
+
+    def run(base: str, flow: str, execution: str, page_size: int) -> int:
+        import httpx
+
+        count = 0
+        url: str | None = (
+            f"{base}/v2/Flows/{flow}/Executions/{execution}/Steps?PageSize={page_size}"
+        )
+        with httpx.Client(auth=(ACCOUNT, TOKEN)) as http:
+            while url:
+                body = decode(http.get(url).content)
+                for step in body["steps"]:  # type: ignore[index]
+                    count += step["sid"] is not None
+                url = body["meta"]["next_page_url"]  # type: ignore[index]
+        return count
+
+    return run
+
+
+def ours(prefetch: bool, as_list: bool = False) -> Callable[[str, str, str, int], int]:
+    def run(base: str, flow: str, execution: str, page_size: int) -> int:
+        from twilio_studio_steps import StepsClient
+
+        with StepsClient(ACCOUNT, TOKEN, base_url=base, prefetch=prefetch) as client:
+            if as_list:
+                steps = client.list_steps(flow, execution, page_size=page_size)
+                return sum(step.sid is not None for step in steps)
+            return sum(
+                step.sid is not None for step in client.iter_steps(flow, execution, page_size)
+            )
+
+    return run
+
+
+def ours_async(base: str, flow: str, execution: str, page_size: int) -> int:
+    from twilio_studio_steps import AsyncStepsClient
+
+    async def main() -> int:
+        async with AsyncStepsClient(ACCOUNT, TOKEN, base_url=base) as client:
+            return sum(
+                [s.sid is not None async for s in client.iter_steps(flow, execution, page_size)]
+            )
+
+    return asyncio.run(main())
+
+
+def twilio(as_list: bool) -> Callable[[str, str, str, int], int]:
+    def run(base: str, flow: str, execution: str, page_size: int) -> int:
+        from twilio.rest import Client
+
+        client = Client(ACCOUNT, TOKEN)
+        client.studio.base_url = base  # the SDK's documented per-domain override
+        steps = client.studio.v2.flows(flow).executions(execution).steps
+        if as_list:
+            items = steps.list(page_size=page_size)
+            return sum(step.sid is not None for step in items)
+        return sum(step.sid is not None for step in steps.stream(page_size=page_size))
+
+    return run
+
+
+CONTENDERS: dict[str, Callable[[str, str, str, int], int]] = {
+    "raw-json": raw_floor(json.loads),
+    "raw-orjson": raw_floor(__import__("orjson").loads),
+    "ours": ours(prefetch=True),
+    "ours-no-prefetch": ours(prefetch=False),
+    "ours-list": ours(prefetch=True, as_list=True),
+    "ours-async": ours_async,
+    "twilio-stream": twilio(as_list=False),
+    "twilio-list": twilio(as_list=True),
+}
+
+
+def main() -> None:
+    name, base, flow, execution, page_size = sys.argv[1:6]
+    started = time.perf_counter()
+    count = CONTENDERS[name](base, flow, execution, int(page_size))
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(json.dumps({"seconds": seconds, "steps": count, "peak_rss_mb": round(peak, 1)}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,239 @@
+"""Benchmark runner: `nox -s bench` (or `python benchmarks/run.py [--quick]`).
+
+Starts the local Studio server in its own process (twice: without and with added
+latency), then runs every contender of every scenario in a separate process, rounds
+interleaved so machine noise hits all contenders alike, and reports medians as ratios
+against the raw httpx + json floor measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+
+
+@dataclass(frozen=True)
+class Sizes:
+    big: int = 100_000
+    small_pages: int = 3_000
+    memory_small: int = 20_000
+    memory_big: int = 200_000
+    fanout_executions: int = 50
+    fanout_steps: int = 2_000
+    latency_ms: int = 20
+    rounds: int = 5
+
+
+QUICK = Sizes(2_000, 60, 1_000, 4_000, 4, 200, 5, 1)
+
+
+@contextmanager
+def server(sizes: Sizes, latency_ms: int) -> Iterator[dict[str, Any]]:
+    cmd = [sys.executable, str(HERE / "serve.py"), "--latency-ms", str(latency_ms)]
+    cmd += ["--sizes", json.dumps(sizes.__dict__)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if not line:
+            raise SystemExit("the benchmark server did not start")
+        yield json.loads(line)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def contender(name: str, base: str, flow: str, execution: str, page_size: int) -> dict[str, Any]:
+    cmd = [sys.executable, str(HERE / "contenders.py"), name, base, flow, execution, str(page_size)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise SystemExit(f"{name} failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def compare(
+    rounds: int, names: list[str], base: str, flow: str, execution: str, page_size: int, expect: int
+) -> dict[str, dict[str, float]]:
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    for _ in range(rounds):
+        for name in names:  # interleaved: each round runs every contender once
+            result = contender(name, base, flow, execution, page_size)
+            if result["steps"] != expect:
+                raise SystemExit(f"{name} saw {result['steps']} steps, expected {expect}")
+            runs[name].append(result)
+    return {
+        name: {
+            "seconds": statistics.median(r["seconds"] for r in results),
+            "peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in results),
+        }
+        for name, results in runs.items()
+    }
+
+
+def cold_start(rounds: int) -> dict[str, float]:
+    timings: dict[str, list[float]] = {"ours": [], "twilio": []}
+    code = {"ours": "import twilio_studio_steps", "twilio": "from twilio.rest import Client"}
+    for _ in range(max(rounds, 5) * 2):
+        for name, statement in code.items():
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-c", statement], check=True)
+            timings[name].append(time.perf_counter() - started)
+    return {name: statistics.median(values) for name, values in timings.items()}
+
+
+def fanout(base: str, flow: str, executions: list[str], rounds: int) -> dict[str, float]:
+    cmd = [sys.executable, str(HERE / "fanout.py"), base, flow, ",".join(executions)]
+    results = [
+        json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
+        for _ in range(rounds)
+    ]
+    return {key: statistics.median(r[key] for r in results) for key in results[0]}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, one round (a smoke test)")
+    parser.add_argument("--no-twilio", action="store_true", help="skip twilio-python contenders")
+    parser.add_argument("--output", type=Path, help="where to write the JSON results")
+    args = parser.parse_args()
+    sizes = QUICK if args.quick else Sizes()
+    twilio = [] if args.no_twilio else ["twilio-stream"]
+    rows: list[tuple[str, str, str]] = []
+    report: dict[str, Any] = {"python": platform.python_version(), "sizes": sizes.__dict__}
+
+    with server(sizes, latency_ms=0) as info:
+        base, flow = info["base_url"], info["flow_sid"]
+        ex = info["executions"]
+
+        # 1. Throughput with typed models.
+        names = ["raw-json", "raw-orjson", "ours", "ours-no-prefetch", "ours-async", *twilio]
+        big = compare(sizes.rounds, names, base, flow, ex["big"], 1000, sizes.big)
+        floor = big["raw-json"]["seconds"]
+        report["throughput"] = big
+        for name, r in big.items():
+            rows.append(
+                (
+                    f"1. {sizes.big:,} steps, PageSize 1000",
+                    name,
+                    f"{r['seconds'] / floor:.2f}x  ({r['seconds']:.2f}s)",
+                )
+            )
+        if twilio:
+            speedup = big["twilio-stream"]["seconds"] / big["ours"]["seconds"]
+            rows.append(("1. ours vs twilio-python stream", "speed-up", f"{speedup:.2f}x faster"))
+
+        # 2. Per-request overhead.
+        names = ["raw-json", "ours", "ours-no-prefetch", *twilio]
+        small = compare(sizes.rounds, names, base, flow, ex["small_pages"], 1, sizes.small_pages)
+        floor = small["raw-json"]["seconds"]
+        report["per_request"] = small
+        for name, r in small.items():
+            per = r["seconds"] / sizes.small_pages * 1e6
+            rows.append(
+                (
+                    f"2. PageSize 1 ({sizes.small_pages:,} pages)",
+                    name,
+                    f"{r['seconds'] / floor:.2f}x  ({per:.0f} us/request)",
+                )
+            )
+
+        # 3. Memory.
+        low = compare(
+            sizes.rounds, ["ours"], base, flow, ex["memory_small"], 1000, sizes.memory_small
+        )
+        high = compare(sizes.rounds, ["ours"], base, flow, ex["memory_big"], 1000, sizes.memory_big)
+        growth = high["ours"]["peak_rss_mb"] - low["ours"]["peak_rss_mb"]
+        lists = compare(
+            sizes.rounds,
+            ["ours-list", *(["twilio-list"] if twilio else [])],
+            base,
+            flow,
+            ex["big"],
+            1000,
+            sizes.big,
+        )
+        report["memory"] = {"iter_small": low["ours"], "iter_big": high["ours"], "lists": lists}
+        rows.append(
+            (
+                "3. iter_steps peak RSS",
+                f"{sizes.memory_small:,} -> {sizes.memory_big:,} steps",
+                f"{low['ours']['peak_rss_mb']:.1f} -> {high['ours']['peak_rss_mb']:.1f} MB (+{growth:.1f} MB)",
+            )
+        )
+        for name, r in lists.items():
+            rows.append(
+                (f"3. list of {sizes.big:,} steps, peak RSS", name, f"{r['peak_rss_mb']:.0f} MB")
+            )
+
+        cpu = compare(
+            sizes.rounds, ["ours-no-prefetch"], base, flow, ex["latency"], 1000, sizes.big
+        )
+
+    with server(sizes, latency_ms=sizes.latency_ms) as info:
+        base, flow, ex = info["base_url"], info["flow_sid"], info["executions"]
+        # 4. Latency hiding: 100 pages, each answer delayed.
+        slow = compare(
+            sizes.rounds, ["ours", "ours-no-prefetch"], base, flow, ex["latency"], 1000, sizes.big
+        )
+        pages = -(-sizes.big // 1000)
+        network = pages * sizes.latency_ms / 1000
+        parse = cpu["ours-no-prefetch"]["seconds"]
+        report["latency"] = {"runs": slow, "network_s": network, "parse_s": parse}
+        for name, r in slow.items():
+            rows.append(
+                (
+                    f"4. {pages} pages, +{sizes.latency_ms} ms each",
+                    name,
+                    f"{r['seconds']:.2f}s = {r['seconds'] / max(network, parse):.2f}x max(net {network:.2f}s, parse {parse:.2f}s); sum {network + parse:.2f}s",
+                )
+            )
+
+        # 5. Async fan-out.
+        fan = fanout(base, flow, ex["fanout"], sizes.rounds)
+        report["fanout"] = fan
+        rows.append(
+            (
+                f"5. {sizes.fanout_executions} executions x {sizes.fanout_steps:,} steps",
+                "sequential / bounded(10)",
+                f"{fan['sequential']:.2f}s / {fan['concurrent']:.2f}s = {fan['sequential'] / fan['concurrent']:.1f}x faster",
+            )
+        )
+
+    if twilio:
+        cold = cold_start(sizes.rounds)
+        report["cold_start"] = cold
+        rows.append(
+            (
+                "6. cold import",
+                "ours / twilio-python",
+                f"{cold['ours'] * 1000:.0f} ms / {cold['twilio'] * 1000:.0f} ms = {cold['ours'] / cold['twilio']:.2f}x",
+            )
+        )
+
+    width = max(len(r[0]) for r in rows), max(len(r[1]) for r in rows)
+    print(f"\n{'scenario'.ljust(width[0])}  {'contender'.ljust(width[1])}  result")
+    for scenario, name, value in rows:
+        print(f"{scenario.ljust(width[0])}  {name.ljust(width[1])}  {value}")
+    report["table"] = rows
+    RESULTS.mkdir(exist_ok=True)
+    out = args.output or RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nresults written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
