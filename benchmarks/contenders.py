@@ -98,7 +98,6 @@ def main() -> None:
     name, base, flow, execution, page_size = sys.argv[1:6]
     # Import what the contender needs before the clock starts (scenario 6 times imports).
     import httpx  # noqa: F401
-
     import twilio_studio_steps  # noqa: F401
 
     if name.startswith("twilio"):
