@@ -108,8 +108,20 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="tiny sizes, one round (a smoke test)")
     parser.add_argument("--no-twilio", action="store_true", help="skip twilio-python contenders")
     parser.add_argument("--output", type=Path, help="where to write the JSON results")
+    parser.add_argument("--rounds", type=int, help="rounds per scenario (default 5)")
+    parser.add_argument("--scale", type=float, default=1.0, help="multiply step counts (e.g. 0.2)")
     args = parser.parse_args()
     sizes = QUICK if args.quick else Sizes()
+    if args.scale != 1.0:
+        sizes = Sizes(
+            *(int(getattr(sizes, f) * args.scale) for f in ("big", "small_pages", "memory_small", "memory_big")),
+            sizes.fanout_executions,
+            sizes.fanout_steps,
+            sizes.latency_ms,
+            sizes.rounds,
+        )
+    if args.rounds:
+        sizes = Sizes(**{**sizes.__dict__, "rounds": args.rounds})
     twilio = [] if args.no_twilio else ["twilio-stream"]
     rows: list[tuple[str, str, str]] = []
     report: dict[str, Any] = {"python": platform.python_version(), "sizes": sizes.__dict__}
