@@ -75,9 +75,7 @@ async def test_empty_page_with_next_url_does_not_stop(make: Make) -> None:
         200,
         json={
             "steps": [],
-            "meta": {
-                "next_page_url": f"{BASE}{PATH}?PageSize=3&Page=1&PageToken=PT0"
-            },
+            "meta": {"next_page_url": f"{BASE}{PATH}?PageSize=3&Page=1&PageToken=PT0"},
         },
     )
     assert await collect(make(server), page_size=3) == sids(6)
