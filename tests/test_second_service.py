@@ -1,0 +1,108 @@
+"""Serverless List Services on the same machinery: only serverless.py is specific to it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import pytest
+from fakes import FakeClock
+from twilio_studio_steps import NotFoundError, RateLimitError, UnsafeURLError, ValidationError
+from twilio_studio_steps.serverless import AsyncServicesClient, ServicesClient
+from twilio_studio_steps.testing import (
+    DEMO_ACCOUNT_SID,
+    DEMO_AUTH_TOKEN,
+    ErrorStatus,
+    LocalTwilioServer,
+    RewriteNextPageUrl,
+)
+
+SERVICES = 23
+
+
+def services(params: Mapping[str, str], base: str) -> Sequence[dict[str, Any]]:
+    return [
+        {
+            "sid": f"ZS{i:032x}",
+            "account_sid": DEMO_ACCOUNT_SID,
+            "friendly_name": f"service {i}",
+            "unique_name": f"service-{i}",
+            "include_credentials": bool(i % 2),
+            "ui_editable": False,
+            "domain_base": f"service-{i}-1234",
+            "date_created": "2024-05-01T12:00:00Z",
+            "date_updated": "2024-05-01T12:00:00Z",
+            "url": f"{base}/v1/Services/ZS{i:032x}",
+            "links": {"functions": f"{base}/v1/Services/ZS{i:032x}/Functions"},
+        }
+        for i in range(SERVICES)
+    ]
+
+
+@pytest.fixture
+def server() -> Iterator[LocalTwilioServer]:
+    with LocalTwilioServer({DEMO_ACCOUNT_SID: DEMO_AUTH_TOKEN}) as live:
+        live.add_collection("/v1/Services", "services", services)
+        yield live
+
+
+def options(server: LocalTwilioServer) -> dict[str, Any]:
+    return {"base_url": server.base_url, "clock": FakeClock()}
+
+
+async def listed(kind: str, server: LocalTwilioServer, **kw: Any) -> list[str]:
+    if kind == "sync":
+        with ServicesClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options(server)) as client:
+            return [s.sid for s in client.iter_services(**kw)]  # type: ignore[misc]
+    async with AsyncServicesClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options(server)) as client:
+        return [s.sid async for s in client.iter_services(**kw)]  # type: ignore[misc]
+
+
+kinds = pytest.mark.parametrize("kind", ["sync", "async"])
+EXPECTED = [f"ZS{i:032x}" for i in range(SERVICES)]
+
+
+@kinds
+async def test_lists_services_across_pages(kind: str, server: LocalTwilioServer) -> None:
+    assert await listed(kind, server, page_size=5) == EXPECTED
+    assert len(server.requests) == 5
+    assert all(r.path == "/v1/Services" for r in server.requests)
+
+
+@kinds
+async def test_models_are_the_generated_service(kind: str, server: LocalTwilioServer) -> None:
+    with ServicesClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options(server)) as client:
+        first = next(iter(client.iter_services(limit=1)))
+    assert type(first).__name__ == "Service" and first.include_credentials is False
+    assert first.date_created is not None and first.date_created.tzinfo is not None
+
+
+@kinds
+async def test_retries_and_typed_errors(kind: str, server: LocalTwilioServer) -> None:
+    server.faults.push(ErrorStatus(429, 20429, {"Retry-After": "1"}), times=2, on_page=1)
+    assert await listed(kind, server, page_size=10) == EXPECTED
+    server.faults.push(ErrorStatus(429, 20429), times=5)
+    with pytest.raises(RateLimitError):
+        await listed(kind, server)
+    server.faults.clear()
+    server.faults.push(ErrorStatus(404, 20404))
+    with pytest.raises(NotFoundError):
+        await listed(kind, server)
+
+
+@kinds
+async def test_foreign_next_url_refused(kind: str, server: LocalTwilioServer) -> None:
+    server.faults.push(RewriteNextPageUrl("https://evil.example/v1/Services?PageToken=x"))
+    with pytest.raises(UnsafeURLError):
+        await listed(kind, server, page_size=5)
+
+
+def test_default_host_and_validation() -> None:
+    client = ServicesClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, region="ie1", edge="dublin")
+    assert client.base_url == "https://serverless.dublin.ie1.twilio.com"
+    assert (
+        ServicesClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN).base_url
+        == "https://serverless.twilio.com"
+    )
+    with pytest.raises(ValidationError):
+        client.iter_services(page_size=5000)
