@@ -1,4 +1,5 @@
-"""Scenario 5: the steps of many executions, one after another vs bounded-concurrent.
+"""Scenario 5: the steps of many executions, one after another vs bounded-concurrent,
+at Twilio's default page size (50).
 
 python benchmarks/fanout.py BASE_URL FLOW EXEC1,EXEC2,...   -> {"sequential": s, "concurrent": s}
 """
@@ -18,10 +19,10 @@ async def main(base: str, flow: str, executions: list[str]) -> dict[str, float]:
     pairs = [(flow, execution) for execution in executions]
     async with AsyncStepsClient(ACCOUNT, TOKEN, base_url=base) as client:
         started = time.perf_counter()
-        one_by_one = [await client.list_steps(f, e, page_size=1000) for f, e in pairs]
+        one_by_one = [await client.list_steps(f, e) for f, e in pairs]
         sequential = time.perf_counter() - started
         started = time.perf_counter()
-        together = await client.list_steps_for(pairs, page_size=1000, concurrency=10)
+        together = await client.list_steps_for(pairs, concurrency=10)
         concurrent = time.perf_counter() - started
     if [len(s) for s in one_by_one] != [len(s) for s in together]:
         raise SystemExit("fan-out lost steps")

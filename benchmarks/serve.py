@@ -18,7 +18,8 @@ def main() -> None:
     parser.add_argument("--sizes", required=True, help="JSON of run.Sizes")
     args = parser.parse_args()
     sizes = json.loads(args.sizes)
-    server = LocalStudioServer(latency=args.latency_ms / 1000)
+    # Rendered pages are cached: the contenders, not the server's encoder, are measured.
+    server = LocalStudioServer(latency=args.latency_ms / 1000, page_cache=8192)
     executions: dict[str, object] = {}
     for name in ("big", "small_pages", "memory_small", "memory_big"):
         executions[name] = sid("FN", "bench", name)

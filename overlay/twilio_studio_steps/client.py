@@ -7,12 +7,10 @@ the I/O: sending, sleeping, and fetching the next page while the current one is 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
-from typing import Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Generic, Self, TypeVar
 
 import httpx
 
@@ -23,6 +21,10 @@ from .engine import request_page, run_async, run_sync
 from .errors import TwilioStudioError
 from .page import Page
 from .retry import Clock, RetryPolicy
+
+if TYPE_CHECKING:
+    import asyncio
+    from concurrent.futures import Future
 
 ItemT = TypeVar("ItemT")
 HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
@@ -149,6 +151,8 @@ class SyncListClient(_Base[httpx.Client]):
     def _pages(
         self, endpoint: ListEndpoint[ItemT], first: httpx.Request, limit: int | None
     ) -> Iterator[Page[ItemT]]:
+        from concurrent.futures import ThreadPoolExecutor  # imported on first use: cold start
+
         cursor = Cursor(self._settings.origin, str(first.url), limit)
         # One worker fetches (and parses) page n+1 while the caller consumes page n.
         pool = (
@@ -255,6 +259,8 @@ class AsyncListClient(_Base[httpx.AsyncClient]):
     async def _pages(
         self, endpoint: ListEndpoint[ItemT], first: httpx.Request, limit: int | None
     ) -> AsyncGenerator[Page[ItemT], None]:
+        import asyncio  # imported on first use: `import twilio_studio_steps` stays light
+
         cursor = Cursor(self._settings.origin, str(first.url), limit)
         prefetched: asyncio.Task[Page[ItemT]] | None = None
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import math
 import random
 import time
@@ -25,6 +24,8 @@ class Clock:
         time.sleep(seconds)
 
     async def async_sleep(self, seconds: float) -> None:
+        import asyncio  # only async clients pay for importing it
+
         await asyncio.sleep(seconds)
 
 

@@ -11,7 +11,6 @@ from studio_v2_steps_api.models import ExecutionStep, ExecutionStepPage
 
 from .client import AsyncListClient, SyncListClient
 from .endpoint import ListEndpoint
-from .fanout import gather_bounded
 from .page import Page
 
 
@@ -126,6 +125,8 @@ class AsyncStepsClient(AsyncListClient):
         pairs = list(executions)
         for flow_sid, execution_sid in pairs:  # every SID checked before the first request
             self.iter_steps(flow_sid, execution_sid, page_size)
+
+        from .fanout import gather_bounded
 
         async def one(pair: tuple[str, str]) -> list[ExecutionStep]:
             return await self.list_steps(pair[0], pair[1], page_size)

@@ -14,7 +14,7 @@ import socket
 import struct
 import threading
 import uuid
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -140,7 +140,10 @@ class LocalTwilioServer:
         host: str = "127.0.0.1",
         port: int = 0,
         latency: float = 0.0,
+        page_cache: int = 0,
     ) -> None:
+        """page_cache: keep this many rendered pages (benchmarks set it, so that they
+        measure the client rather than this server's JSON encoding)."""
         if host not in LOOPBACK:
             raise ValueError(f"host {host!r} is not loopback; this server only listens locally")
         self.credentials = dict(credentials)
@@ -149,6 +152,9 @@ class LocalTwilioServer:
         self.requests: list[RecordedRequest] = []
         self._requests_lock = threading.Lock()
         self._collections: list[_Collection] = []
+        self._page_cache: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
+        self._page_cache_size = page_cache
+        self._page_cache_lock = threading.Lock()
         self._stopping = threading.Event()
         self._serving = threading.Event()
         self._thread: threading.Thread | None = None
@@ -316,6 +322,23 @@ class LocalTwilioServer:
             },
         }
 
+    def _render(self, path: str, query: Mapping[str, str], base: str) -> bytes:
+        """The page's JSON bytes, from the cache when one is configured."""
+        if not self._page_cache_size:
+            return dumps(self._page(path, query, base)[0])
+        key = (path, repr(sorted(query.items())), base)
+        with self._page_cache_lock:
+            cached = self._page_cache.get(key)
+            if cached is not None:
+                self._page_cache.move_to_end(key)
+                return cached
+        body = dumps(self._page(path, query, base)[0])
+        with self._page_cache_lock:
+            self._page_cache[key] = body
+            while len(self._page_cache) > self._page_cache_size:
+                self._page_cache.popitem(last=False)
+        return body
+
     def _authorized(self, header: str | None) -> bool:
         if not header or not header.startswith("Basic "):
             return False
@@ -417,14 +440,16 @@ class _Handler(BaseHTTPRequestHandler):
             return
         host = self.headers.get("Host") or f"127.0.0.1:{owner.port}"
         try:
-            body, status = owner._page(parts.path, query, f"http://{host}")
+            if isinstance(fault, RewriteNextPageUrl):
+                body, _ = owner._page(parts.path, query, f"http://{host}")
+                old = body["meta"]["next_page_url"]
+                body["meta"]["next_page_url"] = fault.url(old) if callable(fault.url) else fault.url
+                payload = dumps(body)
+            else:
+                payload = owner._render(parts.path, query, f"http://{host}")
         except _ApiError as exc:
             self._error(exc.status, exc.code, exc.message)
             return
-        if isinstance(fault, RewriteNextPageUrl):
-            old = body["meta"]["next_page_url"]
-            body["meta"]["next_page_url"] = fault.url(old) if callable(fault.url) else fault.url
-        payload = dumps(body)
         if isinstance(fault, DropConnection):
             self.send_response(200)
             self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -435,7 +460,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return
-        self._send(status, payload)
+        self._send(200, payload)
 
 
 __all__ = ["FaultQueue", "LocalTwilioServer", "RecordedRequest", "decode_token", "encode_token"]
