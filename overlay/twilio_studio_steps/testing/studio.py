@@ -146,9 +146,13 @@ class LocalStudioServer(LocalTwilioServer):
         account_sid: str = DEMO_ACCOUNT_SID,
         port: int = 0,
         latency: float = 0.0,
+        page_cache: int = 0,
     ) -> None:
         super().__init__(
-            credentials or {DEMO_ACCOUNT_SID: DEMO_AUTH_TOKEN}, port=port, latency=latency
+            credentials or {DEMO_ACCOUNT_SID: DEMO_AUTH_TOKEN},
+            port=port,
+            latency=latency,
+            page_cache=page_cache,
         )
         self.account_sid = account_sid
         self.executions: dict[tuple[str, str], int] = {}
