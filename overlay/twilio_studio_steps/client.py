@@ -19,7 +19,7 @@ from .cursor import Cursor
 from .endpoint import ListEndpoint
 from .engine import request_page, run_async, run_sync
 from .errors import TwilioStudioError
-from .page import Page
+from .page import Decoded, Page, build_page
 from .retry import Clock, RetryPolicy
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ class SyncListClient(_Base[httpx.Client]):
     def _send(self, request: httpx.Request) -> httpx.Response:
         return self._http.send(request, follow_redirects=False)
 
-    def _fetch(self, endpoint: ListEndpoint[ItemT], request: httpx.Request) -> Page[ItemT]:
+    def _fetch(self, endpoint: ListEndpoint[ItemT], request: httpx.Request) -> Decoded:
         settings = self._settings
         return run_sync(
             request_page(endpoint, request, settings.retry, settings.clock),
@@ -129,10 +129,10 @@ class SyncListClient(_Base[httpx.Client]):
         page_size: int | None,
         page_token: str | None,
     ) -> Page[ItemT]:
-        return self._fetch(
-            endpoint,
-            self._settings.first_request(self._http, endpoint, path_args, page_size, page_token),
+        request = self._settings.first_request(
+            self._http, endpoint, path_args, page_size, page_token
         )
+        return build_page(endpoint, self._fetch(endpoint, request))
 
     def _iter_pages(
         self,
@@ -154,32 +154,27 @@ class SyncListClient(_Base[httpx.Client]):
         from concurrent.futures import ThreadPoolExecutor  # imported on first use: cold start
 
         cursor = Cursor(self._settings.origin, str(first.url), limit)
-        # One worker fetches (and parses) page n+1 while the caller consumes page n.
+        # One worker downloads and decodes page n+1 while this thread builds the models
+        # of page n and the caller consumes them.
         pool = (
             ThreadPoolExecutor(1, thread_name_prefix="twilio-prefetch") if self.prefetch else None
         )
 
-        def start(request: httpx.Request) -> Callable[[], Page[ItemT]]:
+        def start(request: httpx.Request) -> Callable[[], Decoded]:
             if pool is None:
                 return lambda: self._fetch(endpoint, request)
-            future: Future[Page[ItemT]] = pool.submit(self._fetch, endpoint, request)
+            future: Future[Decoded] = pool.submit(self._fetch, endpoint, request)
             return future.result
 
         try:
-            pending: Callable[[], Page[ItemT]] | None = start(first)
+            pending: Callable[[], Decoded] | None = start(first)
             while pending is not None:
-                page = pending()
-                pending = None
-                if cursor.remaining is not None:
-                    page.items = page.items[: cursor.take(page)]
-                try:
-                    url = cursor.next_url(page)
-                except TwilioStudioError as refused:
-                    yield page
-                    raise refused from None
-                if url is not None:
-                    pending = start(self._settings.request(self._http, url))
-                yield page
+                decoded = pending()
+                count, url, refused = cursor.advance(decoded)
+                pending = start(self._settings.request(self._http, url)) if url else None
+                yield build_page(endpoint, decoded, count)
+                if refused is not None:
+                    raise refused
         finally:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
@@ -221,7 +216,7 @@ class AsyncListClient(_Base[httpx.AsyncClient]):
     async def _send(self, request: httpx.Request) -> httpx.Response:
         return await self._http.send(request, follow_redirects=False)
 
-    async def _fetch(self, endpoint: ListEndpoint[ItemT], request: httpx.Request) -> Page[ItemT]:
+    async def _fetch(self, endpoint: ListEndpoint[ItemT], request: httpx.Request) -> Decoded:
         settings = self._settings
         return await run_async(
             request_page(endpoint, request, settings.retry, settings.clock),
@@ -236,10 +231,10 @@ class AsyncListClient(_Base[httpx.AsyncClient]):
         page_size: int | None,
         page_token: str | None,
     ) -> Page[ItemT]:
-        return await self._fetch(
-            endpoint,
-            self._settings.first_request(self._http, endpoint, path_args, page_size, page_token),
+        request = self._settings.first_request(
+            self._http, endpoint, path_args, page_size, page_token
         )
+        return build_page(endpoint, await self._fetch(endpoint, request))
 
     def _iter_pages(
         self,
@@ -262,31 +257,26 @@ class AsyncListClient(_Base[httpx.AsyncClient]):
         import asyncio  # imported on first use: `import twilio_studio_steps` stays light
 
         cursor = Cursor(self._settings.origin, str(first.url), limit)
-        prefetched: asyncio.Task[Page[ItemT]] | None = None
+        prefetched: asyncio.Task[Decoded] | None = None
 
-        def start(request: httpx.Request) -> Callable[[], Awaitable[Page[ItemT]]]:
+        def start(request: httpx.Request) -> Callable[[], Awaitable[Decoded]]:
             nonlocal prefetched
             if not self.prefetch:
                 return lambda: self._fetch(endpoint, request)
-            # The next page downloads while the caller works on this one.
+            # The next page downloads while this one becomes models and is consumed.
             task = prefetched = asyncio.ensure_future(self._fetch(endpoint, request))
             return lambda: task
 
         try:
-            pending: Callable[[], Awaitable[Page[ItemT]]] | None = start(first)
+            pending: Callable[[], Awaitable[Decoded]] | None = start(first)
             while pending is not None:
-                page = await pending()
-                pending = prefetched = None
-                if cursor.remaining is not None:
-                    page.items = page.items[: cursor.take(page)]
-                try:
-                    url = cursor.next_url(page)
-                except TwilioStudioError as refused:
-                    yield page
-                    raise refused from None
-                if url is not None:
-                    pending = start(self._settings.request(self._http, url))
-                yield page
+                decoded = await pending()
+                prefetched = None
+                count, url, refused = cursor.advance(decoded)
+                pending = start(self._settings.request(self._http, url)) if url else None
+                yield build_page(endpoint, decoded, count)
+                if refused is not None:
+                    raise refused
         finally:
             if prefetched is not None and not prefetched.done():
                 prefetched.cancel()

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from .errors import PaginationLoopError, UnsafeURLError
-from .page import Page
+from .errors import PaginationLoopError, TwilioStudioError, UnsafeURLError
+from .page import Decoded
 from .urls import Origin, foreign_reason
 
 
@@ -25,7 +23,18 @@ class Cursor:
         self._seen = {hash(first_url)}
         self.remaining = limit
 
-    def take(self, page: Page[Any]) -> int:
+    def advance(self, page: Decoded) -> tuple[int | None, str | None, TwilioStudioError | None]:
+        """(items of this page to keep or None for all, next URL, error to raise after it).
+
+        A refused next URL is returned, not raised, so this page is still delivered.
+        """
+        count = self.take(page) if self.remaining is not None else None
+        try:
+            return count, self.next_url(page), None
+        except TwilioStudioError as refused:
+            return count, None, refused
+
+    def take(self, page: Decoded) -> int:
         """How many of this page's items belong to the listing."""
         count = len(page.items)
         if self.remaining is None:
@@ -34,7 +43,7 @@ class Cursor:
         self.remaining -= count
         return count
 
-    def next_url(self, page: Page[Any]) -> str | None:
+    def next_url(self, page: Decoded) -> str | None:
         """The URL to fetch next; raises if the server's next URL is refused."""
         url = page.next_page_url
         if url is None or self.remaining == 0:

@@ -25,7 +25,7 @@ from .errors import (
     TwilioStudioError,
     api_error_class,
 )
-from .page import Page, parse_page
+from .page import Decoded, decode_page
 from .retry import Clock, RetryPolicy, parse_retry_after
 
 logger = logging.getLogger("twilio_studio_steps")
@@ -96,7 +96,7 @@ def _limit_timeout(request: httpx.Request, remaining: float) -> None:
 
 def request_page(
     endpoint: ListEndpoint[ItemT], request: httpx.Request, policy: RetryPolicy, clock: Clock
-) -> Protocol[Page[ItemT]]:
+) -> Protocol[Decoded]:
     started = clock.monotonic()
     retry_number = 0
     debug = logger.isEnabledFor(logging.DEBUG)
@@ -116,7 +116,7 @@ def request_page(
                     outcome.headers.get(C.REQUEST_ID_HEADER),
                 )
             if outcome.status_code == 200:
-                return parse_page(endpoint, outcome)
+                return decode_page(endpoint, outcome)
             error = api_error(outcome, clock)
             if outcome.status_code not in policy.retry_statuses:
                 raise error
