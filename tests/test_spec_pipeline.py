@@ -11,6 +11,7 @@ import copy
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,9 +32,13 @@ CONFIG = STEPS_DIR / "extract.json"
 UPSTREAM_DIR = ROOT / "tests" / "data" / "upstream"
 STUDIO = UPSTREAM_DIR / "twilio_studio_v2.json"
 SERVERLESS = UPSTREAM_DIR / "twilio_serverless_v1.json"
+SERVICES_DIR = SPEC_DIR / "serverless_v1_services"
+SERVICES_FRAGMENT = SERVICES_DIR / "openapi.json"
+SERVICES_CONFIG = SERVICES_DIR / "extract.json"
 
 STEPS_PATH = "/v2/Flows/{FlowSid}/Executions/{ExecutionSid}/Steps"
 STEP_SCHEMA = "studio.v2.flow.execution.execution_step"
+SERVICE_SCHEMA = "serverless.v1.service"
 VENV_BIN = str(Path(sys.executable).parent)
 PATH_WITH_VENV = VENV_BIN + os.pathsep + os.environ.get("PATH", "")
 
@@ -112,10 +117,22 @@ def test_upstream_copies_come_with_their_license_and_readme() -> None:
 # -- the checked-in fragments ------------------------------------------------------------
 
 FRAGMENTS = sorted(SPEC_DIR.glob("*/openapi.json"))
+# Every spec/<service>/ folder: what update_spec.py and generate.py work through.
+SERVICES = sorted(
+    {p.parent for p in SPEC_DIR.glob("*/extract.json")} | {p.parent for p in FRAGMENTS}
+)
 
 
-def test_the_steps_fragment_is_among_the_fragments() -> None:
+def upstream_name(folder: Path) -> str:
+    """The upstream file spec/<service>/extract.json says its fragment is cut from."""
+    name: str = read_json(folder / "extract.json")["upstream"]
+    return name
+
+
+def test_both_fragments_are_among_the_fragments() -> None:
     assert FRAGMENT in FRAGMENTS
+    assert SERVICES_FRAGMENT in FRAGMENTS
+    assert [p.parent for p in FRAGMENTS] == SERVICES
 
 
 @pytest.mark.parametrize("path", FRAGMENTS, ids=lambda p: p.parent.name)
@@ -131,32 +148,30 @@ def test_validator_rejects_a_broken_fragment(fragment: dict[str, Any]) -> None:
         validate(broken)
 
 
-def services_with_upstream_copies() -> list[Path]:
-    found = []
-    for config in sorted(SPEC_DIR.glob("*/extract.json")):
-        name = read_json(config).get("upstream")
-        if name and (UPSTREAM_DIR / name).is_file():
-            found.append(config.parent)
-    return found
+def test_configs_name_their_upstream() -> None:
+    assert upstream_name(STEPS_DIR) == STUDIO.name
+    assert upstream_name(SERVICES_DIR) == SERVERLESS.name
+    assert read_json(SERVICES_CONFIG)["operations"] == ["ListService"]
 
 
-def test_steps_config_names_its_upstream() -> None:
-    assert read_json(CONFIG)["upstream"] == STUDIO.name
-    assert STEPS_DIR in services_with_upstream_copies()
-
-
-@pytest.mark.parametrize("folder", services_with_upstream_copies(), ids=lambda p: p.name)
+@pytest.mark.parametrize("folder", SERVICES, ids=lambda p: p.name)
 def test_extraction_reproduces_the_fragment_byte_for_byte(folder: Path) -> None:
+    # Every service, not only those whose upstream copy happens to be there: a fragment
+    # the tests cannot re-derive from tests/data/upstream/ is a failure, not a skip.
     config = read_json(folder / "extract.json")
-    upstream = read_json(UPSTREAM_DIR / config["upstream"])
-    text = extract_fragment.dump(extract_fragment.extract(upstream, config))
+    assert "upstream" in config, f"{folder.name}/extract.json names no upstream file"
+    source = UPSTREAM_DIR / config["upstream"]
+    assert source.is_file(), f"{folder.name}: no {source.relative_to(ROOT)}"
+    text = extract_fragment.dump(extract_fragment.extract(read_json(source), config))
     assert text.encode() == (folder / "openapi.json").read_bytes()
 
 
-def test_extract_cli_reproduces_the_fragment() -> None:
-    result = run(SCRIPTS / "extract_fragment.py", STUDIO, CONFIG)
+@pytest.mark.parametrize("folder", SERVICES, ids=lambda p: p.name)
+def test_extract_cli_reproduces_the_fragment(folder: Path) -> None:
+    source = UPSTREAM_DIR / upstream_name(folder)
+    result = run(SCRIPTS / "extract_fragment.py", source, folder / "extract.json")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == FRAGMENT.read_text(encoding="utf-8")
+    assert result.stdout == (folder / "openapi.json").read_text(encoding="utf-8")
 
 
 def test_extraction_is_deterministic_whatever_the_key_order(upstream: dict[str, Any]) -> None:
@@ -331,10 +346,43 @@ def test_identical_specs_make_no_change(fragment: dict[str, Any], upstream: dict
     assert spec_changes.diff_specs(upstream, copy.deepcopy(upstream)) == []
 
 
-def test_spec_changes_cli_prints_exactly_no_change() -> None:
-    result = run(SCRIPTS / "spec_changes.py", FRAGMENT, FRAGMENT)
+@pytest.mark.parametrize("folder", SERVICES, ids=lambda p: p.name)
+def test_spec_changes_cli_prints_exactly_no_change(folder: Path) -> None:
+    result = run(SCRIPTS / "spec_changes.py", folder / "openapi.json", folder / "openapi.json")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "no change\n"
+
+
+def test_serverless_fragment_against_itself_makes_no_change() -> None:
+    services = read_json(SERVICES_FRAGMENT)
+    assert spec_changes.diff_specs(services, copy.deepcopy(services)) == []
+    upstream = read_json(SERVERLESS)
+    assert spec_changes.diff_specs(upstream, copy.deepcopy(upstream)) == []
+
+
+def serverless_without(field: str) -> dict[str, Any]:
+    """The serverless upstream spec with `field` removed from the Service schema."""
+    changed = copy.deepcopy(read_json(SERVERLESS))
+    del changed["components"]["schemas"][SERVICE_SCHEMA]["properties"][field]
+    return changed
+
+
+SERVICE_FIELD_REMOVED = """\
+GET /v1/Services (ListService)
+  BREAKING  response 200 field services[].unique_name: removed (was string, nullable)
+1 change, 1 breaking"""
+
+
+def test_a_field_removed_from_the_service_schema_is_breaking() -> None:
+    old = read_json(SERVICES_FRAGMENT)
+    assert "unique_name" in old["components"]["schemas"]["Service"]["properties"]
+    new = extract_fragment.extract(serverless_without("unique_name"), read_json(SERVICES_CONFIG))
+    assert "unique_name" not in new["components"]["schemas"]["Service"]["properties"]
+    changes = spec_changes.diff_specs(old, new)
+    assert [(c.subject, c.kind, c.breaking) for c in changes] == [
+        ("response 200 field services[].unique_name", "removed", True)
+    ]
+    assert spec_changes.format_changes(changes) == SERVICE_FIELD_REMOVED
 
 
 def test_modified_upstream_reports_exactly_its_changes(
@@ -562,16 +610,69 @@ def update_spec(workspace: Path, upstream: Path, *extra: str) -> subprocess.Comp
     )
 
 
-def test_update_spec_from_the_unmodified_upstream_changes_nothing(workspace: Path) -> None:
-    target = workspace / "spec" / "studio_v2_steps" / "openapi.json"
-    before = target.stat().st_mtime_ns
+def update_report(name: str, summaries: dict[str, str] | None = None) -> str:
+    """What update_spec.py prints, service by service, for an upstream file called `name`.
+
+    A service cut from `name` gets its summary (`summaries[folder]`, else "no change"); every
+    other service gets a line saying it was skipped and why.
+    """
+    lines = []
+    for folder in SERVICES:
+        expected = upstream_name(folder)
+        if expected == name:
+            summary = (summaries or {}).get(folder.name, "no change")
+            lines += [f"spec/{folder.name}/openapi.json:", summary]
+        else:
+            lines.append(
+                f"spec/{folder.name}: skipped (its extract.json expects {expected}, not {name})"
+            )
+    return "".join(line + "\n" for line in lines)
+
+
+def spec_files(spec: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(spec).as_posix(): p.read_bytes()
+        for p in sorted(spec.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+def assert_spec_untouched(workspace: Path, *, except_: str | None = None) -> None:
+    """Every file of the workspace's spec/ is still the repository's (bar `except_`)."""
+    have, want = spec_files(workspace / "spec"), spec_files(SPEC_DIR)
+    if except_ is not None:
+        assert have.pop(except_) != want.pop(except_)
+    assert have == want
+
+
+UPSTREAM_NAMES = sorted({upstream_name(folder) for folder in SERVICES})
+
+
+@pytest.mark.parametrize("name", UPSTREAM_NAMES)
+def test_update_spec_from_the_unmodified_upstream_changes_nothing(
+    workspace: Path, name: str
+) -> None:
+    source = UPSTREAM_DIR / name
+    mtimes = {p: p.stat().st_mtime_ns for p in (workspace / "spec").glob("*/openapi.json")}
+    result = update_spec(workspace, source)
+    assert result.returncode == 0, result.stderr
+    copy_path = workspace / "data" / name
+    assert result.stdout == update_report(name) + f"copied {name} to {copy_path}\n"
+    assert "wrote" not in result.stdout
+    assert_spec_untouched(workspace)
+    assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
+    assert [p.name for p in (workspace / "data").iterdir()] == [name]
+    assert copy_path.read_bytes() == source.read_bytes()
+
+
+def test_update_spec_from_the_unmodified_studio_upstream_says_so(workspace: Path) -> None:
     result = update_spec(workspace, STUDIO)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("spec/studio_v2_steps/openapi.json:\nno change\n")
-    assert "wrote" not in result.stdout
-    assert target.read_bytes() == FRAGMENT.read_bytes()
-    assert target.stat().st_mtime_ns == before
-    assert (workspace / "data" / STUDIO.name).read_bytes() == STUDIO.read_bytes()
+    assert "spec/studio_v2_steps/openapi.json:\nno change\n" in result.stdout
+    assert (
+        "spec/serverless_v1_services: skipped (its extract.json expects "
+        "twilio_serverless_v1.json, not twilio_studio_v2.json)\n"
+    ) in result.stdout
 
 
 def test_update_spec_from_a_modified_upstream_rewrites_the_fragment(
@@ -593,14 +694,46 @@ def test_update_spec_from_a_modified_upstream_rewrites_the_fragment(
     expected = extract_fragment.extract(modified_upstream(upstream), read_json(CONFIG))
     assert target.read_text(encoding="utf-8") == extract_fragment.dump(expected)
     assert (workspace / "data" / STUDIO.name).read_bytes() == new_upstream.read_bytes()
-    # The rest of spec/ is untouched.
-    for name in ("extract.json", "generator.yaml"):
-        assert (workspace / "spec" / "studio_v2_steps" / name).read_bytes() == (
-            STEPS_DIR / name
-        ).read_bytes()
+    # The rest of spec/ (the other services included) is untouched.
+    assert_spec_untouched(workspace, except_="studio_v2_steps/openapi.json")
 
+    # Again, for all services: the studio fragment is now current; every service cut from
+    # another upstream is skipped, saying so.
     again = update_spec(workspace, new_upstream)
-    assert again.stdout.startswith("spec/studio_v2_steps/openapi.json:\nno change\n")
+    assert again.returncode == 0, again.stderr
+    assert "spec/studio_v2_steps/openapi.json:\nno change\n" in again.stdout
+    for folder in SERVICES:
+        if upstream_name(folder) != STUDIO.name:
+            assert (
+                f"spec/{folder.name}: skipped (its extract.json expects "
+                f"{upstream_name(folder)}, not {STUDIO.name})\n"
+            ) in again.stdout
+    assert "wrote spec/studio_v2_steps/" not in again.stdout
+    assert "copied" not in again.stdout
+    assert target.read_text(encoding="utf-8") == extract_fragment.dump(expected)
+
+
+def test_update_spec_from_a_modified_serverless_upstream(workspace: Path) -> None:
+    new_upstream = workspace / "download" / SERVERLESS.name
+    new_upstream.parent.mkdir()
+    new_upstream.write_text(json.dumps(serverless_without("unique_name")), encoding="utf-8")
+
+    result = update_spec(workspace, new_upstream)
+    assert result.returncode == 0, result.stderr
+    wrote = "wrote spec/serverless_v1_services/openapi.json"
+    assert result.stdout == update_report(
+        SERVERLESS.name, {"serverless_v1_services": f"{SERVICE_FIELD_REMOVED}\n{wrote}"}
+    ) + (f"copied {SERVERLESS.name} to {workspace / 'data' / SERVERLESS.name}\n")
+    assert (
+        "spec/studio_v2_steps: skipped (its extract.json expects twilio_studio_v2.json, "
+        "not twilio_serverless_v1.json)\n"
+    ) in result.stdout
+    expected = extract_fragment.extract(
+        serverless_without("unique_name"), read_json(SERVICES_CONFIG)
+    )
+    target = workspace / "spec" / "serverless_v1_services" / "openapi.json"
+    assert target.read_text(encoding="utf-8") == extract_fragment.dump(expected)
+    assert_spec_untouched(workspace, except_="serverless_v1_services/openapi.json")
 
 
 def test_update_spec_skips_services_cut_from_another_upstream(workspace: Path) -> None:
@@ -609,10 +742,30 @@ def test_update_spec_skips_services_cut_from_another_upstream(workspace: Path) -
     assert result.returncode == 0, result.stderr
     assert (
         "spec/studio_v2_steps: skipped (its extract.json expects twilio_studio_v2.json, "
-        "not twilio_serverless_v1.json)"
+        "not twilio_serverless_v1.json)\n"
     ) in result.stdout
-    target = workspace / "spec" / "studio_v2_steps" / "openapi.json"
-    assert target.read_bytes() == FRAGMENT.read_bytes()
+    assert "spec/serverless_v1_services/openapi.json:\nno change\n" in result.stdout
+    copy_path = workspace / "data" / SERVERLESS.name
+    assert result.stdout == update_report(SERVERLESS.name) + (
+        f"copied {SERVERLESS.name} to {copy_path}\n"
+    )
+    assert_spec_untouched(workspace)
+    # Only the upstream that was used is copied; the studio copy is not touched or made.
+    assert list((workspace / "data").iterdir()) == [copy_path]
+    assert copy_path.read_bytes() == SERVERLESS.read_bytes()
+
+
+def test_update_spec_with_an_upstream_no_service_is_cut_from(workspace: Path) -> None:
+    other = workspace / "twilio_voice_v1.json"
+    shutil.copyfile(STUDIO, other)
+    result = update_spec(workspace, other)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == update_report(other.name) + (
+        "nothing to update: no service is cut from twilio_voice_v1.json\n"
+    )
+    assert "openapi.json:" not in result.stdout
+    assert result.stdout.count(": skipped (") == len(SERVICES)
+    assert_spec_untouched(workspace)
     assert list((workspace / "data").iterdir()) == []
 
 
@@ -626,8 +779,8 @@ def test_update_spec_fails_on_an_extraction_error(
     result = update_spec(workspace, path)
     assert result.returncode == 1
     assert "not found in the upstream spec: ListExecutionStep" in result.stderr
-    target = workspace / "spec" / "studio_v2_steps" / "openapi.json"
-    assert target.read_bytes() == FRAGMENT.read_bytes()
+    assert_spec_untouched(workspace)
+    assert list((workspace / "data").iterdir()) == []
 
 
 def test_update_spec_rejects_an_unknown_service(workspace: Path) -> None:
@@ -639,6 +792,27 @@ def test_update_spec_rejects_an_unknown_service(workspace: Path) -> None:
 # -- generation --------------------------------------------------------------------------
 
 
+def packages_named_by_the_generator_configs() -> set[str]:
+    """package_name_override of every spec/*/generator.yaml, read without scripts/generate.py."""
+    found = set()
+    for config in SPEC_DIR.glob("*/generator.yaml"):
+        names = re.findall(
+            r"^package_name_override:\s*(\w+)\s*$", config.read_text(encoding="utf-8"), re.M
+        )
+        assert len(names) == 1, f"{config}: {names}"
+        found.add(names[0])
+    return found
+
+
+def test_every_service_has_a_generated_package() -> None:
+    packages = packages_named_by_the_generator_configs()
+    assert {"studio_v2_steps_api", "serverless_v1_services_api"} <= packages
+    assert len(packages) == len(SERVICES)
+    assert {pkg for _, pkg in generate.services()} == packages
+    committed = {p.name for p in (ROOT / "generated").iterdir() if p.name not in generate.IGNORED}
+    assert committed == packages
+
+
 @needs_generator
 def test_generation_is_reproducible(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", PATH_WITH_VENV)
@@ -648,12 +822,15 @@ def test_generation_is_reproducible(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         out = tmp_path / folder
         out.mkdir()
         trees.append({pkg: generate.generate_into(f, pkg, out) for f, pkg in generate.services()})
+        assert {p.name for p in out.iterdir()} == set(trees[-1])
     first, second = trees
-    assert set(first) == set(second) == {"studio_v2_steps_api"}
+    assert set(first) == set(second) == packages_named_by_the_generator_configs()
     for package in first:
         assert len(generate.tree(first[package])) > 5
         assert generate.tree(first[package]) == generate.tree(second[package])
         assert generate.drift(first[package], second[package]) == []
+        # ... and it is what generated/ holds.
+        assert generate.drift(first[package], ROOT / "generated" / package) == []
 
 
 @pytest.fixture

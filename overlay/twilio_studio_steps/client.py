@@ -274,6 +274,9 @@ class AsyncListClient(_Base[httpx.AsyncClient]):
                 prefetched = None
                 count, url, refused = cursor.advance(decoded)
                 pending = start(self._settings.request(self._http, url)) if url else None
+                if prefetched is not None:
+                    for _ in range(4):  # let the prefetch get its request out before we parse
+                        await asyncio.sleep(0)
                 yield build_page(endpoint, decoded, count)
                 if refused is not None:
                     raise refused

@@ -353,6 +353,9 @@ class LocalTwilioServer:
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver listens with a backlog of 5: 100 clients connecting at once overflow
+    # it, the kernel drops their SYNs and they retry after 1, 3, 7... s (28 s for 100).
+    request_queue_size = socket.SOMAXCONN
     owner: LocalTwilioServer
 
 
