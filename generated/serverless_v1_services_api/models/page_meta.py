@@ -70,10 +70,18 @@ class PageMeta:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):  # dict() would accept a list of pairs
+            raise TypeError("PageMeta: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         pop = d.pop
         first_page_url = pop("first_page_url", UNSET)
+        if not isinstance(first_page_url, str) and first_page_url is not UNSET:
+            raise TypeError(
+                "first_page_url: expected str | Unset, got " + type(first_page_url).__name__
+            )
         key = pop("key", UNSET)
+        if not isinstance(key, str) and key is not UNSET:
+            raise TypeError("key: expected str | Unset, got " + type(key).__name__)
         _next_page_url = pop("next_page_url", UNSET)
         if (
             not (isinstance(_next_page_url, str))
@@ -86,7 +94,11 @@ class PageMeta:
         next_page_url: None | str | Unset = _next_page_url
 
         page = pop("page", UNSET)
+        if not isinstance(page, int) and page is not UNSET:
+            raise TypeError("page: expected int | Unset, got " + type(page).__name__)
         page_size = pop("page_size", UNSET)
+        if not isinstance(page_size, int) and page_size is not UNSET:
+            raise TypeError("page_size: expected int | Unset, got " + type(page_size).__name__)
         _previous_page_url = pop("previous_page_url", UNSET)
         if (
             not (isinstance(_previous_page_url, str))
@@ -100,6 +112,8 @@ class PageMeta:
         previous_page_url: None | str | Unset = _previous_page_url
 
         url = pop("url", UNSET)
+        if not isinstance(url, str) and url is not UNSET:
+            raise TypeError("url: expected str | Unset, got " + type(url).__name__)
         obj = cls(
             first_page_url=first_page_url,
             key=key,

@@ -151,6 +151,8 @@ class Service:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):  # dict() would accept a list of pairs
+            raise TypeError("Service: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         pop = d.pop
         _sid = pop("sid", UNSET)

@@ -22,6 +22,8 @@ class ServiceLinksType0:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):  # dict() would accept a list of pairs
+            raise TypeError("ServiceLinksType0: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         pop = d.pop
         obj = cls()

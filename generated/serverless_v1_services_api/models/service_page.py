@@ -43,6 +43,8 @@ class ServicePage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):  # dict() would accept a list of pairs
+            raise TypeError("ServicePage: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         pop = d.pop
         _services = pop("services", UNSET)

@@ -43,6 +43,8 @@ class ExecutionStepPage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):  # dict() would accept a list of pairs
+            raise TypeError("ExecutionStepPage: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         pop = d.pop
         _steps = pop("steps", UNSET)

@@ -59,12 +59,22 @@ class TwilioError:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):  # dict() would accept a list of pairs
+            raise TypeError("TwilioError: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         pop = d.pop
         code = pop("code", UNSET)
+        if not isinstance(code, int) and code is not UNSET:
+            raise TypeError("code: expected int | Unset, got " + type(code).__name__)
         message = pop("message", UNSET)
+        if not isinstance(message, str) and message is not UNSET:
+            raise TypeError("message: expected str | Unset, got " + type(message).__name__)
         more_info = pop("more_info", UNSET)
+        if not isinstance(more_info, str) and more_info is not UNSET:
+            raise TypeError("more_info: expected str | Unset, got " + type(more_info).__name__)
         status = pop("status", UNSET)
+        if not isinstance(status, int) and status is not UNSET:
+            raise TypeError("status: expected int | Unset, got " + type(status).__name__)
         _details = pop("details", UNSET)
         details: None | TwilioErrorDetailsType0 | Unset
         if _details is None or _details is UNSET:
