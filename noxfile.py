@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nox
 
 nox.needs_version = ">=2025.2.9"
@@ -80,3 +82,19 @@ def update_spec(session: nox.Session) -> None:
     session.run("python", "scripts/update_spec.py", *where, *session.posargs)
     session.run("python", "scripts/generate.py")
     session.run("pytest")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Benchmarks (benchmarks/README.md); twilio-python is installed here only."""
+    session.install(".", *group("bench"))
+    session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def audit(session: nox.Session) -> None:
+    """Known vulnerabilities in the runtime dependencies (needs the package index)."""
+    session.install(*group("audit"))
+    requirements = Path(session.create_tmp()) / "runtime.txt"
+    requirements.write_text("\n".join(PYPROJECT["project"]["dependencies"]) + "\n")
+    session.run("pip-audit", "--requirement", str(requirements), "--progress-spinner", "off")

@@ -133,6 +133,11 @@ bad_dates = (
 )
 
 
+def rarely(n: int) -> st.SearchStrategy[bool]:
+    """True about once in `n` draws (st.integers would favour 0, Hypothesis' simplest)."""
+    return st.sampled_from([False] * (n - 1) + [True])
+
+
 def wrong_values(name: str) -> st.SearchStrategy[Any]:
     """What does not belong where `name` goes: other JSON types, bad dates, odd text."""
     options = [st.none(), json_values, st.text()]
@@ -152,7 +157,7 @@ spec_steps = st.fixed_dictionaries({}, optional=SPEC_FIELDS)
 @st.composite
 def fuzzed_steps(draw: st.DrawFn) -> Any:
     """A spec-valid step with a few fields overwritten, unknown ones added; or not an object."""
-    if draw(st.integers(0, 19)) == 0:
+    if draw(rarely(20)):
         return draw(json_values)
     step: dict[str, Any] = {**draw(unknown_fields), **draw(spec_steps)}
     for _ in range(draw(st.sampled_from([0, 0, 0, 0, 1, 1, 2, 3]))):
@@ -163,7 +168,7 @@ def fuzzed_steps(draw: st.DrawFn) -> Any:
 
 @st.composite
 def fuzzed_meta(draw: st.DrawFn) -> Any:
-    if draw(st.integers(0, 9)) == 0:
+    if draw(rarely(10)):
         return draw(json_values)
     meta: dict[str, Any] = {
         "next_page_url": draw(st.none() | st.text()),
@@ -171,10 +176,10 @@ def fuzzed_meta(draw: st.DrawFn) -> Any:
         "page_size": draw(st.integers(1, 1000)),
         **draw(st.dictionaries(st.text(max_size=8), json_values, max_size=2)),
     }
-    for _ in range(draw(st.sampled_from([0, 0, 0, 1, 2]))):
+    for _ in range(draw(st.sampled_from([0, 0, 0, 0, 0, 1, 2]))):
         name = draw(st.sampled_from(["next_page_url", "previous_page_url", "page", "url"]))
         meta[name] = draw(json_values)
-    if draw(st.integers(0, 9)) == 0:
+    if draw(rarely(10)):
         del meta["next_page_url"]
     return meta
 
@@ -182,10 +187,10 @@ def fuzzed_meta(draw: st.DrawFn) -> Any:
 @st.composite
 def fuzzed_pages(draw: st.DrawFn) -> Any:
     page: dict[str, Any] = draw(st.dictionaries(st.text(max_size=8), json_values, max_size=2))
-    if draw(st.integers(0, 19)):
+    if not draw(rarely(20)):
         steps = st.lists(fuzzed_steps(), max_size=4)
         page["steps"] = draw(st.one_of(steps, steps, steps, json_values))
-    if draw(st.integers(0, 19)):
+    if not draw(rarely(20)):
         page["meta"] = draw(fuzzed_meta())
     return page
 
@@ -195,9 +200,12 @@ def encode(value: Any, ensure_ascii: bool) -> bytes:
     return json.dumps(value, ensure_ascii=ensure_ascii).encode("utf-8", "surrogatepass")
 
 
+pages_json = st.builds(encode, fuzzed_pages(), st.booleans())
 bodies = st.one_of(
-    st.builds(encode, fuzzed_pages(), st.booleans()),
-    st.builds(encode, fuzzed_pages(), st.booleans()),
+    pages_json,
+    pages_json,
+    pages_json,
+    pages_json,
     st.builds(encode, json_values, st.booleans()),
     st.binary(max_size=64),
     st.builds(lambda b, n: b[:n], st.builds(encode, fuzzed_pages(), st.just(True)), st.integers(0)),
@@ -227,6 +235,13 @@ def assert_typed(page: Any) -> None:
             or item.links is UNSET
             or isinstance(item.links, ExecutionStepLinksType0)
         )
+    meta = page.meta
+    for name in ("page", "page_size"):
+        value = getattr(meta, name)
+        assert value is UNSET or isinstance(value, int), (name, value)
+    for name in ("url", "first_page_url", "key"):
+        value = getattr(meta, name)
+        assert value is UNSET or isinstance(value, str), (name, value)
 
 
 def parse_or_invalid(body: bytes, content_type: str = "application/json") -> Any:
@@ -252,8 +267,7 @@ def test_any_body_parses_to_typed_steps_or_is_invalid(body: bytes) -> None:
     steps = data["steps"]
     assert len(page.items) == len(steps)
     for item, raw in zip(page.items, steps, strict=True):
-        if not isinstance(raw, dict):
-            continue  # see test_a_step_that_is_not_an_object_is_invalid
+        assert isinstance(raw, dict), raw  # a step that is not an object is invalid
         for name in DATE_FIELDS:
             if isinstance(raw.get(name), str):  # a string where a date goes
                 assert isinstance(getattr(item, name), dt.datetime)
@@ -346,6 +360,18 @@ def test_a_step_that_is_not_an_object_is_invalid(step: Any) -> None:
     ids=["page", "page_size", "url"],
 )
 def test_a_mistyped_meta_field_is_invalid(meta: dict[str, Any]) -> None:
+    body = orjson.dumps({"steps": [], "meta": {"next_page_url": None, **meta}})
+    with pytest.raises(InvalidResponseError):
+        parse_page(LIST_STEPS, respond(body))
+
+
+@pytest.mark.parametrize("meta", [{"page": True}, {"page_size": False}], ids=["page", "page_size"])
+@pytest.mark.xfail(
+    strict=True,
+    reason="generated PageMeta checks isinstance(value, int), which a JSON true/false "
+    "(a Python bool) passes",
+)
+def test_a_boolean_where_meta_has_an_integer_is_invalid(meta: dict[str, Any]) -> None:
     body = orjson.dumps({"steps": [], "meta": {"next_page_url": None, **meta}})
     with pytest.raises(InvalidResponseError):
         parse_page(LIST_STEPS, respond(body))

@@ -29,7 +29,10 @@ ALL_FIELDS = (
 )
 TABLE_FIELDS = ("sid", "name", "type", "transition", "date_created")
 # The widest a table column gets before it is cut short with an ellipsis.
-TABLE_WIDTHS = {"sid": 34, "name": 28, "type": 24, "transition": 44, "date_created": 20}
+TABLE_WIDTHS = {"sid": 34, "name": 28, "type": 24, "transition": 44, "date_created": 19}
+# Columns that stay whole when the terminal is narrow: a cut SID is useless.
+FIXED_WIDTH = frozenset({"sid", "account_sid", "flow_sid", "execution_sid", "parent_step_sid"})
+DATES = frozenset({"date_created", "date_updated"})
 
 
 def step_fields(step: ExecutionStep, fields: Sequence[str]) -> dict[str, Any]:
@@ -63,20 +66,32 @@ def write_table(steps: Iterable[ExecutionStep], out: IO[str], fields: Sequence[s
     """Fixed-width columns (no second pass, so it streams), fitted to the terminal."""
     total = shutil.get_terminal_size((120, 24)).columns
     widths = [TABLE_WIDTHS.get(name, 24) for name in fields]
-    while sum(widths) + 2 * (len(widths) - 1) > total and max(widths) > 8:
-        widest = widths.index(max(widths))
+    flexible = [i for i, name in enumerate(fields) if name not in FIXED_WIDTH | DATES]
+    while sum(widths) + 2 * (len(widths) - 1) > total and flexible:
+        widest = max(flexible, key=lambda i: widths[i])
+        if widths[widest] <= 8:
+            break
         widths[widest] -= 1
 
     def line(cells: Sequence[str]) -> str:
         return "  ".join(_cut(c, w).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
 
-    out.write(line([name.upper() for name in fields]) + "\n")
+    out.write(
+        line([f"{name.upper()} (UTC)" if name in DATES else name.upper() for name in fields]) + "\n"
+    )
     count = 0
     for step in steps:
         row = step_fields(step, fields)
-        out.write(line([_plain(row[name]) for name in fields]) + "\n")
+        cells = [_table_date(step, name) if name in DATES else _plain(row[name]) for name in fields]
+        out.write(line(cells) + "\n")
         count += 1
     return count
+
+
+def _table_date(step: ExecutionStep, name: str) -> str:
+    """UTC, to the second, without the offset: 19 characters."""
+    value = getattr(step, name)
+    return value.strftime("%Y-%m-%d %H:%M:%S") if isinstance(value, datetime) else ""
 
 
 def write_json(steps: Iterable[ExecutionStep], out: IO[str], fields: Sequence[str]) -> int:

@@ -151,6 +151,9 @@ class LocalTwilioServer:
         self.faults = FaultQueue()
         self.requests: list[RecordedRequest] = []
         self._requests_lock = threading.Lock()
+        # How many requests were being answered at once, at most (for concurrency tests).
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._collections: list[_Collection] = []
         self._page_cache: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
         self._page_cache_size = page_cache
@@ -405,6 +408,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         owner = self.server.owner
+        with owner._requests_lock:
+            owner.in_flight += 1
+            owner.max_in_flight = max(owner.max_in_flight, owner.in_flight)
+        try:
+            self._answer(owner)
+        finally:
+            with owner._requests_lock:
+                owner.in_flight -= 1
+
+    def _answer(self, owner: LocalTwilioServer) -> None:
         parts = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         owner._record(RecordedRequest("GET", parts.path, query, dict(self.headers.items())))

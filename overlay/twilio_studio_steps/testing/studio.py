@@ -36,7 +36,7 @@ SAMPLE_PATH = [
     ("thank_you", "send-message", "Success"),
     ("notify_team", "send-to-flex", "Sent"),
     ("log_event", "make-http-request", "Task Created"),
-    ("Ended", "end", "Success"),
+    ("send_receipt", "send-message", "Success"),
 ]
 WIDGETS = [(name, kind) for name, kind, _ in SAMPLE_PATH]
 
@@ -62,6 +62,8 @@ def make_step(
     Cheap on purpose (a few microseconds): the benchmarks measure the client, so the
     server's synthetic data must not be the slow part.
     """
+    # Step i is the transition out of widget i (cycling for long executions); the
+    # last step of an execution leads to Ended.
     widget, kind = WIDGETS[index % len(WIDGETS)]
     following = WIDGETS[(index + 1) % len(WIDGETS)][0] if index + 1 < total else "Ended"
     seed = _seed(flow, execution)
@@ -100,7 +102,7 @@ def make_step(
                 }
             },
         },
-        "transitioned_from": WIDGETS[(index - 1) % len(WIDGETS)][0] if index else "Trigger",
+        "transitioned_from": widget,
         "transitioned_to": following,
         "type": kind,
         "date_created": _stamp(index),
