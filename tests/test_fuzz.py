@@ -366,11 +366,6 @@ def test_a_mistyped_meta_field_is_invalid(meta: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("meta", [{"page": True}, {"page_size": False}], ids=["page", "page_size"])
-@pytest.mark.xfail(
-    strict=True,
-    reason="generated PageMeta checks isinstance(value, int), which a JSON true/false "
-    "(a Python bool) passes",
-)
 def test_a_boolean_where_meta_has_an_integer_is_invalid(meta: dict[str, Any]) -> None:
     body = orjson.dumps({"steps": [], "meta": {"next_page_url": None, **meta}})
     with pytest.raises(InvalidResponseError):

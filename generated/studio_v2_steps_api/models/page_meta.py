@@ -94,10 +94,13 @@ class PageMeta:
         next_page_url: None | str | Unset = _next_page_url
 
         page = pop("page", UNSET)
-        if not isinstance(page, int) and page is not UNSET:
+        if not (isinstance(page, int) and not isinstance(page, bool)) and page is not UNSET:
             raise TypeError("page: expected int | Unset, got " + type(page).__name__)
         page_size = pop("page_size", UNSET)
-        if not isinstance(page_size, int) and page_size is not UNSET:
+        if (
+            not (isinstance(page_size, int) and not isinstance(page_size, bool))
+            and page_size is not UNSET
+        ):
             raise TypeError("page_size: expected int | Unset, got " + type(page_size).__name__)
         _previous_page_url = pop("previous_page_url", UNSET)
         if (

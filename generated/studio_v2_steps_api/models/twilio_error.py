@@ -64,7 +64,7 @@ class TwilioError:
         d = dict(src_dict)
         pop = d.pop
         code = pop("code", UNSET)
-        if not isinstance(code, int) and code is not UNSET:
+        if not (isinstance(code, int) and not isinstance(code, bool)) and code is not UNSET:
             raise TypeError("code: expected int | Unset, got " + type(code).__name__)
         message = pop("message", UNSET)
         if not isinstance(message, str) and message is not UNSET:
@@ -73,7 +73,7 @@ class TwilioError:
         if not isinstance(more_info, str) and more_info is not UNSET:
             raise TypeError("more_info: expected str | Unset, got " + type(more_info).__name__)
         status = pop("status", UNSET)
-        if not isinstance(status, int) and status is not UNSET:
+        if not (isinstance(status, int) and not isinstance(status, bool)) and status is not UNSET:
             raise TypeError("status: expected int | Unset, got " + type(status).__name__)
         _details = pop("details", UNSET)
         details: None | TwilioErrorDetailsType0 | Unset
