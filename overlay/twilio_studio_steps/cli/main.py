@@ -74,7 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="studio-steps",
         description="List the steps of a Twilio Studio Flow execution.",
-        epilog="run `studio-steps demo` to see it work with no account (a local Studio server).",
+        epilog="example:\n  studio-steps demo       # no account needed: a local Studio server\n"
+        "  studio-steps list FW... FN... --format jsonl",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {C.VERSION}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
