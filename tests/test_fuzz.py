@@ -19,7 +19,7 @@ import httpx
 import orjson
 import pytest
 from fakes import FakeClock
-from hypothesis import HealthCheck, event, find, given, settings
+from hypothesis import HealthCheck, event, example, find, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 from studio_v2_steps_api.models.execution_step_links_type_0 import ExecutionStepLinksType0
@@ -298,7 +298,7 @@ def test_any_content_type_but_json_is_invalid(body: bytes, content_type: str) ->
         assert page is None
 
 
-@settings(FUZZ, max_examples=100)
+@settings(FUZZ, max_examples=60)
 @given(
     steps=st.lists(spec_steps, max_size=5),
     next_url=st.none() | from_schema({"type": "string", "format": "uri"}),
@@ -372,6 +372,26 @@ def test_a_boolean_where_meta_has_an_integer_is_invalid(meta: dict[str, Any]) ->
         parse_page(LIST_STEPS, respond(body))
 
 
+@FUZZ
+@given(
+    name=st.sampled_from(DATE_FIELDS),
+    value=st.one_of(bad_dates, st.text(), SPEC_FIELDS["date_created"], json_values),
+)
+def test_anything_where_a_date_goes_is_a_datetime_or_invalid(name: str, value: Any) -> None:
+    step = {"sid": "FT" + "4" * 32, "date_created": "2024-05-01T12:00:00Z", name: value}
+    page = parse_or_invalid(json.dumps({"steps": [step], "meta": {}}).encode())
+    event("parsed" if page is not None else "invalid")
+    if page is None:
+        assert value is not None  # null is allowed where a date goes
+        return
+    parsed = getattr(page.items[0], name)
+    if value is None:
+        assert parsed is None
+    else:
+        assert isinstance(value, str) and isinstance(parsed, dt.datetime)  # never the str
+        assert parsed.tzinfo is not None
+
+
 def test_a_ten_megabyte_context_parses() -> None:
     blob = "é" * (5 * 1024 * 1024)  # 10 MB of UTF-8
     body = orjson.dumps(
@@ -443,12 +463,19 @@ def sid_texts(prefix: str) -> st.SearchStrategy[Any]:
 
 sizes = st.one_of(
     st.none(),
+    st.sampled_from([0, 1, 999, 1000, 1001, -1, 2**31, 2**63, 10**30]),  # the edges
     st.integers(),
     st.integers(-2, 1002),
     st.booleans(),
     st.floats(allow_nan=False),
     st.text(max_size=4),
 )
+
+
+def edge(fuzzed: str, **values: Any) -> Callable[[Any], Any]:
+    """An @example for the argument test: one argument set, the others valid."""
+    args = {"flow": GOOD_FLOW, "execution": GOOD_EXECUTION, "page_size": None, "limit": None}
+    return example(fuzzed=fuzzed, **{**args, **values})
 
 
 class Recorder:
@@ -510,8 +537,30 @@ def test_arguments_are_accepted_or_refused_before_any_request(
     listing = make(recorder)
 
     @FUZZ
-    @given(flow=sid_texts("FW"), execution=sid_texts("FN"), page_size=sizes, limit=sizes)
-    def check(flow: Any, execution: Any, page_size: Any, limit: Any) -> None:
+    @edge("page_size", page_size=1000)
+    @edge("page_size", page_size=1001)
+    @edge("page_size", page_size=0)
+    @edge("page_size", page_size=True)
+    @edge("limit", limit=0)
+    @edge("limit", limit=1)
+    @edge("flow_sid", flow="FW" + "\u0663" * 32)  # Arabic-Indic digits: \d would take them
+    @edge("flow_sid", flow=GOOD_FLOW + "\n")  # `$` would take a trailing newline
+    @edge("execution_sid", execution="fn" + "2" * 32)
+    @given(
+        fuzzed=st.sampled_from(["flow_sid", "execution_sid", "page_size", "limit", "all"]),
+        flow=sid_texts("FW"),
+        execution=sid_texts("FN"),
+        page_size=sizes,
+        limit=sizes,
+    )
+    def check(fuzzed: str, flow: Any, execution: Any, page_size: Any, limit: Any) -> None:
+        # One argument at a time (the others valid), so a lax check of any one is found;
+        # or all of them at once.
+        if fuzzed != "all":
+            flow = flow if fuzzed == "flow_sid" else GOOD_FLOW
+            execution = execution if fuzzed == "execution_sid" else GOOD_EXECUTION
+            page_size = page_size if fuzzed == "page_size" else None
+            limit = limit if fuzzed == "limit" else None
         recorder.requests.clear()
         invalid = {
             name

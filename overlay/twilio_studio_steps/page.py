@@ -100,7 +100,7 @@ def _invalid(response: httpx.Response, reason: str) -> InvalidResponseError:
 def decode_page(endpoint: ListEndpoint[Any], response: httpx.Response) -> Decoded:
     """JSON-decode a 200 body and check its shape; off-spec raises InvalidResponseError."""
     content_type = response.headers.get("content-type", "")
-    if not content_type.startswith("application/json"):
+    if content_type.split(";", 1)[0].strip().lower() != "application/json":
         raise _invalid(response, f"expected JSON, got content type {content_type or 'none'!r}")
     with gc_paused():
         try:
