@@ -67,6 +67,9 @@ def generate_into(folder: Path, package: str, out: Path) -> Path:
     if result.returncode != 0 or not target.is_dir():
         sys.stderr.write(result.stdout + result.stderr)
         sys.exit(f"generation failed for {folder.relative_to(ROOT)}")
+    # PEP 561 marker: with --meta none the generator writes none, and the wheel ships
+    # these packages to type-checked code.
+    (target / "py.typed").write_text("")
     for junk in target.rglob("*"):
         if junk.name in IGNORED and junk.is_dir():
             shutil.rmtree(junk)
