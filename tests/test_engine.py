@@ -354,3 +354,21 @@ async def test_async_early_stop_cancels_prefetch() -> None:
     await it.aclose()  # type: ignore[attr-defined]
     assert [s.sid for s in got] == sids(3)
     assert len(server.requests) <= 2
+
+
+@both
+@pytest.mark.parametrize("prefetch", [True, False])
+async def test_big_pages_prefetched_complete_and_in_order(make: Make, prefetch: bool) -> None:
+    server = PagedSteps(450)  # pages of 100 items: the size from which prefetching starts
+    server.faults[2] = twilio_error(503, 20503, {"Retry-After": "0"})
+    assert await collect(make(server, prefetch=prefetch), page_size=100) == sids(450)
+    assert len(server.requests) == 6
+
+
+def test_early_stop_with_big_pages_fetches_at_most_one_ahead() -> None:
+    server = PagedSteps(10_000)
+    it = sync_client(server).iter_steps(FLOW, EXECUTION, page_size=100)
+    got = [next(it) for _ in range(150)]
+    it.close()  # type: ignore[attr-defined]
+    assert [s.sid for s in got] == sids(150)
+    assert len(server.requests) <= 3  # pages 1 and 2 in use, at most page 3 ahead

@@ -36,3 +36,7 @@ ENV_EDGE = "TWILIO_EDGE"
 DEFAULT_REGION = "us1"
 
 REQUEST_ID_HEADER = "Twilio-Request-Id"
+
+# Fetch page n+1 in the background only after a page of at least this many items: for
+# small pages the hand-off between threads (or tasks) costs more than the wait it hides.
+PREFETCH_MIN_ITEMS = 100

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Generic, Self, TypeVar
 
 import httpx
 
+from . import _constants as C
 from ._settings import DEFAULT, ClientSettings, check_limit, effective_page_size
 from .cursor import Cursor
 from .endpoint import ListEndpoint
@@ -24,7 +25,7 @@ from .retry import Clock, RetryPolicy
 
 if TYPE_CHECKING:
     import asyncio
-    from concurrent.futures import Future
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 ItemT = TypeVar("ItemT")
 HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
@@ -151,27 +152,30 @@ class SyncListClient(_Base[httpx.Client]):
     def _pages(
         self, endpoint: ListEndpoint[ItemT], first: httpx.Request, limit: int | None
     ) -> Iterator[Page[ItemT]]:
-        from concurrent.futures import ThreadPoolExecutor  # imported on first use: cold start
+        from concurrent.futures import ThreadPoolExecutor
 
         cursor = Cursor(self._settings.origin, str(first.url), limit)
         # One worker downloads and decodes page n+1 while this thread builds the models
-        # of page n and the caller consumes them.
-        pool = (
-            ThreadPoolExecutor(1, thread_name_prefix="twilio-prefetch") if self.prefetch else None
-        )
+        # of page n and the caller consumes them: worth it for big pages only (below
+        # PREFETCH_MIN_ITEMS the thread hand-off costs more than it hides).
+        pool: ThreadPoolExecutor | None = None
 
-        def start(request: httpx.Request) -> Callable[[], Decoded]:
-            if pool is None:
+        def start(request: httpx.Request, ahead: bool) -> Callable[[], Decoded]:
+            nonlocal pool
+            if not ahead:
                 return lambda: self._fetch(endpoint, request)
+            if pool is None:
+                pool = ThreadPoolExecutor(1, thread_name_prefix="twilio-prefetch")
             future: Future[Decoded] = pool.submit(self._fetch, endpoint, request)
             return future.result
 
         try:
-            pending: Callable[[], Decoded] | None = start(first)
+            pending: Callable[[], Decoded] | None = start(first, ahead=False)
             while pending is not None:
                 decoded = pending()
                 count, url, refused = cursor.advance(decoded)
-                pending = start(self._settings.request(self._http, url)) if url else None
+                ahead = self.prefetch and len(decoded.items) >= C.PREFETCH_MIN_ITEMS
+                pending = start(self._settings.request(self._http, url), ahead) if url else None
                 yield build_page(endpoint, decoded, count)
                 if refused is not None:
                     raise refused
@@ -259,21 +263,22 @@ class AsyncListClient(_Base[httpx.AsyncClient]):
         cursor = Cursor(self._settings.origin, str(first.url), limit)
         prefetched: asyncio.Task[Decoded] | None = None
 
-        def start(request: httpx.Request) -> Callable[[], Awaitable[Decoded]]:
+        def start(request: httpx.Request, ahead: bool) -> Callable[[], Awaitable[Decoded]]:
             nonlocal prefetched
-            if not self.prefetch:
+            if not ahead:
                 return lambda: self._fetch(endpoint, request)
             # The next page downloads while this one becomes models and is consumed.
             task = prefetched = asyncio.ensure_future(self._fetch(endpoint, request))
             return lambda: task
 
         try:
-            pending: Callable[[], Awaitable[Decoded]] | None = start(first)
+            pending: Callable[[], Awaitable[Decoded]] | None = start(first, ahead=False)
             while pending is not None:
                 decoded = await pending()
                 prefetched = None
                 count, url, refused = cursor.advance(decoded)
-                pending = start(self._settings.request(self._http, url)) if url else None
+                ahead = self.prefetch and len(decoded.items) >= C.PREFETCH_MIN_ITEMS
+                pending = start(self._settings.request(self._http, url), ahead) if url else None
                 if prefetched is not None:
                     for _ in range(4):  # let the prefetch get its request out before we parse
                         await asyncio.sleep(0)
