@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import os
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from typing import IO, NoReturn
 
@@ -162,7 +164,8 @@ def run_list(args: argparse.Namespace, out: IO[str]) -> int:
             limit=args.limit,
             page_token=args.page_token,
         )
-        return _write(steps, out, args.format, fields)
+        _write(steps, out, args.format, fields)  # the count it returns is not a status
+    return EXIT_OK
 
 
 def run_demo(args: argparse.Namespace, out: IO[str]) -> int:
@@ -197,16 +200,42 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def _write(steps: Iterator[ExecutionStep], out: IO[str], fmt: str, fields: Sequence[str]) -> int:
     writer = FORMATS[fmt][0]
+    # The first page is fetched before anything is written: a listing that fails at once
+    # (401, 404, network) leaves stdout empty, not a lone table header or a "[".
+    first = next(steps, None)
+    items = steps if first is None else itertools.chain((first,), steps)
     progress = Progress(sys.stderr)
     try:
-        return writer(progress.counting(steps), out, fields)
+        return writer(progress.counting(items), out, fields)
     finally:
         progress.done()
+
+
+def _release(out: IO[str]) -> None:
+    """Flush stdout; if the reader is gone (EPIPE), or a second Ctrl-C lands while the
+    flush waits on a full pipe, point stdout at devnull so that the interpreter's final
+    flush neither fails ("Exception ignored ... BrokenPipeError", exit 120) nor blocks."""
+    try:
+        out.flush()
+    except (OSError, ValueError, KeyboardInterrupt):
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
 
 
 def _fail(message: str, code: int) -> NoReturn:
     print(f"studio-steps: {message}", file=sys.stderr)
     raise SystemExit(code)
+
+
+def _interrupted(out: IO[str]) -> NoReturn:
+    _release(out)
+    print("studio-steps: interrupted", file=sys.stderr)
+    sys.stderr.flush()
+    # A page prefetch still waiting on the network would hold up the interpreter's exit
+    # (it joins the worker thread) for up to the timeout times the retries: leave now.
+    if any(t.name.startswith("twilio-prefetch") and t.is_alive() for t in threading.enumerate()):
+        os._exit(EXIT_INTERRUPTED)
+    raise SystemExit(EXIT_INTERRUPTED)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -222,16 +251,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         out.flush()
         return status
     except (UsageError, ValidationError, ConfigurationError) as exc:
+        _release(out)
         _fail(str(exc), EXIT_USAGE)
     except TwilioStudioError as exc:  # API, network, auth and invalid-response errors
+        _release(out)
         _fail(str(exc), EXIT_FAILURE)
     except KeyboardInterrupt:
-        _fail("interrupted", EXIT_INTERRUPTED)
+        _interrupted(out)
     except BrokenPipeError:
-        # The reader went away (`| head`): that is not an error. Point stdout at devnull
-        # so the interpreter's final flush does not complain either.
-        with contextlib.suppress(OSError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        # The reader went away (`| head`): that is not an error.
+        _release(out)
         return EXIT_OK
 
 
