@@ -1,39 +1,62 @@
-"""A local Twilio Studio for tests, demos and benchmarks (loopback only).
+"""A local Twilio Studio for tests, demos and benchmarks (loopback only, stdlib only).
 
 from twilio_studio_steps.testing import LocalStudioServer, SAMPLE_FLOW_SID, SAMPLE_EXECUTION_SID
 
 with LocalStudioServer() as server:   # demo credentials: DEMO_ACCOUNT_SID / DEMO_AUTH_TOKEN
     ...  # StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url)
+    server.faults.push(ErrorStatus(429, 20429, {"Retry-After": "1"}), on_page=1)
+    server.requests  # every request received
+
+LocalTwilioServer is the same server without Studio: add_collection() any list endpoint.
 """
 
 from .faults import (
     DropConnection,
     ErrorStatus,
     Fault,
+    FaultQueue,
     RawBody,
     Redirect,
     ResetConnection,
     RewriteNextPageUrl,
     Stall,
 )
-from .server import LocalTwilioServer, RecordedRequest
+from .server import ItemsProvider, LocalTwilioServer, RecordedRequest
 from .studio import (
+    ALERT_FLOW_SID,
+    BIG_EXECUTION_SID,
     DEMO_ACCOUNT_SID,
     DEMO_AUTH_TOKEN,
+    EMPTY_EXECUTION_SID,
+    FAILED_EXECUTION_SID,
+    IVR_EXECUTION_SID,
+    IVR_FLOW_SID,
     SAMPLE_EXECUTION_SID,
+    SAMPLE_EXECUTIONS,
     SAMPLE_FLOW_SID,
+    FlowTemplate,
     LocalStudioServer,
     sid,
 )
 
 __all__ = [
+    "ALERT_FLOW_SID",
+    "BIG_EXECUTION_SID",
     "DEMO_ACCOUNT_SID",
     "DEMO_AUTH_TOKEN",
+    "EMPTY_EXECUTION_SID",
+    "FAILED_EXECUTION_SID",
+    "IVR_EXECUTION_SID",
+    "IVR_FLOW_SID",
+    "SAMPLE_EXECUTIONS",
     "SAMPLE_EXECUTION_SID",
     "SAMPLE_FLOW_SID",
     "DropConnection",
     "ErrorStatus",
     "Fault",
+    "FaultQueue",
+    "FlowTemplate",
+    "ItemsProvider",
     "LocalStudioServer",
     "LocalTwilioServer",
     "RawBody",

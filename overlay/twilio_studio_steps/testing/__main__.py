@@ -1,4 +1,8 @@
-"""`python -m twilio_studio_steps.testing`: the local Studio server in the foreground."""
+"""`python -m twilio_studio_steps.testing`: the local Studio server in the foreground.
+
+Prints one line (base URL, demo credentials, sample SIDs), serves until Ctrl-C or
+SIGTERM, then prints "stopped." and exits 0: stopping is this command's normal end.
+"""
 
 from __future__ import annotations
 
@@ -10,40 +14,85 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from .studio import DEMO_ACCOUNT_SID, SAMPLE_EXECUTION_SID, SAMPLE_FLOW_SID, LocalStudioServer, sid
+from .studio import (
+    BIG_EXECUTION_SID,
+    DEMO_ACCOUNT_SID,
+    DEMO_AUTH_TOKEN,
+    SAMPLE_EXECUTION_SID,
+    SAMPLE_FLOW_SID,
+    LocalStudioServer,
+)
 
-BIG_EXECUTION_SID = sid("FN", "sample-flow", "big")
+
+def _count(text: str, low: int = 0, high: int | None = None) -> int:
+    """An argparse type: an integer in [low, high]."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < low or (high is not None and value > high):
+        bounds = f"{low}..{high}" if high is not None else f">= {low}"
+        raise argparse.ArgumentTypeError(f"{value} is out of range ({bounds})")
+    return value
 
 
 def serve_main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="studio-steps serve", description=__doc__)
-    parser.add_argument(
-        "--port", type=int, default=0, help="port on 127.0.0.1 (default: any free one)"
+    """Parse `argv` (default sys.argv[1:]), serve until stopped; returns the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m twilio_studio_steps.testing",
+        description="Serve Twilio Studio's List Execution Steps on 127.0.0.1, with sample "
+        "executions and demo credentials, until Ctrl-C.",
+        epilog="example: python -m twilio_studio_steps.testing --port 8765 --steps 100000",
     )
-    parser.add_argument("--steps", type=int, help="also serve an execution of this many steps")
-    parser.add_argument("--latency-ms", type=int, default=0, help="delay every response")
+    parser.add_argument(
+        "--port", type=lambda text: _count(text, 0, 65535), default=0, help="default: any free"
+    )
+    parser.add_argument(
+        "--steps", type=_count, default=0, help="also serve an execution of this many steps"
+    )
+    parser.add_argument(
+        "--latency-ms", type=_count, default=0, help="delay every response (milliseconds)"
+    )
     args = parser.parse_args(argv)
-    server = LocalStudioServer(port=args.port, latency=args.latency_ms / 1000)
+    try:
+        server = LocalStudioServer(port=args.port, latency=args.latency_ms / 1000)
+    except OSError as exc:  # the port is taken, most likely
+        print(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     if args.steps:
         server.add_execution(SAMPLE_FLOW_SID, BIG_EXECUTION_SID, args.steps)
-    print(f"Local Studio server on {server.base_url} (Ctrl-C stops it)")
-    print(
-        f"  credentials: TWILIO_ACCOUNT_SID={DEMO_ACCOUNT_SID} TWILIO_AUTH_TOKEN=local-demo-token"
-    )
-    print(f"  sample: studio-steps list {SAMPLE_FLOW_SID} {SAMPLE_EXECUTION_SID}")
-    print(f"          --base-url {server.base_url}")
-    if args.steps:
-        print(f"  {args.steps:,} steps: execution {BIG_EXECUTION_SID}")
-    sys.stdout.flush()
+    print(_banner(server, args.steps), flush=True)
 
     def stop(signum: int, frame: FrameType | None) -> None:
+        # stop() waits for the serving loop, which runs in this (the main) thread.
         threading.Thread(target=server.stop, daemon=True).start()
 
-    signal.signal(signal.SIGTERM, stop)
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the way to stop it
-        server.serve_forever()
-    print("stopped.")
+    previous = None
+    if threading.current_thread() is threading.main_thread():  # signal() works only there
+        previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the way to stop it
+            server.serve_forever()
+    finally:
+        server.stop()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    print("stopped.", flush=True)
     return 0
+
+
+def _banner(server: LocalStudioServer, steps: int) -> str:
+    """One line: where, who (the token only when it is the public demo one), what."""
+    token = server.credentials.get(DEMO_ACCOUNT_SID)
+    parts = [
+        f"Local Studio server on {server.base_url}",
+        f"TWILIO_ACCOUNT_SID={DEMO_ACCOUNT_SID}"
+        + (f" TWILIO_AUTH_TOKEN={token}" if token == DEMO_AUTH_TOKEN else ""),
+        f"flow {SAMPLE_FLOW_SID} execution {SAMPLE_EXECUTION_SID}",
+    ]
+    if steps:
+        parts.append(f"{steps:,}-step execution {BIG_EXECUTION_SID}")
+    return " | ".join(parts) + " | Ctrl-C stops it"
 
 
 if __name__ == "__main__":

@@ -1,36 +1,51 @@
 """A local, loopback-only server speaking Twilio's list-API conventions.
 
-It is generic: any collection at a path template, with Twilio's `meta` paging, Basic
-auth, error bodies, request ids and CORS headers. `LocalStudioServer` (studio.py)
-configures it as Studio. Tests also use its request log and fault injection.
+It is generic: any collection at a path template, with Twilio's `meta` paging
+(paging.py), Basic auth, error bodies, request ids and CORS headers. `LocalStudioServer`
+(studio.py) configures it as Studio. Tests also use its request log and faults (faults.py).
+Standard library only (orjson when it is there, for the benchmarks' sake).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
+import hmac
+import ipaddress
+import os
 import re
 import socket
 import struct
+import sys
 import threading
-import uuid
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from .faults import (
     DropConnection,
     ErrorStatus,
-    Fault,
+    FaultQueue,
     RawBody,
     Redirect,
     ResetConnection,
     RewriteNextPageUrl,
     Stall,
+)
+from .paging import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    ApiError,
+    decode_token,
+    encode_token,
+    page_index,
+    parse_page_request,
+    render_page,
 )
 
 try:
@@ -45,9 +60,7 @@ except ImportError:  # pragma: no cover - orjson is a dependency of the package
         return json.dumps(value, separators=(",", ":")).encode()
 
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 1000
+JSON = "application/json; charset=utf-8"
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
@@ -56,7 +69,13 @@ CORS_HEADERS = {
     "Access-Control-Allow-Credentials": "true",
     "Access-Control-Expose-Headers": "ETag, Twilio-Request-Id",
 }
-# Items for resolved path parameters, given the base URL the request came in on.
+# A Host header we are willing to echo into meta URLs: name or IPv4, or [IPv6], and a port.
+_HOST_HEADER = re.compile(r"(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?")
+# Request bodies (which a GET list never has) up to this size are read and dropped, so that
+# the connection can be kept alive; anything else closes the connection after the answer.
+_MAX_DRAINED_BODY = 1 << 20
+# Items for resolved path parameters, given the base URL the request came in on (for the
+# items' own absolute URLs). None: no such resource (404).
 ItemsProvider = Callable[[Mapping[str, str], str], Sequence[Mapping[str, Any]] | None]
 
 
@@ -64,74 +83,29 @@ ItemsProvider = Callable[[Mapping[str, str], str], Sequence[Mapping[str, Any]] |
 class RecordedRequest:
     method: str
     path: str
-    query: dict[str, str]
+    query: dict[str, str]  # first value of each parameter
     headers: dict[str, str]
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Collection:
     pattern: re.Pattern[str]
     key: str
     provider: ItemsProvider
 
 
-class _ApiError(Exception):
-    def __init__(self, status: int, code: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
-class FaultQueue:
-    """Faults consumed in order by the next matching requests; thread-safe."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._queue: deque[list[Any]] = deque()
-
-    def push(self, fault: Fault, times: int = 1, on_page: int | None = None) -> None:
-        """Inject `fault` into the next `times` requests (for page `on_page` only, if set)."""
-        with self._lock:
-            self._queue.append([fault, times, on_page])
-
-    def clear(self) -> None:
-        with self._lock:
-            self._queue.clear()
-
-    def take(self, page: int) -> Fault | None:
-        with self._lock:
-            for entry in self._queue:
-                fault, _times, on_page = entry
-                if on_page is None or on_page == page:
-                    entry[1] -= 1
-                    if entry[1] <= 0:
-                        self._queue.remove(entry)
-                    return fault  # type: ignore[no-any-return]
-        return None
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._queue)
-
-
-def encode_token(offset: int) -> str:
-    return "PT" + base64.urlsafe_b64encode(f"offset={offset}".encode()).decode().rstrip("=")
-
-
-def decode_token(token: str) -> int | None:
-    if not token.startswith("PT"):
-        return None
-    raw = token[2:]
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
     try:
-        text = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return None
-    if not text.startswith("offset=") or not text[7:].isdigit():
-        return None
-    return int(text[7:])
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class LocalTwilioServer:
-    """`with LocalTwilioServer(credentials={...}) as server:` serves on server.base_url."""
+    """`with LocalTwilioServer(credentials={"AC...": "token"}) as server:` serves on
+    `server.base_url` from a background thread, until the block ends."""
 
     def __init__(
         self,
@@ -142,46 +116,55 @@ class LocalTwilioServer:
         latency: float = 0.0,
         page_cache: int = 0,
     ) -> None:
-        """page_cache: keep this many rendered pages (benchmarks set it, so that they
+        """credentials: username -> password for Basic auth (Account SID -> Auth Token,
+        API Key SID -> secret). latency: seconds added before every response.
+        page_cache: keep this many rendered pages (benchmarks set it, so that they
         measure the client rather than this server's JSON encoding)."""
-        if host not in LOOPBACK:
+        if not _loopback(host):
             raise ValueError(f"host {host!r} is not loopback; this server only listens locally")
         self.credentials = dict(credentials)
         self.latency = latency
         self.faults = FaultQueue()
         self.requests: list[RecordedRequest] = []
         self._requests_lock = threading.Lock()
-        # How many requests were being answered at once, at most (for concurrency tests).
+        # How many GETs were being answered at once, at most (for concurrency tests).
         self.in_flight = 0
         self.max_in_flight = 0
         self._collections: list[_Collection] = []
         self._page_cache: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
         self._page_cache_size = page_cache
         self._page_cache_lock = threading.Lock()
-        self._stopping = threading.Event()
+        self._stopping = threading.Event()  # set once: wakes stalls and latency waits
         self._serving = threading.Event()
         self._thread: threading.Thread | None = None
-        self._httpd = _HTTPServer((host, port), _Handler)
+        server_class = _HTTPServer6 if ":" in host else _HTTPServer
+        self._httpd = server_class((host, port), _Handler)
         self._httpd.owner = self
+        bound = str(self._httpd.server_address[0])
+        self._netloc = f"[{bound}]:{self.port}" if ":" in bound else f"{bound}:{self.port}"
 
     # -- configuration -------------------------------------------------------------
     def add_collection(
         self,
-        template: str,
+        template: str | re.Pattern[str],
         key: str,
         provider: ItemsProvider,
         params: Mapping[str, str] | None = None,
     ) -> None:
-        """Serve a list at `template`, e.g. `/v2/Flows/{FlowSid}/Steps`; `params` gives
-        each placeholder's regex (a mismatch is a 404, as Twilio answers)."""
-        regex = re.escape(template)
-        for name in re.findall(r"\{(\w+)\}", template):
-            regex = regex.replace(re.escape("{" + name + "}"), f"(?P<{name}>[^/]+)")
-        pattern = re.compile(f"^{regex}$")
+        """Serve a list at `template`, e.g. `/v2/Flows/{FlowSid}/Steps` (or a compiled
+        regex with named groups); `params` gives placeholders' regexes, e.g.
+        {"FlowSid": "^FW[0-9a-fA-F]{32}$"}: a mismatch is a 404, as Twilio answers."""
+        if isinstance(template, re.Pattern):
+            pattern = template
+        else:
+            regex = re.escape(template)
+            for name in re.findall(r"\{(\w+)\}", template):
+                regex = regex.replace(re.escape("{" + name + "}"), f"(?P<{name}>[^/]+)")
+            pattern = re.compile(f"^{regex}$")
         checks = {name: re.compile(rx) for name, rx in (params or {}).items()}
 
         def checked(values: Mapping[str, str], base: str) -> Sequence[Mapping[str, Any]] | None:
-            if any(not rx.fullmatch(values[name]) for name, rx in checks.items()):
+            if any(not rx.fullmatch(values.get(name, "")) for name, rx in checks.items()):
                 return None
             return provider(values, base)
 
@@ -194,17 +177,25 @@ class LocalTwilioServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        """e.g. http://127.0.0.1:54321 (no trailing slash)."""
+        return f"http://{self._netloc}"
 
     def start(self) -> Self:
+        """Serve from a background thread (idempotent)."""
+        if self._stopping.is_set():
+            raise RuntimeError("this server was stopped; start a new one")
         if self._thread is None:
-            self._thread = threading.Thread(target=self._serve, daemon=True)
+            self._thread = threading.Thread(
+                target=self._serve, name=f"LocalTwilioServer:{self.port}", daemon=True
+            )
             self._thread.start()
             self._serving.wait(5)  # so that a stop() right after start() finds it serving
         return self
 
     def stop(self) -> None:
-        """Stop serving (from any thread but the serving one) and close the socket."""
+        """Stop serving, close the listening socket and every open connection, so that
+        no request reaches this server afterwards (not even on a kept-alive connection).
+        Idempotent; call from any thread but a request handler's."""
         self._stopping.set()  # wakes any stalled handler
         if self._serving.is_set():
             self._httpd.shutdown()  # returns once serve_forever has returned
@@ -212,11 +203,13 @@ class LocalTwilioServer:
             self._thread.join(timeout=5)
             self._thread = None
         self._httpd.server_close()
+        self._httpd.close_connections(timeout=2)
 
     def _serve(self) -> None:
         self._serving.set()
         try:
-            self._httpd.serve_forever(poll_interval=0.05)
+            # A short poll: stop() waits up to one interval for the loop to notice.
+            self._httpd.serve_forever(poll_interval=0.01)
         finally:
             self._serving.clear()
 
@@ -227,6 +220,7 @@ class LocalTwilioServer:
         finally:
             self._stopping.set()
             self._httpd.server_close()
+            self._httpd.close_connections(timeout=2)
 
     def __enter__(self) -> Self:
         return self.start()
@@ -248,94 +242,34 @@ class LocalTwilioServer:
         with self._requests_lock:
             self.requests.append(request)
 
+    def _wait(self, seconds: float) -> None:
+        """Sleep, but wake at once when the server stops (tests never hang on it)."""
+        if seconds > 0:
+            self._stopping.wait(seconds)
+
     # -- the API -------------------------------------------------------------------
-    def _page(self, path: str, query: Mapping[str, str], base: str) -> tuple[dict[str, Any], int]:
+    def _page(self, path: str, query: Mapping[str, str], base: str) -> dict[str, Any]:
         for collection in self._collections:
             match = collection.pattern.match(path)
             if match is None:
                 continue
             items = collection.provider(match.groupdict(), base)
             if items is None:
-                raise _ApiError(404, 20404, f"The requested resource {path} was not found")
-            return self._paginate(collection.key, items, path, query, base), 200
-        raise _ApiError(404, 20404, f"The requested resource {path} was not found")
-
-    def _paginate(
-        self,
-        key: str,
-        items: Sequence[Mapping[str, Any]],
-        path: str,
-        query: Mapping[str, str],
-        base: str,
-    ) -> dict[str, Any]:
-        raw_size = query.get("PageSize", str(DEFAULT_PAGE_SIZE))
-        if not raw_size.lstrip("-").isdigit():
-            raise _ApiError(400, 20001, f"Invalid PageSize {raw_size!r}: must be an integer")
-        size = int(raw_size)
-        if size > MAX_PAGE_SIZE:
-            raise _ApiError(400, 20007, f"PageSize {size} is too large: the maximum is 1000")
-        if size < 1:
-            raise _ApiError(400, 20001, f"Invalid PageSize {size}: must be at least 1")
-        raw_page = query.get("Page", "0")
-        if not raw_page.isdigit():
-            raise _ApiError(400, 20001, f"Invalid Page {raw_page!r}: must be an integer >= 0")
-        page = int(raw_page)
-        token = query.get("PageToken")
-        if token is None:
-            if page > 0:
-                raise _ApiError(400, 20001, "Page requires a PageToken")
-            offset = 0
-        else:
-            decoded = decode_token(token)
-            if decoded is None:
-                raise _ApiError(400, 20001, f"Invalid PageToken {token!r}")
-            offset = decoded
-        url = base + path
-        chunk = list(items[offset : offset + size])
-        total = len(items)
-        next_url = None
-        if offset + size < total:
-            next_query = urlencode(
-                {"PageSize": size, "Page": page + 1, "PageToken": encode_token(offset + size)}
-            )
-            next_url = f"{url}?{next_query}"
-        previous_url = None
-        if page > 0 and offset > 0:
-            prev_query = urlencode(
-                {
-                    "PageSize": size,
-                    "Page": page - 1,
-                    "PageToken": encode_token(max(0, offset - size)),
-                }
-            )
-            previous_url = f"{url}?{prev_query}"
-        this_query = {"PageSize": size, "Page": page}
-        if token is not None:
-            this_query["PageToken"] = token  # type: ignore[assignment]
-        return {
-            key: chunk,
-            "meta": {
-                "first_page_url": f"{url}?{urlencode({'PageSize': size, 'Page': 0})}",
-                "key": key,
-                "next_page_url": next_url,
-                "page": page,
-                "page_size": size,
-                "previous_page_url": previous_url,
-                "url": f"{url}?{urlencode(this_query)}",
-            },
-        }
+                break
+            return render_page(collection.key, items, base + path, parse_page_request(query))
+        raise ApiError(404, 20404, f"The requested resource {path} was not found")
 
     def _render(self, path: str, query: Mapping[str, str], base: str) -> bytes:
         """The page's JSON bytes, from the cache when one is configured."""
         if not self._page_cache_size:
-            return dumps(self._page(path, query, base)[0])
+            return dumps(self._page(path, query, base))
         key = (path, repr(sorted(query.items())), base)
         with self._page_cache_lock:
             cached = self._page_cache.get(key)
             if cached is not None:
                 self._page_cache.move_to_end(key)
                 return cached
-        body = dumps(self._page(path, query, base)[0])
+        body = dumps(self._page(path, query, base))
         with self._page_cache_lock:
             self._page_cache[key] = body
             while len(self._page_cache) > self._page_cache_size:
@@ -343,14 +277,19 @@ class LocalTwilioServer:
         return body
 
     def _authorized(self, header: str | None) -> bool:
-        if not header or not header.startswith("Basic "):
+        if not header or header[:6].lower() != "basic ":
             return False
         try:
-            user, _, secret = base64.b64decode(header[6:], validate=True).decode().partition(":")
+            decoded = base64.b64decode(header[6:].strip(), validate=True).decode()
         except (binascii.Error, UnicodeDecodeError):
             return False
+        user, colon, secret = decoded.partition(":")
         expected = self.credentials.get(user)
-        return expected is not None and expected == secret
+        return (
+            bool(colon)
+            and expected is not None
+            and hmac.compare_digest(expected.encode(), secret.encode())
+        )
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -361,34 +300,128 @@ class _HTTPServer(ThreadingHTTPServer):
     request_queue_size = socket.SOMAXCONN
     owner: LocalTwilioServer
 
+    def __init__(self, address: tuple[str, int], handler: type[_Handler]) -> None:
+        # Open connections, so that stop() can close kept-alive ones: their handler
+        # threads would otherwise serve on after the listening socket is gone.
+        self._open: set[Any] = set()
+        self._open_changed = threading.Condition()
+        super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_changed:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        try:
+            super().shutdown_request(request)
+        finally:
+            with self._open_changed:
+                self._open.discard(request)
+                self._open_changed.notify_all()
+
+    def close_connections(self, timeout: float) -> None:
+        with self._open_changed:
+            open_now = list(self._open)
+        for connection in open_now:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)  # its handler's read returns at once
+        with self._open_changed:
+            self._open_changed.wait_for(lambda: not self._open, timeout)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that goes away mid-answer (or a connection closed by stop()) is
+        # normal here, not worth a traceback on stderr.
+        if isinstance(sys.exc_info()[1], OSError):
+            return
+        super().handle_error(request, client_address)
+
+
+class _HTTPServer6(_HTTPServer):
+    address_family = socket.AF_INET6
+
 
 class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+    protocol_version = "HTTP/1.1"  # keep-alive; every answer carries a Content-Length
     # Headers and body go out in two writes; with Nagle on, a keep-alive client waits
     # ~40 ms on its delayed ACK for every small response.
     disable_nagle_algorithm = True
     server: _HTTPServer
+    _path: str
+    _query: dict[str, str]
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet: tests and benchmarks read stdout/stderr
+
+    # -- every request, whatever its method ------------------------------------------
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        parts = urlsplit(self.path)
+        self._path = parts.path
+        self._query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        self.server.owner._record(
+            RecordedRequest(self.command, parts.path, self._query, dict(self.headers.items()))
+        )
+        self._drain_body()
+        if self.command != "GET":
+            # Any other method (POST, HEAD, OPTIONS, or one HTTP never heard of) is a 405
+            # with a Twilio error body, not http.server's HTML 501; False: no dispatch.
+            self._not_allowed()
+            return False
+        return True
+
+    def _drain_body(self) -> None:
+        """Read and drop a request body, so that it is not taken for the next request."""
+        length = self.headers.get("Content-Length")
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+        elif length is not None:
+            if length.isascii() and length.isdigit() and int(length) <= _MAX_DRAINED_BODY:
+                self.rfile.read(int(length))
+            else:
+                self.close_connection = True
+
+    def _not_allowed(self) -> None:
+        self.server.owner._wait(self.server.owner.latency)
+        self._error(405, 20004, f"Method {self.command} not allowed", {"Allow": "GET"})
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (bad request line, headers too long...) in Twilio's
+        shape; Twilio's generic codes for these are the status itself."""
+        self.close_connection = True
+        self._error(code, code, message or "Bad request")
+
+    # -- writing answers ------------------------------------------------------------
+    def _head(
+        self,
+        status: int,
+        length: int,
+        headers: Mapping[str, str] | None = None,
+        content_type: str = JSON,
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(length))
+        self.send_header("Twilio-Request-Id", "RQ" + os.urandom(16).hex())
+        for name, value in CORS_HEADERS.items():
+            self.send_header(name, value)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
 
     def _send(
         self,
         status: int,
         body: bytes,
         headers: Mapping[str, str] | None = None,
-        content_type: str | None = None,
+        content_type: str = JSON,
     ) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type or "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Twilio-Request-Id", "RQ" + uuid.uuid4().hex)
-        for name, value in CORS_HEADERS.items():
-            self.send_header(name, value)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
+        self._head(status, len(body), headers, content_type)
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def _error(
         self, status: int, code: int, message: str, headers: Mapping[str, str] | None = None
@@ -401,11 +434,7 @@ class _Handler(BaseHTTPRequestHandler):
         }
         self._send(status, dumps(body), headers)
 
-    def _not_allowed(self) -> None:
-        self._error(405, 20004, f"Method {self.command} not allowed")
-
-    do_POST = do_PUT = do_DELETE = do_PATCH = _not_allowed
-
+    # -- GET --------------------------------------------------------------------------
     def do_GET(self) -> None:
         owner = self.server.owner
         with owner._requests_lock:
@@ -413,21 +442,29 @@ class _Handler(BaseHTTPRequestHandler):
             owner.max_in_flight = max(owner.max_in_flight, owner.in_flight)
         try:
             self._answer(owner)
+        except OSError:
+            raise  # the client went away: nothing to answer
+        except Exception as exc:  # a bug in a provider or here: still answer like Twilio
+            self.close_connection = True
+            self._error(500, 20500, f"Internal server error: {type(exc).__name__}: {exc}")
         finally:
             with owner._requests_lock:
                 owner.in_flight -= 1
 
+    def _base(self, owner: LocalTwilioServer) -> str:
+        """http:// + the Host the request came in on: meta URLs are absolute, like Twilio's."""
+        host = self.headers.get("Host")
+        if host is None or not _HOST_HEADER.fullmatch(host):
+            host = owner._netloc
+        return "http://" + host
+
     def _answer(self, owner: LocalTwilioServer) -> None:
-        parts = urlsplit(self.path)
-        query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-        owner._record(RecordedRequest("GET", parts.path, query, dict(self.headers.items())))
-        page = int(query["Page"]) if query.get("Page", "").isdigit() else 0
-        fault = owner.faults.take(page)
-        if owner.latency:
-            owner._stopping.wait(owner.latency)
+        fault = owner.faults.take(page_index(self._query))
+        owner._wait(owner.latency)
         if isinstance(fault, Stall):
-            owner._stopping.wait(fault.seconds)
+            owner._wait(fault.seconds)
         if isinstance(fault, ResetConnection):
+            # SO_LINGER 0: close() sends a RST rather than a FIN.
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
             self.connection.close()
@@ -436,12 +473,8 @@ class _Handler(BaseHTTPRequestHandler):
             if fault.body is not None:
                 self._send(fault.status, fault.body, fault.headers)
             else:
-                self._error(
-                    fault.status,
-                    fault.code or fault.status * 100,
-                    f"Injected HTTP {fault.status}",
-                    fault.headers,
-                )
+                code = fault.code if fault.code is not None else 20000 + fault.status
+                self._error(fault.status, code, f"Injected HTTP {fault.status}", fault.headers)
             return
         if isinstance(fault, RawBody):
             self._send(fault.status, fault.body, content_type=fault.content_type)
@@ -454,29 +487,36 @@ class _Handler(BaseHTTPRequestHandler):
                 401, 20003, "Authenticate", {"WWW-Authenticate": 'Basic realm="Twilio API"'}
             )
             return
-        host = self.headers.get("Host") or f"127.0.0.1:{owner.port}"
+        base = self._base(owner)
         try:
             if isinstance(fault, RewriteNextPageUrl):
-                body, _ = owner._page(parts.path, query, f"http://{host}")
+                body = owner._page(self._path, self._query, base)
                 old = body["meta"]["next_page_url"]
                 body["meta"]["next_page_url"] = fault.url(old) if callable(fault.url) else fault.url
                 payload = dumps(body)
             else:
-                payload = owner._render(parts.path, query, f"http://{host}")
-        except _ApiError as exc:
+                payload = owner._render(self._path, self._query, base)
+        except ApiError as exc:
             self._error(exc.status, exc.code, exc.message)
             return
         if isinstance(fault, DropConnection):
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
+            self.close_connection = True
+            self._head(200, len(payload))
             self.wfile.write(payload[: fault.after_bytes])
             self.wfile.flush()
-            self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return
         self._send(200, payload)
 
 
-__all__ = ["FaultQueue", "LocalTwilioServer", "RecordedRequest", "decode_token", "encode_token"]
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "MAX_PAGE_SIZE",
+    "FaultQueue",
+    "ItemsProvider",
+    "LocalTwilioServer",
+    "RecordedRequest",
+    "decode_token",
+    "dumps",
+    "encode_token",
+]
