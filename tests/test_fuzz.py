@@ -63,7 +63,7 @@ ATTRIBUTE = {"type": "type_"}
 
 def parse_page(endpoint: Any, response: httpx.Response) -> Any:
     """What the clients do with a 200: decode (in the fetch), then build the models."""
-    return build_page(endpoint, decode_page(endpoint, response))
+    return build_page(endpoint, decode_page(endpoint, response, response.content))
 
 
 def respond(body: bytes, content_type: str = "application/json") -> httpx.Response:

@@ -17,6 +17,7 @@ import warnings
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 import pytest
 from twilio_studio_steps import AsyncStepsClient, StepsClient
 from twilio_studio_steps.testing import (
@@ -181,3 +182,25 @@ async def test_1000_sequential_listings_do_not_leak_descriptors(
     # The sync client's prefetch workers end with their listing.
     assert wait_until(lambda: threading.active_count() <= threads_before + 1)
     assert_clean_shutdown(server)
+
+
+async def test_a_page_keeps_its_response_headers_but_not_its_body(
+    server: LocalStudioServer,
+) -> None:
+    # httpx holds each response in a reference cycle: a body kept on it would stay in
+    # memory until a GC pass, several pages of it at once.
+    execution = EXECUTIONS[0][0]
+    with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url) as client:
+        page = client.get_steps_page(SAMPLE_FLOW_SID, execution, page_size=PAGE_SIZE)
+    async with AsyncStepsClient(
+        DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url
+    ) as async_client:
+        async_page = await async_client.get_steps_page(
+            SAMPLE_FLOW_SID, execution, page_size=PAGE_SIZE
+        )
+    for got in (page, async_page):
+        assert [step.sid for step in got.steps] == EXPECTED[execution][:PAGE_SIZE]
+        assert got.response.headers["content-type"].startswith("application/json")
+        assert got.request_id is not None and got.request_id.startswith("RQ")
+        with pytest.raises(httpx.ResponseNotRead):
+            got.response.content  # noqa: B018

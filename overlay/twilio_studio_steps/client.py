@@ -18,7 +18,7 @@ from . import _constants as C
 from ._settings import DEFAULT, ClientSettings, check_limit, effective_page_size
 from .cursor import Cursor
 from .endpoint import ListEndpoint
-from .engine import request_page, run_async, run_sync
+from .engine import Reply, request_page, run_async, run_sync
 from .errors import TwilioStudioError
 from .page import Decoded, Page, build_page
 from .retry import Clock, RetryPolicy
@@ -112,8 +112,12 @@ class SyncListClient(_Base[httpx.Client]):
     ) -> None:
         self.close()
 
-    def _send(self, request: httpx.Request) -> httpx.Response:
-        return self._http.send(request, follow_redirects=False)
+    def _send(self, request: httpx.Request) -> Reply:
+        response = self._http.send(request, follow_redirects=False, stream=True)
+        try:
+            return Reply(response, b"".join(response.iter_bytes()))
+        finally:
+            response.close()
 
     def _fetch(self, endpoint: ListEndpoint[ItemT], request: httpx.Request) -> Decoded:
         settings = self._settings
@@ -176,7 +180,10 @@ class SyncListClient(_Base[httpx.Client]):
                 count, url, refused = cursor.advance(decoded)
                 ahead = self.prefetch and len(decoded.items) >= C.PREFETCH_MIN_ITEMS
                 pending = start(self._settings.request(self._http, url), ahead) if url else None
-                yield build_page(endpoint, decoded, count)
+                page = build_page(endpoint, decoded, count)
+                del decoded  # the decoded JSON is garbage now: free it before the caller runs
+                yield page
+                del page
                 if refused is not None:
                     raise refused
         finally:
@@ -217,8 +224,12 @@ class AsyncListClient(_Base[httpx.AsyncClient]):
     ) -> None:
         await self.aclose()
 
-    async def _send(self, request: httpx.Request) -> httpx.Response:
-        return await self._http.send(request, follow_redirects=False)
+    async def _send(self, request: httpx.Request) -> Reply:
+        response = await self._http.send(request, follow_redirects=False, stream=True)
+        try:
+            return Reply(response, b"".join([chunk async for chunk in response.aiter_bytes()]))
+        finally:
+            await response.aclose()
 
     async def _fetch(self, endpoint: ListEndpoint[ItemT], request: httpx.Request) -> Decoded:
         settings = self._settings

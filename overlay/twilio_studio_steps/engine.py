@@ -1,7 +1,7 @@
 """One page request with retries, written once as a generator that does no I/O.
 
-`request_page` yields what it needs done: an `httpx.Request` to send (answered with the
-response or the transport exception) or a float number of seconds to sleep (answered
+`request_page` yields what it needs done: an `httpx.Request` to send (answered with a
+`Reply` or the transport exception) or a float number of seconds to sleep (answered
 with None). `run_sync` and `run_async` are the only code that differs between the
 sync and async clients.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Generator
-from typing import TypeVar, cast
+from typing import NamedTuple, TypeVar, cast
 
 import httpx
 
@@ -32,20 +32,34 @@ logger = logging.getLogger("twilio_studio_steps")
 
 T = TypeVar("T")
 ItemT = TypeVar("ItemT")
+
+
+class Reply(NamedTuple):
+    """A response whose body has been read, and that body.
+
+    The body travels beside the response, not in `response.content`: httpx keeps each
+    response in a reference cycle, so a body stored on it would outlive the page until
+    the next full GC pass (several 1.3 MB pages at once, and the RSS that goes with it).
+    """
+
+    response: httpx.Response
+    body: bytes
+
+
 Action = httpx.Request | float
-Outcome = httpx.Response | httpx.RequestError | None
+Outcome = Reply | httpx.RequestError | None
 Protocol = Generator[Action, Outcome, T]
 
 
-def api_error(response: httpx.Response, clock: Clock) -> APIError:
+def api_error(response: httpx.Response, body: bytes, clock: Clock) -> APIError:
     """The typed error for a non-200 response, with Twilio's body when it sent one."""
-    body: object = None
-    if response.content:
+    decoded: object = None
+    if body:
         try:
-            body = loads(response.content)
+            decoded = loads(body)
         except DecodeError:
-            body = None
-    fields = body if isinstance(body, dict) else {}
+            decoded = None
+    fields = decoded if isinstance(decoded, dict) else {}
     code = fields.get("code")
     message = fields.get("message")
     more_info = fields.get("more_info")
@@ -106,19 +120,20 @@ def request_page(
         outcome = yield request
         error: TwilioStudioError
         retry_after = None
-        if isinstance(outcome, httpx.Response):
+        if isinstance(outcome, Reply):
+            response = outcome.response
             if debug:
                 logger.debug(
                     "%s %s -> %s [%s]",
                     request.method,
                     request.url.raw_path.decode("ascii", "replace"),
-                    outcome.status_code,
-                    outcome.headers.get(C.REQUEST_ID_HEADER),
+                    response.status_code,
+                    response.headers.get(C.REQUEST_ID_HEADER),
                 )
-            if outcome.status_code == 200:
-                return decode_page(endpoint, outcome)
-            error = api_error(outcome, clock)
-            if outcome.status_code not in policy.retry_statuses:
+            if response.status_code == 200:
+                return decode_page(endpoint, response, outcome.body)
+            error = api_error(response, outcome.body, clock)
+            if response.status_code not in policy.retry_statuses:
                 raise error
             retry_after = error.retry_after
         elif isinstance(outcome, httpx.RequestError):
@@ -137,9 +152,7 @@ def request_page(
         yield float(delay)
 
 
-def run_sync(
-    protocol: Protocol[T], send: Callable[[httpx.Request], httpx.Response], clock: Clock
-) -> T:
+def run_sync(protocol: Protocol[T], send: Callable[[httpx.Request], Reply], clock: Clock) -> T:
     outcome: Outcome = None
     while True:
         try:
@@ -157,7 +170,7 @@ def run_sync(
 
 
 async def run_async(
-    protocol: Protocol[T], send: Callable[[httpx.Request], Awaitable[httpx.Response]], clock: Clock
+    protocol: Protocol[T], send: Callable[[httpx.Request], Awaitable[Reply]], clock: Clock
 ) -> T:
     outcome: Outcome = None
     while True:

@@ -22,7 +22,9 @@ class Page(Generic[ItemT]):
     """A page of items with Twilio's paging metadata and the raw HTTP response.
 
     items: the parsed models. meta: the generated PageMeta model. model: the whole
-    generated page model. response: the httpx.Response (status, headers, CORS headers).
+    generated page model. response: the httpx.Response (status, headers, CORS headers);
+    its body is not kept (`items` and `model` are that body, parsed), so reading
+    `response.content` raises httpx.ResponseNotRead.
     """
 
     __slots__ = ("items", "meta", "model", "next_page_url", "response")
@@ -97,14 +99,14 @@ def _invalid(response: httpx.Response, reason: str) -> InvalidResponseError:
     )
 
 
-def decode_page(endpoint: ListEndpoint[Any], response: httpx.Response) -> Decoded:
+def decode_page(endpoint: ListEndpoint[Any], response: httpx.Response, body: bytes) -> Decoded:
     """JSON-decode a 200 body and check its shape; off-spec raises InvalidResponseError."""
     content_type = response.headers.get("content-type", "")
     if content_type.split(";", 1)[0].strip().lower() != "application/json":
         raise _invalid(response, f"expected JSON, got content type {content_type or 'none'!r}")
     with gc_paused():
         try:
-            data = loads(response.content)
+            data = loads(body)
         except DecodeError as exc:
             raise _invalid(response, f"the body is not valid JSON ({exc})") from None
     if not isinstance(data, dict):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
@@ -10,6 +11,24 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Service")
+
+# The schema's keys in declaration order. A payload with exactly these (the common case) is
+# read in one call; any other is read key by key, and unknown keys are kept aside.
+_FIELDS = (
+    "sid",
+    "account_sid",
+    "friendly_name",
+    "unique_name",
+    "include_credentials",
+    "ui_editable",
+    "domain_base",
+    "date_created",
+    "date_updated",
+    "url",
+    "links",
+)
+_SCHEMA_KEYS = frozenset(_FIELDS)
+_read_fields = itemgetter(*_FIELDS)
 
 
 @_attrs_define
@@ -151,16 +170,51 @@ class Service:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        if not isinstance(src_dict, Mapping):  # dict() would accept a list of pairs
+        # type() first: every decoded JSON object is a dict, and the ABC check costs more.
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError("Service: expected an object, got " + type(src_dict).__name__)
-        d = dict(src_dict)
-        pop = d.pop
-        _sid = pop("sid", UNSET)
+        additional: dict[str, Any] | None = None
+        values: tuple[Any, ...] | None = None
+        if len(src_dict) == 11:
+            try:
+                values = _read_fields(src_dict)
+            except KeyError:  # as many keys, not the same ones
+                pass
+        if values is None:
+            get = src_dict.get
+            values = (
+                get("sid", UNSET),
+                get("account_sid", UNSET),
+                get("friendly_name", UNSET),
+                get("unique_name", UNSET),
+                get("include_credentials", UNSET),
+                get("ui_editable", UNSET),
+                get("domain_base", UNSET),
+                get("date_created", UNSET),
+                get("date_updated", UNSET),
+                get("url", UNSET),
+                get("links", UNSET),
+            )
+            additional = {key: value for key, value in src_dict.items() if key not in _SCHEMA_KEYS}
+        (
+            sid_value,
+            account_sid_value,
+            friendly_name_value,
+            unique_name_value,
+            include_credentials_value,
+            ui_editable_value,
+            domain_base_value,
+            date_created_value,
+            date_updated_value,
+            url_value,
+            links_value,
+        ) = values
+        _sid = sid_value
         if not (isinstance(_sid, str)) and _sid is not None and _sid is not UNSET:
             raise TypeError("sid: expected None | str | Unset, got " + type(_sid).__name__)
         sid: None | str | Unset = _sid
 
-        _account_sid = pop("account_sid", UNSET)
+        _account_sid = account_sid_value
         if (
             not (isinstance(_account_sid, str))
             and _account_sid is not None
@@ -171,7 +225,7 @@ class Service:
             )
         account_sid: None | str | Unset = _account_sid
 
-        _friendly_name = pop("friendly_name", UNSET)
+        _friendly_name = friendly_name_value
         if (
             not (isinstance(_friendly_name, str))
             and _friendly_name is not None
@@ -182,7 +236,7 @@ class Service:
             )
         friendly_name: None | str | Unset = _friendly_name
 
-        _unique_name = pop("unique_name", UNSET)
+        _unique_name = unique_name_value
         if (
             not (isinstance(_unique_name, str))
             and _unique_name is not None
@@ -193,7 +247,7 @@ class Service:
             )
         unique_name: None | str | Unset = _unique_name
 
-        _include_credentials = pop("include_credentials", UNSET)
+        _include_credentials = include_credentials_value
         if (
             not (isinstance(_include_credentials, bool))
             and _include_credentials is not None
@@ -205,7 +259,7 @@ class Service:
             )
         include_credentials: bool | None | Unset = _include_credentials
 
-        _ui_editable = pop("ui_editable", UNSET)
+        _ui_editable = ui_editable_value
         if (
             not (isinstance(_ui_editable, bool))
             and _ui_editable is not None
@@ -216,7 +270,7 @@ class Service:
             )
         ui_editable: bool | None | Unset = _ui_editable
 
-        _domain_base = pop("domain_base", UNSET)
+        _domain_base = domain_base_value
         if (
             not (isinstance(_domain_base, str))
             and _domain_base is not None
@@ -227,7 +281,7 @@ class Service:
             )
         domain_base: None | str | Unset = _domain_base
 
-        _date_created = pop("date_created", UNSET)
+        _date_created = date_created_value
         date_created: datetime.datetime | None | Unset
         if _date_created is None or _date_created is UNSET:
             date_created = _date_created
@@ -242,7 +296,7 @@ class Service:
                 "date_created: expected None | str | Unset, got " + type(_date_created).__name__
             )
 
-        _date_updated = pop("date_updated", UNSET)
+        _date_updated = date_updated_value
         date_updated: datetime.datetime | None | Unset
         if _date_updated is None or _date_updated is UNSET:
             date_updated = _date_updated
@@ -257,12 +311,12 @@ class Service:
                 "date_updated: expected None | str | Unset, got " + type(_date_updated).__name__
             )
 
-        _url = pop("url", UNSET)
+        _url = url_value
         if not (isinstance(_url, str)) and _url is not None and _url is not UNSET:
             raise TypeError("url: expected None | str | Unset, got " + type(_url).__name__)
         url: None | str | Unset = _url
 
-        _links = pop("links", UNSET)
+        _links = links_value
         links: None | ServiceLinksType0 | Unset
         if _links is None or _links is UNSET:
             links = _links
@@ -275,20 +329,22 @@ class Service:
                 "links: expected dict[str, Any] | None | Unset, got " + type(_links).__name__
             )
 
+        # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
-            sid=sid,
-            account_sid=account_sid,
-            friendly_name=friendly_name,
-            unique_name=unique_name,
-            include_credentials=include_credentials,
-            ui_editable=ui_editable,
-            domain_base=domain_base,
-            date_created=date_created,
-            date_updated=date_updated,
-            url=url,
-            links=links,
+            sid,
+            account_sid,
+            friendly_name,
+            unique_name,
+            include_credentials,
+            ui_editable,
+            domain_base,
+            date_created,
+            date_updated,
+            url,
+            links,
         )
-        obj.additional_properties = d
+        if additional:
+            obj.additional_properties = additional
         return obj
 
     @property

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
@@ -9,6 +10,15 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ServicePage")
+
+# The schema's keys in declaration order. A payload with exactly these (the common case) is
+# read in one call; any other is read key by key, and unknown keys are kept aside.
+_FIELDS = (
+    "services",
+    "meta",
+)
+_SCHEMA_KEYS = frozenset(_FIELDS)
+_read_fields = itemgetter(*_FIELDS)
 
 
 @_attrs_define
@@ -43,11 +53,28 @@ class ServicePage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        if not isinstance(src_dict, Mapping):  # dict() would accept a list of pairs
+        # type() first: every decoded JSON object is a dict, and the ABC check costs more.
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError("ServicePage: expected an object, got " + type(src_dict).__name__)
-        d = dict(src_dict)
-        pop = d.pop
-        _services = pop("services", UNSET)
+        additional: dict[str, Any] | None = None
+        values: tuple[Any, ...] | None = None
+        if len(src_dict) == 2:
+            try:
+                values = _read_fields(src_dict)
+            except KeyError:  # as many keys, not the same ones
+                pass
+        if values is None:
+            get = src_dict.get
+            values = (
+                get("services", UNSET),
+                get("meta", UNSET),
+            )
+            additional = {key: value for key, value in src_dict.items() if key not in _SCHEMA_KEYS}
+        (
+            services_value,
+            meta_value,
+        ) = values
+        _services = services_value
         services: list[Service] | Unset = UNSET
         if _services is not UNSET:
             services = []
@@ -56,18 +83,20 @@ class ServicePage:
 
                 services.append(services_item)
 
-        _meta = pop("meta", UNSET)
+        _meta = meta_value
         meta: PageMeta | Unset
         if isinstance(_meta, Unset):
             meta = UNSET
         else:
             meta = PageMeta.from_dict(_meta)
 
+        # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
-            services=services,
-            meta=meta,
+            services,
+            meta,
         )
-        obj.additional_properties = d
+        if additional:
+            obj.additional_properties = additional
         return obj
 
     @property

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
@@ -9,6 +10,18 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TwilioError")
+
+# The schema's keys in declaration order. A payload with exactly these (the common case) is
+# read in one call; any other is read key by key, and unknown keys are kept aside.
+_FIELDS = (
+    "code",
+    "message",
+    "more_info",
+    "status",
+    "details",
+)
+_SCHEMA_KEYS = frozenset(_FIELDS)
+_read_fields = itemgetter(*_FIELDS)
 
 
 @_attrs_define
@@ -59,23 +72,46 @@ class TwilioError:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        if not isinstance(src_dict, Mapping):  # dict() would accept a list of pairs
+        # type() first: every decoded JSON object is a dict, and the ABC check costs more.
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError("TwilioError: expected an object, got " + type(src_dict).__name__)
-        d = dict(src_dict)
-        pop = d.pop
-        code = pop("code", UNSET)
+        additional: dict[str, Any] | None = None
+        values: tuple[Any, ...] | None = None
+        if len(src_dict) == 5:
+            try:
+                values = _read_fields(src_dict)
+            except KeyError:  # as many keys, not the same ones
+                pass
+        if values is None:
+            get = src_dict.get
+            values = (
+                get("code", UNSET),
+                get("message", UNSET),
+                get("more_info", UNSET),
+                get("status", UNSET),
+                get("details", UNSET),
+            )
+            additional = {key: value for key, value in src_dict.items() if key not in _SCHEMA_KEYS}
+        (
+            code_value,
+            message_value,
+            more_info_value,
+            status_value,
+            details_value,
+        ) = values
+        code = code_value
         if not (isinstance(code, int) and not isinstance(code, bool)) and code is not UNSET:
             raise TypeError("code: expected int | Unset, got " + type(code).__name__)
-        message = pop("message", UNSET)
+        message = message_value
         if not isinstance(message, str) and message is not UNSET:
             raise TypeError("message: expected str | Unset, got " + type(message).__name__)
-        more_info = pop("more_info", UNSET)
+        more_info = more_info_value
         if not isinstance(more_info, str) and more_info is not UNSET:
             raise TypeError("more_info: expected str | Unset, got " + type(more_info).__name__)
-        status = pop("status", UNSET)
+        status = status_value
         if not (isinstance(status, int) and not isinstance(status, bool)) and status is not UNSET:
             raise TypeError("status: expected int | Unset, got " + type(status).__name__)
-        _details = pop("details", UNSET)
+        _details = details_value
         details: None | TwilioErrorDetailsType0 | Unset
         if _details is None or _details is UNSET:
             details = _details
@@ -88,14 +124,16 @@ class TwilioError:
                 "details: expected dict[str, Any] | None | Unset, got " + type(_details).__name__
             )
 
+        # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
-            code=code,
-            message=message,
-            more_info=more_info,
-            status=status,
-            details=details,
+            code,
+            message,
+            more_info,
+            status,
+            details,
         )
-        obj.additional_properties = d
+        if additional:
+            obj.additional_properties = additional
         return obj
 
     @property

@@ -22,14 +22,13 @@ class TwilioErrorDetailsType0:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        if not isinstance(src_dict, Mapping):  # dict() would accept a list of pairs
+        # type() first: every decoded JSON object is a dict, and the ABC check costs more.
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(
                 "TwilioErrorDetailsType0: expected an object, got " + type(src_dict).__name__
             )
-        d = dict(src_dict)
-        pop = d.pop
         obj = cls()
-        obj.additional_properties = d
+        obj.additional_properties = dict(src_dict)
         return obj
 
     @property

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
@@ -10,6 +11,27 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ExecutionStep")
+
+# The schema's keys in declaration order. A payload with exactly these (the common case) is
+# read in one call; any other is read key by key, and unknown keys are kept aside.
+_FIELDS = (
+    "sid",
+    "account_sid",
+    "flow_sid",
+    "execution_sid",
+    "parent_step_sid",
+    "name",
+    "context",
+    "transitioned_from",
+    "transitioned_to",
+    "type",
+    "date_created",
+    "date_updated",
+    "url",
+    "links",
+)
+_SCHEMA_KEYS = frozenset(_FIELDS)
+_read_fields = itemgetter(*_FIELDS)
 
 
 @_attrs_define
@@ -174,16 +196,57 @@ class ExecutionStep:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        if not isinstance(src_dict, Mapping):  # dict() would accept a list of pairs
+        # type() first: every decoded JSON object is a dict, and the ABC check costs more.
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError("ExecutionStep: expected an object, got " + type(src_dict).__name__)
-        d = dict(src_dict)
-        pop = d.pop
-        _sid = pop("sid", UNSET)
+        additional: dict[str, Any] | None = None
+        values: tuple[Any, ...] | None = None
+        if len(src_dict) == 14:
+            try:
+                values = _read_fields(src_dict)
+            except KeyError:  # as many keys, not the same ones
+                pass
+        if values is None:
+            get = src_dict.get
+            values = (
+                get("sid", UNSET),
+                get("account_sid", UNSET),
+                get("flow_sid", UNSET),
+                get("execution_sid", UNSET),
+                get("parent_step_sid", UNSET),
+                get("name", UNSET),
+                get("context", UNSET),
+                get("transitioned_from", UNSET),
+                get("transitioned_to", UNSET),
+                get("type", UNSET),
+                get("date_created", UNSET),
+                get("date_updated", UNSET),
+                get("url", UNSET),
+                get("links", UNSET),
+            )
+            additional = {key: value for key, value in src_dict.items() if key not in _SCHEMA_KEYS}
+        (
+            sid_value,
+            account_sid_value,
+            flow_sid_value,
+            execution_sid_value,
+            parent_step_sid_value,
+            name_value,
+            context_value,
+            transitioned_from_value,
+            transitioned_to_value,
+            type__value,
+            date_created_value,
+            date_updated_value,
+            url_value,
+            links_value,
+        ) = values
+        _sid = sid_value
         if not (isinstance(_sid, str)) and _sid is not None and _sid is not UNSET:
             raise TypeError("sid: expected None | str | Unset, got " + type(_sid).__name__)
         sid: None | str | Unset = _sid
 
-        _account_sid = pop("account_sid", UNSET)
+        _account_sid = account_sid_value
         if (
             not (isinstance(_account_sid, str))
             and _account_sid is not None
@@ -194,14 +257,14 @@ class ExecutionStep:
             )
         account_sid: None | str | Unset = _account_sid
 
-        _flow_sid = pop("flow_sid", UNSET)
+        _flow_sid = flow_sid_value
         if not (isinstance(_flow_sid, str)) and _flow_sid is not None and _flow_sid is not UNSET:
             raise TypeError(
                 "flow_sid: expected None | str | Unset, got " + type(_flow_sid).__name__
             )
         flow_sid: None | str | Unset = _flow_sid
 
-        _execution_sid = pop("execution_sid", UNSET)
+        _execution_sid = execution_sid_value
         if (
             not (isinstance(_execution_sid, str))
             and _execution_sid is not None
@@ -212,7 +275,7 @@ class ExecutionStep:
             )
         execution_sid: None | str | Unset = _execution_sid
 
-        _parent_step_sid = pop("parent_step_sid", UNSET)
+        _parent_step_sid = parent_step_sid_value
         if (
             not (isinstance(_parent_step_sid, str))
             and _parent_step_sid is not None
@@ -224,13 +287,13 @@ class ExecutionStep:
             )
         parent_step_sid: None | str | Unset = _parent_step_sid
 
-        _name = pop("name", UNSET)
+        _name = name_value
         if not (isinstance(_name, str)) and _name is not None and _name is not UNSET:
             raise TypeError("name: expected None | str | Unset, got " + type(_name).__name__)
         name: None | str | Unset = _name
 
-        context = pop("context", UNSET)
-        _transitioned_from = pop("transitioned_from", UNSET)
+        context = context_value
+        _transitioned_from = transitioned_from_value
         if (
             not (isinstance(_transitioned_from, str))
             and _transitioned_from is not None
@@ -242,7 +305,7 @@ class ExecutionStep:
             )
         transitioned_from: None | str | Unset = _transitioned_from
 
-        _transitioned_to = pop("transitioned_to", UNSET)
+        _transitioned_to = transitioned_to_value
         if (
             not (isinstance(_transitioned_to, str))
             and _transitioned_to is not None
@@ -254,12 +317,12 @@ class ExecutionStep:
             )
         transitioned_to: None | str | Unset = _transitioned_to
 
-        _type_ = pop("type", UNSET)
+        _type_ = type__value
         if not (isinstance(_type_, str)) and _type_ is not None and _type_ is not UNSET:
             raise TypeError("type: expected None | str | Unset, got " + type(_type_).__name__)
         type_: None | str | Unset = _type_
 
-        _date_created = pop("date_created", UNSET)
+        _date_created = date_created_value
         date_created: datetime.datetime | None | Unset
         if _date_created is None or _date_created is UNSET:
             date_created = _date_created
@@ -274,7 +337,7 @@ class ExecutionStep:
                 "date_created: expected None | str | Unset, got " + type(_date_created).__name__
             )
 
-        _date_updated = pop("date_updated", UNSET)
+        _date_updated = date_updated_value
         date_updated: datetime.datetime | None | Unset
         if _date_updated is None or _date_updated is UNSET:
             date_updated = _date_updated
@@ -289,12 +352,12 @@ class ExecutionStep:
                 "date_updated: expected None | str | Unset, got " + type(_date_updated).__name__
             )
 
-        _url = pop("url", UNSET)
+        _url = url_value
         if not (isinstance(_url, str)) and _url is not None and _url is not UNSET:
             raise TypeError("url: expected None | str | Unset, got " + type(_url).__name__)
         url: None | str | Unset = _url
 
-        _links = pop("links", UNSET)
+        _links = links_value
         links: ExecutionStepLinksType0 | None | Unset
         if _links is None or _links is UNSET:
             links = _links
@@ -307,23 +370,25 @@ class ExecutionStep:
                 "links: expected dict[str, Any] | None | Unset, got " + type(_links).__name__
             )
 
+        # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
-            sid=sid,
-            account_sid=account_sid,
-            flow_sid=flow_sid,
-            execution_sid=execution_sid,
-            parent_step_sid=parent_step_sid,
-            name=name,
-            context=context,
-            transitioned_from=transitioned_from,
-            transitioned_to=transitioned_to,
-            type_=type_,
-            date_created=date_created,
-            date_updated=date_updated,
-            url=url,
-            links=links,
+            sid,
+            account_sid,
+            flow_sid,
+            execution_sid,
+            parent_step_sid,
+            name,
+            context,
+            transitioned_from,
+            transitioned_to,
+            type_,
+            date_created,
+            date_updated,
+            url,
+            links,
         )
-        obj.additional_properties = d
+        if additional:
+            obj.additional_properties = additional
         return obj
 
     @property

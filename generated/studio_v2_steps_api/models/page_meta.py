@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
@@ -9,6 +10,20 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PageMeta")
+
+# The schema's keys in declaration order. A payload with exactly these (the common case) is
+# read in one call; any other is read key by key, and unknown keys are kept aside.
+_FIELDS = (
+    "first_page_url",
+    "key",
+    "next_page_url",
+    "page",
+    "page_size",
+    "previous_page_url",
+    "url",
+)
+_SCHEMA_KEYS = frozenset(_FIELDS)
+_read_fields = itemgetter(*_FIELDS)
 
 
 @_attrs_define
@@ -70,19 +85,46 @@ class PageMeta:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        if not isinstance(src_dict, Mapping):  # dict() would accept a list of pairs
+        # type() first: every decoded JSON object is a dict, and the ABC check costs more.
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError("PageMeta: expected an object, got " + type(src_dict).__name__)
-        d = dict(src_dict)
-        pop = d.pop
-        first_page_url = pop("first_page_url", UNSET)
+        additional: dict[str, Any] | None = None
+        values: tuple[Any, ...] | None = None
+        if len(src_dict) == 7:
+            try:
+                values = _read_fields(src_dict)
+            except KeyError:  # as many keys, not the same ones
+                pass
+        if values is None:
+            get = src_dict.get
+            values = (
+                get("first_page_url", UNSET),
+                get("key", UNSET),
+                get("next_page_url", UNSET),
+                get("page", UNSET),
+                get("page_size", UNSET),
+                get("previous_page_url", UNSET),
+                get("url", UNSET),
+            )
+            additional = {key: value for key, value in src_dict.items() if key not in _SCHEMA_KEYS}
+        (
+            first_page_url_value,
+            key_value,
+            next_page_url_value,
+            page_value,
+            page_size_value,
+            previous_page_url_value,
+            url_value,
+        ) = values
+        first_page_url = first_page_url_value
         if not isinstance(first_page_url, str) and first_page_url is not UNSET:
             raise TypeError(
                 "first_page_url: expected str | Unset, got " + type(first_page_url).__name__
             )
-        key = pop("key", UNSET)
+        key = key_value
         if not isinstance(key, str) and key is not UNSET:
             raise TypeError("key: expected str | Unset, got " + type(key).__name__)
-        _next_page_url = pop("next_page_url", UNSET)
+        _next_page_url = next_page_url_value
         if (
             not (isinstance(_next_page_url, str))
             and _next_page_url is not None
@@ -93,16 +135,16 @@ class PageMeta:
             )
         next_page_url: None | str | Unset = _next_page_url
 
-        page = pop("page", UNSET)
+        page = page_value
         if not (isinstance(page, int) and not isinstance(page, bool)) and page is not UNSET:
             raise TypeError("page: expected int | Unset, got " + type(page).__name__)
-        page_size = pop("page_size", UNSET)
+        page_size = page_size_value
         if (
             not (isinstance(page_size, int) and not isinstance(page_size, bool))
             and page_size is not UNSET
         ):
             raise TypeError("page_size: expected int | Unset, got " + type(page_size).__name__)
-        _previous_page_url = pop("previous_page_url", UNSET)
+        _previous_page_url = previous_page_url_value
         if (
             not (isinstance(_previous_page_url, str))
             and _previous_page_url is not None
@@ -114,19 +156,21 @@ class PageMeta:
             )
         previous_page_url: None | str | Unset = _previous_page_url
 
-        url = pop("url", UNSET)
+        url = url_value
         if not isinstance(url, str) and url is not UNSET:
             raise TypeError("url: expected str | Unset, got " + type(url).__name__)
+        # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
-            first_page_url=first_page_url,
-            key=key,
-            next_page_url=next_page_url,
-            page=page,
-            page_size=page_size,
-            previous_page_url=previous_page_url,
-            url=url,
+            first_page_url,
+            key,
+            next_page_url,
+            page,
+            page_size,
+            previous_page_url,
+            url,
         )
-        obj.additional_properties = d
+        if additional:
+            obj.additional_properties = additional
         return obj
 
     @property
