@@ -11,6 +11,7 @@ import asyncio
 import gc
 import math
 import os
+import sys
 import threading
 import time
 import warnings
@@ -204,3 +205,29 @@ async def test_a_page_keeps_its_response_headers_but_not_its_body(
         assert got.request_id is not None and got.request_id.startswith("RQ")
         with pytest.raises(httpx.ResponseNotRead):
             got.response.content  # noqa: B018
+
+
+async def test_async_requests_do_not_search_for_modules(server: LocalStudioServer) -> None:
+    """No import machinery runs per request (httpcore re-imports sniffio on every
+    request when it is not installed, a full sys.path search each time)."""
+
+    class CountingFinder:
+        searches: list[str] = []  # noqa: RUF012
+
+        @classmethod
+        def find_spec(cls, name: str, *args: object) -> None:
+            cls.searches.append(name)
+
+    execution, total = EXECUTIONS[-1]
+    async with AsyncStepsClient(
+        DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url
+    ) as client:
+        await client.list_steps(SAMPLE_FLOW_SID, execution, page_size=PAGE_SIZE)  # warm up
+        sys.meta_path.insert(0, CountingFinder)  # type: ignore[arg-type]
+        try:
+            steps = await client.list_steps(SAMPLE_FLOW_SID, execution, page_size=PAGE_SIZE)
+        finally:
+            sys.meta_path.remove(CountingFinder)  # type: ignore[arg-type]
+    assert [step.sid for step in steps] == EXPECTED[execution]
+    assert pages(total) > 1
+    assert CountingFinder.searches == []

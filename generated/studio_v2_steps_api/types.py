@@ -1,8 +1,9 @@
 """Contains some shared types for properties."""
 
+import json
 from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
-from typing import IO, BinaryIO, Generic, Literal, TypeVar
+from typing import IO, Any, BinaryIO, Generic, Literal, TypeVar
 
 from attrs import define
 
@@ -20,6 +21,34 @@ class Unset:
 
 
 UNSET: Unset = Unset()
+
+
+class RawJSON(bytes):
+    """A free-form JSON value still in its encoded form, decoded when the field is read.
+
+    A model's `Any` fields accept one (from_dict passes it through), so that a caller
+    can put off decoding, and keeping in memory, large values nobody reads. A subclass
+    may decode with a faster parser. One small object in place of a tree of containers
+    for the garbage collector to visit again and again.
+    """
+
+    __slots__ = ()
+
+    def load(self) -> Any:
+        return json.loads(self)
+
+    def __repr__(self) -> str:
+        return f"RawJSON({bytes(self)!r})"
+
+
+def loaded(value: Any) -> Any:
+    """The value a field stands for: RawJSON decoded, anything else as is."""
+    return value.load() if isinstance(value, RawJSON) else value
+
+
+def loaded_repr(value: Any) -> str:
+    return repr(loaded(value))
+
 
 # What `httpx.Client(files=)` accepts.
 FileContent = IO[bytes] | bytes | str
@@ -55,4 +84,14 @@ class Response(Generic[T]):
     parsed: T | None
 
 
-__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]
+__all__ = [
+    "UNSET",
+    "File",
+    "FileTypes",
+    "RawJSON",
+    "RequestFiles",
+    "Response",
+    "Unset",
+    "loaded",
+    "loaded_repr",
+]

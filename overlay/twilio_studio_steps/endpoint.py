@@ -30,6 +30,9 @@ class ListEndpoint(Generic[ItemT]):
     path_params: each path argument's name and the pattern it must match; checked
         before any request is sent.
     page_class: the Page subclass to build, e.g. one that names its items `steps`.
+    deferred_fields: free-form JSON fields of an item (typed `Any` in the generated model)
+        kept encoded until read, as the generated package's `raw_json` type: nobody pays
+        to hold or garbage-collect a large value they never look at.
     """
 
     product: str
@@ -38,3 +41,5 @@ class ListEndpoint(Generic[ItemT]):
     items_key: str
     path_params: tuple[tuple[str, re.Pattern[str]], ...] = ()
     page_class: type[Page[Any]] | None = None
+    deferred_fields: tuple[str, ...] = ()
+    raw_json: type[bytes] | None = None

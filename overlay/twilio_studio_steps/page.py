@@ -12,6 +12,7 @@ import httpx
 
 from . import _constants as C
 from .codec import DecodeError, loads
+from .deferred import defer, fast_raw_json
 from .endpoint import ListEndpoint
 from .errors import InvalidResponseError
 
@@ -109,16 +110,19 @@ def decode_page(endpoint: ListEndpoint[Any], response: httpx.Response, body: byt
             data = loads(body)
         except DecodeError as exc:
             raise _invalid(response, f"the body is not valid JSON ({exc})") from None
-    if not isinstance(data, dict):
-        raise _invalid(response, f"expected a JSON object, got {type(data).__name__}")
-    items = data.get(endpoint.items_key)
-    if not isinstance(items, list):
-        raise _invalid(response, f"{endpoint.items_key!r} is missing or not a list")
-    meta = data.get("meta")
-    if not isinstance(meta, dict):
-        raise _invalid(response, "'meta' is missing or not an object")
-    if not isinstance(meta.get("next_page_url"), str | None):
-        raise _invalid(response, "meta.next_page_url is neither a string nor null")
+        if not isinstance(data, dict):
+            raise _invalid(response, f"expected a JSON object, got {type(data).__name__}")
+        items = data.get(endpoint.items_key)
+        if not isinstance(items, list):
+            raise _invalid(response, f"{endpoint.items_key!r} is missing or not a list")
+        meta = data.get("meta")
+        if not isinstance(meta, dict):
+            raise _invalid(response, "'meta' is missing or not an object")
+        if not isinstance(meta.get("next_page_url"), str | None):
+            raise _invalid(response, "meta.next_page_url is neither a string nor null")
+        if endpoint.deferred_fields and endpoint.raw_json is not None:
+            # Still inside the pause: the trees are freed before the GC ever sees them.
+            defer(items, endpoint.deferred_fields, fast_raw_json(endpoint.raw_json))
     return Decoded(data, items, response)
 
 

@@ -8,6 +8,7 @@ from typing import cast
 
 from studio_v2_steps_api.api.studio_v2_execution_step import list_execution_step
 from studio_v2_steps_api.models import ExecutionStep, ExecutionStepPage
+from studio_v2_steps_api.types import RawJSON
 
 from .client import AsyncListClient, SyncListClient
 from .endpoint import ListEndpoint
@@ -34,6 +35,8 @@ LIST_STEPS: ListEndpoint[ExecutionStep] = ListEndpoint(
         ("execution_sid", re.compile(r"FN[0-9a-fA-F]{32}")),
     ),
     page_class=StepsPage,
+    deferred_fields=("context",),
+    raw_json=RawJSON,
 )
 
 

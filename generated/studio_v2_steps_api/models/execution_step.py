@@ -8,10 +8,9 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, RawJSON, Unset, loaded, loaded_repr
 
 T = TypeVar("T", bound="ExecutionStep")
-
 # The schema's keys in declaration order. A payload with exactly these (the common case) is
 # read in one call; any other is read key by key, and unknown keys are kept aside.
 _FIELDS = (
@@ -64,7 +63,9 @@ class ExecutionStep:
     execution_sid: None | str | Unset = UNSET
     parent_step_sid: None | str | Unset = UNSET
     name: None | str | Unset = UNSET
-    context: Any | Unset = UNSET
+    _context: Any | Unset = _attrs_field(
+        default=UNSET, alias="context", eq=loaded, repr=loaded_repr
+    )
     transitioned_from: None | str | Unset = UNSET
     transitioned_to: None | str | Unset = UNSET
     type_: None | str | Unset = UNSET
@@ -73,6 +74,18 @@ class ExecutionStep:
     url: None | str | Unset = UNSET
     links: ExecutionStepLinksType0 | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    @property
+    def context(self) -> Any | Unset:
+        """Free-form JSON; if it came as RawJSON, decoded on first read and kept."""
+        value = self._context
+        if isinstance(value, RawJSON):
+            value = self._context = value.load()
+        return value
+
+    @context.setter
+    def context(self, value: Any | Unset) -> None:
+        self._context = value
 
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
