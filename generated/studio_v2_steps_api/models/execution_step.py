@@ -11,6 +11,8 @@ from attrs import field as _attrs_field
 from ..types import UNSET, RawJSON, Unset, loaded, loaded_repr
 
 T = TypeVar("T", bound="ExecutionStep")
+
+
 # The schema's keys in declaration order. A payload with exactly these (the common case) is
 # read in one call; any other is read key by key, and unknown keys are kept aside.
 _FIELDS = (

@@ -10,6 +10,8 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ExecutionStepPage")
+
+
 # The schema's keys in declaration order. A payload with exactly these (the common case) is
 # read in one call; any other is read key by key, and unknown keys are kept aside.
 _FIELDS = (
