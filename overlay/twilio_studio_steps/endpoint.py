@@ -33,6 +33,8 @@ class ListEndpoint(Generic[ItemT]):
     deferred_fields: free-form JSON fields of an item (typed `Any` in the generated model)
         kept encoded until read, as the generated package's `raw_json` type: nobody pays
         to hold or garbage-collect a large value they never look at.
+    shared_fields: string fields whose values repeat across the items of a page (parent
+        SIDs, names from a small set): each distinct value is kept once per page.
     """
 
     product: str
@@ -43,3 +45,4 @@ class ListEndpoint(Generic[ItemT]):
     page_class: type[Page[Any]] | None = None
     deferred_fields: tuple[str, ...] = ()
     raw_json: type[bytes] | None = None
+    shared_fields: tuple[str, ...] = ()

@@ -12,7 +12,7 @@ import httpx
 
 from . import _constants as C
 from .codec import DecodeError, loads
-from .deferred import defer, fast_raw_json
+from .compact import compact
 from .endpoint import ListEndpoint
 from .errors import InvalidResponseError
 
@@ -120,9 +120,9 @@ def decode_page(endpoint: ListEndpoint[Any], response: httpx.Response, body: byt
             raise _invalid(response, "'meta' is missing or not an object")
         if not isinstance(meta.get("next_page_url"), str | None):
             raise _invalid(response, "meta.next_page_url is neither a string nor null")
-        if endpoint.deferred_fields and endpoint.raw_json is not None:
+        if endpoint.deferred_fields or endpoint.shared_fields:
             # Still inside the pause: the trees are freed before the GC ever sees them.
-            defer(items, endpoint.deferred_fields, fast_raw_json(endpoint.raw_json))
+            compact(items, endpoint.deferred_fields, endpoint.raw_json, endpoint.shared_fields)
     return Decoded(data, items, response)
 
 

@@ -37,6 +37,17 @@ LIST_STEPS: ListEndpoint[ExecutionStep] = ListEndpoint(
     page_class=StepsPage,
     deferred_fields=("context",),
     raw_json=RawJSON,
+    # The parent SIDs are the same on every step; names and types come from the flow's
+    # few widgets.
+    shared_fields=(
+        "account_sid",
+        "flow_sid",
+        "execution_sid",
+        "name",
+        "type",
+        "transitioned_from",
+        "transitioned_to",
+    ),
 )
 
 
