@@ -54,9 +54,14 @@ class PagedSteps:
     factory or an exception to raise instead of the normal page.
     """
 
-    def __init__(self, total: int, base: str = BASE) -> None:
+    def __init__(
+        self, total: int, base: str = BASE, clock: FakeClock | None = None, latency: float = 0.0
+    ) -> None:
         self.total = total
         self.base = base
+        # Each response keeps the client waiting `latency` seconds of `clock`'s time.
+        self.clock = clock
+        self.latency = latency
         self.requests: list[httpx.Request] = []
         self.faults: dict[int, Callable[[httpx.Request], httpx.Response] | Exception] = {}
         self.next_url_override: Callable[[str | None], str | None] | None = None
@@ -64,6 +69,8 @@ class PagedSteps:
     def __call__(self, request: httpx.Request) -> httpx.Response:
         number = len(self.requests)
         self.requests.append(request)
+        if self.clock is not None:
+            self.clock.now += self.latency
         fault = self.faults.get(number)
         if isinstance(fault, Exception):
             raise fault

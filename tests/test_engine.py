@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +27,7 @@ from twilio_studio_steps import (
     StepsClient,
     UnsafeURLError,
 )
+from twilio_studio_steps import _constants as C
 
 ACCOUNT = "AC" + "a" * 32
 TOKEN = "engine-test-token-77d2"
@@ -56,12 +58,19 @@ Make = Callable[..., StepsClient | AsyncStepsClient]
 both = pytest.mark.parametrize("make", [sync_client, async_client], ids=["sync", "async"])
 
 
+@pytest.fixture
+def prefetch_without_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Prefetch as if every response had kept us waiting (the fakes answer at once)."""
+    monkeypatch.setattr(C, "PREFETCH_MIN_WAIT", 0.0)
+
+
 def sids(n: int, start: int = 0) -> list[str]:
     return [f"FT{i:032x}" for i in range(start, start + n)]
 
 
 @both
 @pytest.mark.parametrize("prefetch", [True, False])
+@pytest.mark.usefixtures("prefetch_without_wait")
 async def test_every_step_once_in_order(make: Make, prefetch: bool) -> None:
     server = PagedSteps(23)
     assert await collect(make(server, prefetch=prefetch), page_size=5) == sids(23)
@@ -336,6 +345,7 @@ def test_page_exposes_raw_response() -> None:
     assert page.meta.page_size == 2
 
 
+@pytest.mark.usefixtures("prefetch_without_wait")
 def test_early_stop_cancels_prefetch_and_sends_no_more() -> None:
     server = PagedSteps(1000)
     client = sync_client(server)
@@ -346,6 +356,7 @@ def test_early_stop_cancels_prefetch_and_sends_no_more() -> None:
     assert len(server.requests) <= 2  # the page in use and at most one prefetched
 
 
+@pytest.mark.usefixtures("prefetch_without_wait")
 async def test_async_early_stop_cancels_prefetch() -> None:
     server = PagedSteps(1000)
     client = async_client(server)
@@ -358,6 +369,7 @@ async def test_async_early_stop_cancels_prefetch() -> None:
 
 @both
 @pytest.mark.parametrize("prefetch", [True, False])
+@pytest.mark.usefixtures("prefetch_without_wait")
 async def test_big_pages_prefetched_complete_and_in_order(make: Make, prefetch: bool) -> None:
     server = PagedSteps(450)  # pages of 100 items: the size from which prefetching starts
     server.faults[2] = twilio_error(503, 20503, {"Retry-After": "0"})
@@ -365,6 +377,7 @@ async def test_big_pages_prefetched_complete_and_in_order(make: Make, prefetch: 
     assert len(server.requests) == 6
 
 
+@pytest.mark.usefixtures("prefetch_without_wait")
 def test_early_stop_with_big_pages_fetches_at_most_one_ahead() -> None:
     server = PagedSteps(10_000)
     it = sync_client(server).iter_steps(FLOW, EXECUTION, page_size=100)
@@ -372,3 +385,24 @@ def test_early_stop_with_big_pages_fetches_at_most_one_ahead() -> None:
     it.close()  # type: ignore[attr-defined]
     assert [s.sid for s in got] == sids(150)
     assert len(server.requests) <= 3  # pages 1 and 2 in use, at most page 3 ahead
+
+
+def prefetched_after_first_step(clock: FakeClock, latency: float, patience: float) -> int:
+    """Requests sent within `patience` seconds of the first step of a 100-item page."""
+    server = PagedSteps(500, clock=clock, latency=latency)
+    it = sync_client(server, clock).iter_steps(FLOW, EXECUTION, page_size=100)
+    next(it)
+    deadline = time.monotonic() + patience
+    while len(server.requests) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    it.close()  # type: ignore[attr-defined]
+    return len(server.requests)
+
+
+def test_prefetch_when_the_server_keeps_us_waiting() -> None:
+    assert prefetched_after_first_step(FakeClock(), 2 * C.PREFETCH_MIN_WAIT, patience=5) == 2
+
+
+def test_no_prefetch_when_the_server_answers_at_once() -> None:
+    # Nothing would be hidden, and the hand-off to a thread costs 5-20% of the listing.
+    assert prefetched_after_first_step(FakeClock(), 0.0, patience=0.5) == 1

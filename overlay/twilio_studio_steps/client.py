@@ -31,6 +31,11 @@ ItemT = TypeVar("ItemT")
 HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 
 
+def worth_prefetching(page: Decoded) -> bool:
+    """Whether fetching the page after this one in the background pays (see _constants)."""
+    return len(page.items) >= C.PREFETCH_MIN_ITEMS and page.waited >= C.PREFETCH_MIN_WAIT
+
+
 class _Base(Generic[HttpT]):
     product = "api"
 
@@ -113,9 +118,12 @@ class SyncListClient(_Base[httpx.Client]):
         self.close()
 
     def _send(self, request: httpx.Request) -> Reply:
+        clock = self._settings.clock
+        started = clock.monotonic()
         response = self._http.send(request, follow_redirects=False, stream=True)
+        waited = clock.monotonic() - started
         try:
-            return Reply(response, b"".join(response.iter_bytes()))
+            return Reply(response, b"".join(response.iter_bytes()), waited)
         finally:
             response.close()
 
@@ -160,8 +168,8 @@ class SyncListClient(_Base[httpx.Client]):
 
         cursor = Cursor(self._settings.origin, str(first.url), limit)
         # One worker downloads and decodes page n+1 while this thread builds the models
-        # of page n and the caller consumes them: worth it for big pages only (below
-        # PREFETCH_MIN_ITEMS the thread hand-off costs more than it hides).
+        # of page n and the caller consumes them: worth it only for big pages from a
+        # server that keeps us waiting (see PREFETCH_MIN_ITEMS and PREFETCH_MIN_WAIT).
         pool: ThreadPoolExecutor | None = None
 
         def start(request: httpx.Request, ahead: bool) -> Callable[[], Decoded]:
@@ -178,7 +186,7 @@ class SyncListClient(_Base[httpx.Client]):
             while pending is not None:
                 decoded = pending()
                 count, url, refused = cursor.advance(decoded)
-                ahead = self.prefetch and len(decoded.items) >= C.PREFETCH_MIN_ITEMS
+                ahead = self.prefetch and worth_prefetching(decoded)
                 pending = start(self._settings.request(self._http, url), ahead) if url else None
                 page = build_page(endpoint, decoded, count)
                 del decoded  # the decoded JSON is garbage now: free it before the caller runs
@@ -225,9 +233,13 @@ class AsyncListClient(_Base[httpx.AsyncClient]):
         await self.aclose()
 
     async def _send(self, request: httpx.Request) -> Reply:
+        clock = self._settings.clock
+        started = clock.monotonic()
         response = await self._http.send(request, follow_redirects=False, stream=True)
+        waited = clock.monotonic() - started
         try:
-            return Reply(response, b"".join([chunk async for chunk in response.aiter_bytes()]))
+            body = b"".join([chunk async for chunk in response.aiter_bytes()])
+            return Reply(response, body, waited)
         finally:
             await response.aclose()
 
@@ -288,7 +300,7 @@ class AsyncListClient(_Base[httpx.AsyncClient]):
                 decoded = await pending()
                 prefetched = None
                 count, url, refused = cursor.advance(decoded)
-                ahead = self.prefetch and len(decoded.items) >= C.PREFETCH_MIN_ITEMS
+                ahead = self.prefetch and worth_prefetching(decoded)
                 pending = start(self._settings.request(self._http, url), ahead) if url else None
                 if prefetched is not None:
                     for _ in range(4):  # let the prefetch get its request out before we parse

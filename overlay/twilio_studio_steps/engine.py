@@ -35,7 +35,8 @@ ItemT = TypeVar("ItemT")
 
 
 class Reply(NamedTuple):
-    """A response whose body has been read, and that body.
+    """A response whose body has been read, that body, and the seconds spent waiting for
+    the response to start (which decides whether prefetching pays).
 
     The body travels beside the response, not in `response.content`: httpx keeps each
     response in a reference cycle, so a body stored on it would outlive the page until
@@ -44,6 +45,7 @@ class Reply(NamedTuple):
 
     response: httpx.Response
     body: bytes
+    waited: float = 0.0
 
 
 Action = httpx.Request | float
@@ -131,7 +133,9 @@ def request_page(
                     response.headers.get(C.REQUEST_ID_HEADER),
                 )
             if response.status_code == 200:
-                return decode_page(endpoint, response, outcome.body)
+                decoded = decode_page(endpoint, response, outcome.body)
+                decoded.waited = outcome.waited
+                return decoded
             error = api_error(response, outcome.body, clock)
             if response.status_code not in policy.retry_statuses:
                 raise error

@@ -77,7 +77,7 @@ class Decoded:
     Splitting the two lets the next page download while this one becomes models.
     """
 
-    __slots__ = ("data", "items", "next_page_url", "request_id", "response", "url")
+    __slots__ = ("data", "items", "next_page_url", "request_id", "response", "url", "waited")
 
     def __init__(self, data: dict[str, Any], items: list[Any], response: httpx.Response) -> None:
         self.data = data
@@ -86,6 +86,7 @@ class Decoded:
         self.url = str(response.request.url)
         self.request_id: str | None = response.headers.get(C.REQUEST_ID_HEADER)
         self.next_page_url: str | None = data["meta"].get("next_page_url")
+        self.waited = 0.0  # seconds until the response started
 
     def invalid(self, reason: str) -> InvalidResponseError:
         return _invalid(self.response, reason)
