@@ -138,7 +138,15 @@ def main() -> int:
         ex = info["executions"]
 
         # 1. Throughput with typed models.
-        names = ["raw-json", "raw-orjson", "ours", "ours-no-prefetch", "ours-async", *twilio]
+        names = [
+            "raw-json",
+            "raw-orjson",
+            "typed-floor",
+            "ours",
+            "ours-no-prefetch",
+            "ours-async",
+            *twilio,
+        ]
         big = compare(sizes.rounds, names, base, flow, ex["big"], 1000, sizes.big)
         floor = big["raw-json"]["seconds"]
         report["throughput"] = big
