@@ -8,6 +8,7 @@ the I/O: sending, sleeping, and fetching the next page while the current one is 
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Generic, Self, TypeVar
@@ -18,9 +19,9 @@ from . import _constants as C
 from ._settings import DEFAULT, ClientSettings, check_limit, effective_page_size
 from .cursor import Cursor
 from .endpoint import ListEndpoint
-from .engine import Reply, request_page, run_async, run_sync
+from .engine import Reply, decode_reply, request_page, run_async, run_sync
 from .errors import TwilioStudioError
-from .page import Decoded, Page, build_page
+from .page import Decoded, Page, build_page, gc_paused
 from .retry import Clock, RetryPolicy
 
 if TYPE_CHECKING:
@@ -127,12 +128,10 @@ class SyncListClient(_Base[httpx.Client]):
         finally:
             response.close()
 
-    def _fetch(self, endpoint: ListEndpoint[ItemT], request: httpx.Request) -> Decoded:
+    def _fetch(self, request: httpx.Request) -> Reply:
         settings = self._settings
         return run_sync(
-            request_page(endpoint, request, settings.retry, settings.clock),
-            self._send,
-            settings.clock,
+            request_page(request, settings.retry, settings.clock), self._send, settings.clock
         )
 
     def _get_page(
@@ -145,7 +144,7 @@ class SyncListClient(_Base[httpx.Client]):
         request = self._settings.first_request(
             self._http, endpoint, path_args, page_size, page_token
         )
-        return build_page(endpoint, self._fetch(endpoint, request))
+        return build_page(endpoint, decode_reply(endpoint, self._fetch(request)))
 
     def _iter_pages(
         self,
@@ -167,29 +166,35 @@ class SyncListClient(_Base[httpx.Client]):
         from concurrent.futures import ThreadPoolExecutor
 
         cursor = Cursor(self._settings.origin, str(first.url), limit)
-        # One worker downloads and decodes page n+1 while this thread builds the models
-        # of page n and the caller consumes them: worth it only for big pages from a
+        # One worker downloads page n+1 while this thread decodes page n into models
+        # and the caller consumes them: worth it only for big pages from a
         # server that keeps us waiting (see PREFETCH_MIN_ITEMS and PREFETCH_MIN_WAIT).
         pool: ThreadPoolExecutor | None = None
 
-        def start(request: httpx.Request, ahead: bool) -> Callable[[], Decoded]:
+        def start(request: httpx.Request, ahead: bool) -> Callable[[], Reply]:
             nonlocal pool
             if not ahead:
-                return lambda: self._fetch(endpoint, request)
+                return lambda: self._fetch(request)
             if pool is None:
                 pool = ThreadPoolExecutor(1, thread_name_prefix="twilio-prefetch")
-            future: Future[Decoded] = pool.submit(self._fetch, endpoint, request)
+            future: Future[Reply] = pool.submit(self._fetch, request)
+            time.sleep(0)  # hand the GIL over now: the worker sends its request at once
             return future.result
 
         try:
-            pending: Callable[[], Decoded] | None = start(first, ahead=False)
+            pending: Callable[[], Reply] | None = start(first, ahead=False)
             while pending is not None:
-                decoded = pending()
-                count, url, refused = cursor.advance(decoded)
-                ahead = self.prefetch and worth_prefetching(decoded)
-                pending = start(self._settings.request(self._http, url), ahead) if url else None
-                page = build_page(endpoint, decoded, count)
-                del decoded  # the decoded JSON is garbage now: free it before the caller runs
+                reply = pending()
+                # One GC pause from the JSON to the models: the decoded trees that compact()
+                # replaces are freed before any collection has to visit them.
+                with gc_paused():
+                    decoded = decode_reply(endpoint, reply)
+                    del reply
+                    count, url, refused = cursor.advance(decoded)
+                    ahead = self.prefetch and worth_prefetching(decoded)
+                    pending = start(self._settings.request(self._http, url), ahead) if url else None
+                    page = build_page(endpoint, decoded, count)
+                    del decoded  # garbage now: freed before the caller runs
                 yield page
                 del page
                 if refused is not None:
@@ -243,12 +248,10 @@ class AsyncListClient(_Base[httpx.AsyncClient]):
         finally:
             await response.aclose()
 
-    async def _fetch(self, endpoint: ListEndpoint[ItemT], request: httpx.Request) -> Decoded:
+    async def _fetch(self, request: httpx.Request) -> Reply:
         settings = self._settings
         return await run_async(
-            request_page(endpoint, request, settings.retry, settings.clock),
-            self._send,
-            settings.clock,
+            request_page(request, settings.retry, settings.clock), self._send, settings.clock
         )
 
     async def _get_page(
@@ -261,7 +264,7 @@ class AsyncListClient(_Base[httpx.AsyncClient]):
         request = self._settings.first_request(
             self._http, endpoint, path_args, page_size, page_token
         )
-        return build_page(endpoint, await self._fetch(endpoint, request))
+        return build_page(endpoint, decode_reply(endpoint, await self._fetch(request)))
 
     def _iter_pages(
         self,
@@ -284,20 +287,20 @@ class AsyncListClient(_Base[httpx.AsyncClient]):
         import asyncio  # imported on first use: `import twilio_studio_steps` stays light
 
         cursor = Cursor(self._settings.origin, str(first.url), limit)
-        prefetched: asyncio.Task[Decoded] | None = None
+        prefetched: asyncio.Task[Reply] | None = None
 
-        def start(request: httpx.Request, ahead: bool) -> Callable[[], Awaitable[Decoded]]:
+        def start(request: httpx.Request, ahead: bool) -> Callable[[], Awaitable[Reply]]:
             nonlocal prefetched
             if not ahead:
-                return lambda: self._fetch(endpoint, request)
+                return lambda: self._fetch(request)
             # The next page downloads while this one becomes models and is consumed.
-            task = prefetched = asyncio.ensure_future(self._fetch(endpoint, request))
+            task = prefetched = asyncio.ensure_future(self._fetch(request))
             return lambda: task
 
         try:
-            pending: Callable[[], Awaitable[Decoded]] | None = start(first, ahead=False)
+            pending: Callable[[], Awaitable[Reply]] | None = start(first, ahead=False)
             while pending is not None:
-                decoded = await pending()
+                decoded = decode_reply(endpoint, await pending())
                 prefetched = None
                 count, url, refused = cursor.advance(decoded)
                 ahead = self.prefetch and worth_prefetching(decoded)

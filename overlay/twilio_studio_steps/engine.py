@@ -110,9 +110,7 @@ def _limit_timeout(request: httpx.Request, remaining: float) -> None:
         }
 
 
-def request_page(
-    endpoint: ListEndpoint[ItemT], request: httpx.Request, policy: RetryPolicy, clock: Clock
-) -> Protocol[Decoded]:
+def request_page(request: httpx.Request, policy: RetryPolicy, clock: Clock) -> Protocol[Reply]:
     started = clock.monotonic()
     retry_number = 0
     debug = logger.isEnabledFor(logging.DEBUG)
@@ -133,9 +131,7 @@ def request_page(
                     response.headers.get(C.REQUEST_ID_HEADER),
                 )
             if response.status_code == 200:
-                decoded = decode_page(endpoint, response, outcome.body)
-                decoded.waited = outcome.waited
-                return decoded
+                return outcome
             error = api_error(response, outcome.body, clock)
             if response.status_code not in policy.retry_statuses:
                 raise error
@@ -154,6 +150,14 @@ def request_page(
         retry_number += 1
         logger.debug("retry %d of %s in %.2fs after: %s", retry_number, request.url, delay, error)
         yield float(delay)
+
+
+def decode_reply(endpoint: ListEndpoint[ItemT], reply: Reply) -> Decoded:
+    """A 200 reply's body decoded: on the consuming thread, not in the prefetch worker,
+    which would otherwise hold the GIL for it, in turns with the page being built."""
+    decoded = decode_page(endpoint, reply.response, reply.body)
+    decoded.waited = reply.waited
+    return decoded
 
 
 def run_sync(protocol: Protocol[T], send: Callable[[httpx.Request], Reply], clock: Clock) -> T:

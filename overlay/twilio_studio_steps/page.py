@@ -121,20 +121,24 @@ def decode_page(endpoint: ListEndpoint[Any], response: httpx.Response, body: byt
             raise _invalid(response, "'meta' is missing or not an object")
         if not isinstance(meta.get("next_page_url"), str | None):
             raise _invalid(response, "meta.next_page_url is neither a string nor null")
-        if endpoint.deferred_fields or endpoint.shared_fields:
-            # Still inside the pause: the trees are freed before the GC ever sees them.
-            compact(items, endpoint.deferred_fields, endpoint.raw_json, endpoint.shared_fields)
     return Decoded(data, items, response)
 
 
 def build_page(
     endpoint: ListEndpoint[ItemT], decoded: Decoded, count: int | None = None
 ) -> Page[ItemT]:
-    """Type a decoded page with the generated models (only its first `count` items)."""
-    if count is not None and count < len(decoded.items):
-        decoded.data[endpoint.items_key] = decoded.items[:count]
+    """Type a decoded page with the generated models (only its first `count` items).
+
+    The items are compacted first (see compact.py): done here rather than when decoding,
+    so that the next page can be asked for as soon as its URL is known.
+    """
+    items = decoded.items
+    if count is not None and count < len(items):
+        items = decoded.data[endpoint.items_key] = items[:count]
     try:
         with gc_paused():
+            if endpoint.deferred_fields or endpoint.shared_fields:
+                compact(items, endpoint.deferred_fields, endpoint.raw_json, endpoint.shared_fields)
             model = endpoint.page_model.from_dict(decoded.data)
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise decoded.invalid(f"a field does not match the API's schema ({exc})") from None
