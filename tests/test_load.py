@@ -231,3 +231,21 @@ async def test_async_requests_do_not_search_for_modules(server: LocalStudioServe
     assert [step.sid for step in steps] == EXPECTED[execution]
     assert pages(total) > 1
     assert CountingFinder.searches == []
+
+
+async def test_every_request_of_a_client_we_made_carries_our_headers(
+    server: LocalStudioServer,
+) -> None:
+    execution, total = EXECUTIONS[-1]
+    with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url) as client:
+        client.list_steps(SAMPLE_FLOW_SID, execution, page_size=PAGE_SIZE)
+    async with AsyncStepsClient(
+        DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url
+    ) as async_client:
+        await async_client.list_steps(SAMPLE_FLOW_SID, execution, page_size=PAGE_SIZE)
+    assert len(server.requests) == 2 * pages(total)
+    for request in server.requests:
+        headers = {name.lower(): value for name, value in request.headers.items()}
+        assert headers["authorization"].startswith("Basic ")
+        assert headers["user-agent"].startswith("twilio-studio-steps/")
+        assert headers["accept"] == "application/json"

@@ -76,6 +76,8 @@ class _Base(Generic[HttpT]):
         self.prefetch = prefetch
         self._owns_http = http_client is None
         self._http: HttpT = http_client if http_client is not None else self._new_http()
+        # A client we made sends our headers itself; a caller's gets them on each request.
+        self._headers = None if self._owns_http else self._settings.headers
 
     def _new_http(self) -> HttpT:
         raise NotImplementedError
@@ -142,7 +144,7 @@ class SyncListClient(_Base[httpx.Client]):
         page_token: str | None,
     ) -> Page[ItemT]:
         request = self._settings.first_request(
-            self._http, endpoint, path_args, page_size, page_token
+            self._http, endpoint, path_args, page_size, page_token, self._headers
         )
         return build_page(endpoint, decode_reply(endpoint, self._fetch(request)))
 
@@ -156,7 +158,12 @@ class SyncListClient(_Base[httpx.Client]):
     ) -> Iterator[Page[ItemT]]:
         check_limit(limit)
         first = self._settings.first_request(
-            self._http, endpoint, path_args, effective_page_size(page_size, limit), page_token
+            self._http,
+            endpoint,
+            path_args,
+            effective_page_size(page_size, limit),
+            page_token,
+            self._headers,
         )
         return self._pages(endpoint, first, limit)
 
@@ -192,7 +199,11 @@ class SyncListClient(_Base[httpx.Client]):
                     del reply
                     count, url, refused = cursor.advance(decoded)
                     ahead = self.prefetch and worth_prefetching(decoded)
-                    pending = start(self._settings.request(self._http, url), ahead) if url else None
+                    pending = (
+                        start(self._settings.request(self._http, url, self._headers), ahead)
+                        if url
+                        else None
+                    )
                     page = build_page(endpoint, decoded, count)
                     del decoded  # garbage now: freed before the caller runs
                 yield page
@@ -262,7 +273,7 @@ class AsyncListClient(_Base[httpx.AsyncClient]):
         page_token: str | None,
     ) -> Page[ItemT]:
         request = self._settings.first_request(
-            self._http, endpoint, path_args, page_size, page_token
+            self._http, endpoint, path_args, page_size, page_token, self._headers
         )
         return build_page(endpoint, decode_reply(endpoint, await self._fetch(request)))
 
@@ -277,7 +288,12 @@ class AsyncListClient(_Base[httpx.AsyncClient]):
         # Validate now, not at the first `async for` step: bad input fails at the call.
         check_limit(limit)
         first = self._settings.first_request(
-            self._http, endpoint, path_args, effective_page_size(page_size, limit), page_token
+            self._http,
+            endpoint,
+            path_args,
+            effective_page_size(page_size, limit),
+            page_token,
+            self._headers,
         )
         return self._pages(endpoint, first, limit)
 
@@ -304,7 +320,11 @@ class AsyncListClient(_Base[httpx.AsyncClient]):
                 prefetched = None
                 count, url, refused = cursor.advance(decoded)
                 ahead = self.prefetch and worth_prefetching(decoded)
-                pending = start(self._settings.request(self._http, url), ahead) if url else None
+                pending = (
+                    start(self._settings.request(self._http, url, self._headers), ahead)
+                    if url
+                    else None
+                )
                 if prefetched is not None:
                     for _ in range(4):  # let the prefetch get its request out before we parse
                         await asyncio.sleep(0)
