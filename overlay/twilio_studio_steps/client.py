@@ -316,19 +316,26 @@ class AsyncListClient(_Base[httpx.AsyncClient]):
         try:
             pending: Callable[[], Awaitable[Reply]] | None = start(first, ahead=False)
             while pending is not None:
-                decoded = decode_reply(endpoint, await pending())
+                reply = await pending()
                 prefetched = None
-                count, url, refused = cursor.advance(decoded)
-                ahead = self.prefetch and worth_prefetching(decoded)
-                pending = (
-                    start(self._settings.request(self._http, url, self._headers), ahead)
-                    if url
-                    else None
-                )
+                with gc_paused():  # one pause from the JSON to the models, as in the sync loop
+                    decoded = decode_reply(endpoint, reply)
+                    del reply
+                    count, url, refused = cursor.advance(decoded)
+                    ahead = self.prefetch and worth_prefetching(decoded)
+                    request = (
+                        self._settings.request(self._http, url, self._headers) if url else None
+                    )
+                    pending = start(request, ahead) if request is not None else None
+                    if prefetched is None:
+                        page = build_page(endpoint, decoded, count)
                 if prefetched is not None:
                     for _ in range(4):  # let the prefetch get its request out before we parse
                         await asyncio.sleep(0)
-                yield build_page(endpoint, decoded, count)
+                    page = build_page(endpoint, decoded, count)
+                del decoded
+                yield page
+                del page
                 if refused is not None:
                     raise refused
         finally:
