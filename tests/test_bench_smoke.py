@@ -1,0 +1,29 @@
+"""The benchmark runner works end to end, at tiny sizes (a smoke test, not a benchmark:
+nothing here compares speeds)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+RUNNER = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
+
+
+def test_the_quick_run_measures_every_scenario(tmp_path: Path) -> None:
+    output = tmp_path / "quick.json"
+    done = subprocess.run(
+        [sys.executable, str(RUNNER), "--quick", "--no-twilio", "--output", str(output)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(output.read_text())
+    assert set(report["throughput"]) >= {"raw-json", "raw-orjson", "typed-floor", "ours"}
+    assert all(run["seconds"] > 0 for run in report["throughput"].values())
+    assert set(report["latency"]["runs"]) == {"ours", "ours-no-prefetch"}
+    assert report["fanout"]["sequential"] > 0 and report["fanout"]["concurrent"] > 0
+    assert "1. " in done.stdout and "5. " in done.stdout  # the table was printed
