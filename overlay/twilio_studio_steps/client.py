@@ -11,7 +11,7 @@ import contextlib
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Generic, NamedTuple, Self, TypeVar
 
 import httpx
 
@@ -35,6 +35,16 @@ HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 def worth_prefetching(page: Decoded) -> bool:
     """Whether fetching the page after this one in the background pays (see _constants)."""
     return len(page.items) >= C.PREFETCH_MIN_ITEMS and page.waited >= C.PREFETCH_MIN_WAIT
+
+
+class _Turn(NamedTuple):
+    """One page of a listing, decoded, and what the paging rules make of it."""
+
+    decoded: Decoded
+    keep: int | None  # items of this page to keep (None: all)
+    next_request: httpx.Request | None
+    ahead: bool  # fetch the next page in the background
+    refused: TwilioStudioError | None  # raise once this page is delivered
 
 
 class _Base(Generic[HttpT]):
@@ -81,6 +91,26 @@ class _Base(Generic[HttpT]):
 
     def _new_http(self) -> HttpT:
         raise NotImplementedError
+
+    def _first_request(
+        self,
+        endpoint: ListEndpoint[ItemT],
+        path_args: Sequence[str],
+        page_size: int | None,
+        page_token: str | None,
+    ) -> httpx.Request:
+        return self._settings.first_request(
+            self._http, endpoint, path_args, page_size, page_token, self._headers
+        )
+
+    def _turn(self, endpoint: ListEndpoint[ItemT], cursor: Cursor, reply: Reply) -> _Turn:
+        """Decode a page and apply the paging rules: the part the sync and async loops share."""
+        decoded = decode_reply(endpoint, reply)
+        count, url, refused = cursor.advance(decoded)
+        next_request = self._settings.request(self._http, url, self._headers) if url else None
+        return _Turn(
+            decoded, count, next_request, self.prefetch and worth_prefetching(decoded), refused
+        )
 
     @property
     def base_url(self) -> str:
@@ -143,9 +173,7 @@ class SyncListClient(_Base[httpx.Client]):
         page_size: int | None,
         page_token: str | None,
     ) -> Page[ItemT]:
-        request = self._settings.first_request(
-            self._http, endpoint, path_args, page_size, page_token, self._headers
-        )
+        request = self._first_request(endpoint, path_args, page_size, page_token)
         return build_page(endpoint, decode_reply(endpoint, self._fetch(request)))
 
     def _iter_pages(
@@ -157,13 +185,8 @@ class SyncListClient(_Base[httpx.Client]):
         limit: int | None = None,
     ) -> Iterator[Page[ItemT]]:
         check_limit(limit)
-        first = self._settings.first_request(
-            self._http,
-            endpoint,
-            path_args,
-            effective_page_size(page_size, limit),
-            page_token,
-            self._headers,
+        first = self._first_request(
+            endpoint, path_args, effective_page_size(page_size, limit), page_token
         )
         return self._pages(endpoint, first, limit)
 
@@ -195,17 +218,13 @@ class SyncListClient(_Base[httpx.Client]):
                 # One GC pause from the JSON to the models: the decoded trees that compact()
                 # replaces are freed before any collection has to visit them.
                 with gc_paused():
-                    decoded = decode_reply(endpoint, reply)
+                    turn = self._turn(endpoint, cursor, reply)
                     del reply
-                    count, url, refused = cursor.advance(decoded)
-                    ahead = self.prefetch and worth_prefetching(decoded)
-                    pending = (
-                        start(self._settings.request(self._http, url, self._headers), ahead)
-                        if url
-                        else None
-                    )
-                    page = build_page(endpoint, decoded, count)
-                    del decoded  # garbage now: freed before the caller runs
+                    request = turn.next_request
+                    pending = start(request, turn.ahead) if request is not None else None
+                    page = build_page(endpoint, turn.decoded, turn.keep)
+                    refused = turn.refused
+                    del turn  # the decoded JSON is garbage now: freed before the caller runs
                 yield page
                 del page
                 if refused is not None:
@@ -272,9 +291,7 @@ class AsyncListClient(_Base[httpx.AsyncClient]):
         page_size: int | None,
         page_token: str | None,
     ) -> Page[ItemT]:
-        request = self._settings.first_request(
-            self._http, endpoint, path_args, page_size, page_token, self._headers
-        )
+        request = self._first_request(endpoint, path_args, page_size, page_token)
         return build_page(endpoint, decode_reply(endpoint, await self._fetch(request)))
 
     def _iter_pages(
@@ -287,13 +304,8 @@ class AsyncListClient(_Base[httpx.AsyncClient]):
     ) -> AsyncGenerator[Page[ItemT], None]:
         # Validate now, not at the first `async for` step: bad input fails at the call.
         check_limit(limit)
-        first = self._settings.first_request(
-            self._http,
-            endpoint,
-            path_args,
-            effective_page_size(page_size, limit),
-            page_token,
-            self._headers,
+        first = self._first_request(
+            endpoint, path_args, effective_page_size(page_size, limit), page_token
         )
         return self._pages(endpoint, first, limit)
 
@@ -318,22 +330,19 @@ class AsyncListClient(_Base[httpx.AsyncClient]):
             while pending is not None:
                 reply = await pending()
                 prefetched = None
-                with gc_paused():  # one pause from the JSON to the models, as in the sync loop
-                    decoded = decode_reply(endpoint, reply)
+                with gc_paused():  # as in the sync loop, unless a prefetch must run first
+                    turn = self._turn(endpoint, cursor, reply)
                     del reply
-                    count, url, refused = cursor.advance(decoded)
-                    ahead = self.prefetch and worth_prefetching(decoded)
-                    request = (
-                        self._settings.request(self._http, url, self._headers) if url else None
-                    )
-                    pending = start(request, ahead) if request is not None else None
+                    request = turn.next_request
+                    pending = start(request, turn.ahead) if request is not None else None
                     if prefetched is None:
-                        page = build_page(endpoint, decoded, count)
+                        page = build_page(endpoint, turn.decoded, turn.keep)
                 if prefetched is not None:
                     for _ in range(4):  # let the prefetch get its request out before we parse
                         await asyncio.sleep(0)
-                    page = build_page(endpoint, decoded, count)
-                del decoded
+                    page = build_page(endpoint, turn.decoded, turn.keep)
+                refused = turn.refused
+                del turn
                 yield page
                 del page
                 if refused is not None:
