@@ -47,7 +47,7 @@ def fmt(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the overlay, and on the generated packages."""
     session.install("-e", ".", *group("typecheck"))
-    session.run("mypy", "overlay/twilio_studio_steps")
+    session.run("mypy", "overlay/twilio_rest_core", "overlay/twilio_studio_steps")
     session.run("mypy", "generated")
 
 

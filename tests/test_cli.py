@@ -1,6 +1,6 @@
 """`studio-steps` end to end: the CLI as a subprocess, a LocalStudioServer in this process.
 
-Each run is `python -m twilio_studio_steps.cli.main ...` with PYTHONPATH=overlay:generated,
+Each run is `python -m twilio_studio_steps.cli.commands ...` with PYTHONPATH=overlay:generated,
 the demo credentials and no other TWILIO_* variable. PYTHONUNBUFFERED is dropped so that
 stdout is block-buffered as in a user's shell (that is where pipe and Ctrl-C bugs hide).
 """
@@ -71,7 +71,7 @@ def cli_env(**extra: str) -> dict[str, str]:
 
 
 def command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "twilio_studio_steps.cli.main", *args]
+    return [sys.executable, "-m", "twilio_studio_steps.cli.commands", *args]
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

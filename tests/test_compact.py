@@ -12,7 +12,7 @@ import httpx
 import pytest
 from studio_v2_steps_api.models import ExecutionStep
 from studio_v2_steps_api.types import RawJSON
-from twilio_studio_steps.page import build_page, decode_page
+from twilio_rest_core._decode import build_page, decode_page
 from twilio_studio_steps.steps import LIST_STEPS
 from twilio_studio_steps.testing import DEMO_ACCOUNT_SID, SAMPLE_EXECUTION_SID, SAMPLE_FLOW_SID
 from twilio_studio_steps.testing.studio import make_step

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from fakes import BASE, EXECUTION, FLOW, PATH, FakeClock, PagedSteps, twilio_error
+from twilio_rest_core import defaults as C
 from twilio_studio_steps import (
     APIConnectionError,
     APIError,
@@ -27,7 +28,6 @@ from twilio_studio_steps import (
     StepsClient,
     UnsafeURLError,
 )
-from twilio_studio_steps import _constants as C
 
 ACCOUNT = "AC" + "a" * 32
 TOKEN = "engine-test-token-77d2"

@@ -5,8 +5,8 @@ import asyncio
 import httpx
 import pytest
 from fakes import BASE, FLOW, PagedSteps
+from twilio_rest_core.fanout import gather_bounded
 from twilio_studio_steps import AsyncStepsClient, ValidationError
-from twilio_studio_steps.fanout import gather_bounded
 
 
 async def test_bounded_in_order_and_never_above_the_limit() -> None:
@@ -39,9 +39,8 @@ async def test_first_failure_cancels_the_rest() -> None:
             raise
         return n
 
-    with pytest.raises(ExceptionGroup) as raised:
+    with pytest.raises(RuntimeError, match="boom"):  # the failure itself, not a group
         await gather_bounded(work, range(10), concurrency=3)
-    assert raised.group_contains(RuntimeError)
     assert sorted(cancelled) == sorted(set(started) - {1})  # every other running one stopped
     assert len(started) < 10  # the queue behind the gate never started
 

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 import pytest
 from fakes import FakeClock
+from twilio_rest_core.testing.server import dumps
 from twilio_studio_steps import (
     APIConnectionError,
     APIError,
@@ -47,7 +48,6 @@ from twilio_studio_steps.testing import (
     Stall,
     sid,
 )
-from twilio_studio_steps.testing.server import dumps
 from twilio_studio_steps.testing.studio import make_step
 
 EXECUTION = sid("FN", "faults")

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 from studio_v2_steps_api.models.execution_step_links_type_0 import ExecutionStepLinksType0
 from studio_v2_steps_api.types import UNSET
+from twilio_rest_core._decode import build_page, decode_page
 from twilio_studio_steps import (
     LIST_STEPS,
     AsyncStepsClient,
@@ -33,7 +34,6 @@ from twilio_studio_steps import (
     StepsPage,
     ValidationError,
 )
-from twilio_studio_steps.page import build_page, decode_page
 from twilio_studio_steps.testing.studio import make_step
 
 SPEC = Path(__file__).resolve().parents[1] / "spec" / "studio_v2_steps" / "openapi.json"

@@ -26,6 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from credentials import TEST_API_KEY, TEST_API_SECRET
+from twilio_rest_core.testing.paging import encode_token
 from twilio_studio_steps import testing
 from twilio_studio_steps.testing import (
     ALERT_FLOW_SID,
@@ -50,7 +51,6 @@ from twilio_studio_steps.testing import (
     Stall,
     sid,
 )
-from twilio_studio_steps.testing.paging import encode_token
 from twilio_studio_steps.testing.studio import make_step
 
 BIG = sid("FN", "test-local-server", "big")

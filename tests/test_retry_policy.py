@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 
 import pytest
+from twilio_rest_core.retry import parse_retry_after
 from twilio_studio_steps import RetryPolicy
-from twilio_studio_steps.retry import parse_retry_after
 
 NOW = 1_700_000_000.0
 

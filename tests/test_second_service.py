@@ -1,4 +1,4 @@
-"""Serverless List Services on the same machinery: only serverless.py is specific to it."""
+"""Serverless List Services on the same core: its binding is generated, nothing hand-written."""
 
 from __future__ import annotations
 
@@ -7,15 +7,12 @@ from typing import Any
 
 import pytest
 from fakes import FakeClock
-from twilio_studio_steps import NotFoundError, RateLimitError, UnsafeURLError, ValidationError
-from twilio_studio_steps.serverless import AsyncServicesClient, ServicesClient
-from twilio_studio_steps.testing import (
-    DEMO_ACCOUNT_SID,
-    DEMO_AUTH_TOKEN,
-    ErrorStatus,
-    LocalTwilioServer,
-    RewriteNextPageUrl,
-)
+from serverless_v1_services_api.clients import AsyncServicesClient, ServicesClient
+from twilio_rest_core import NotFoundError, RateLimitError, UnsafeURLError, ValidationError
+from twilio_rest_core.testing import ErrorStatus, LocalTwilioServer, RewriteNextPageUrl
+
+DEMO_ACCOUNT_SID = "AC" + "5e" * 16
+DEMO_AUTH_TOKEN = "serverless-test-token"
 
 SERVICES = 23
 
@@ -106,3 +103,15 @@ def test_default_host_and_validation() -> None:
     )
     with pytest.raises(ValidationError):
         client.iter_services(page_size=5000)
+
+
+def test_requests_go_by_the_services_own_names(
+    server: LocalTwilioServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The User-Agent and the logger are the ones its spec binding declares, not Studio's."""
+    caplog.set_level("DEBUG", logger="twilio_serverless_services")
+    with ServicesClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options(server)) as client:
+        assert len(client.list_services(limit=3)) == 3
+    assert server.requests[0].headers["User-Agent"].startswith("twilio-serverless-services/")
+    assert {r.name for r in caplog.records} == {"twilio_serverless_services"}
+    assert "GET /v1/Services" in caplog.records[0].getMessage()

@@ -56,6 +56,7 @@ def script(name: str) -> ModuleType:
 
 extract_fragment = script("extract_fragment")
 spec_changes = script("spec_changes")
+bindings = script("bindings")
 generate = script("generate")
 
 needs_generator = pytest.mark.skipif(

@@ -1,4 +1,4 @@
-"""A typed, sync and async client for Twilio Studio's List Execution Steps endpoint.
+"""A typed, sync and async client for Twilio Studio's execution steps.
 
 from twilio_studio_steps import StepsClient
 
@@ -9,15 +9,13 @@ with StepsClient() as client:  # credentials from TWILIO_* environment variables
 
 from typing import TYPE_CHECKING, Any
 
-from ._constants import VERSION as __version__
+from twilio_rest_core.defaults import VERSION as __version__
 
 if TYPE_CHECKING:
     from studio_v2_steps_api.models import ExecutionStep, ExecutionStepPage, PageMeta
-
-    from .client import AsyncListClient, SyncListClient
-    from .credentials import Credentials
-    from .endpoint import ListEndpoint
-    from .errors import (
+    from twilio_rest_core.clients import AsyncListClient, SyncListClient
+    from twilio_rest_core.credentials import Credentials
+    from twilio_rest_core.errors import (
         APIConnectionError,
         APIError,
         APITimeoutError,
@@ -30,46 +28,53 @@ if TYPE_CHECKING:
         PermissionDeniedError,
         RateLimitError,
         ServerError,
-        TwilioStudioError,
         UnsafeURLError,
         ValidationError,
     )
-    from .page import Page
-    from .retry import Clock, RetryPolicy
+    from twilio_rest_core.errors import TwilioRestError as TwilioStudioError
+    from twilio_rest_core.operations import ListOperation as ListEndpoint
+    from twilio_rest_core.page import Page
+    from twilio_rest_core.retry import Clock, RetryPolicy
+
     from .steps import LIST_STEPS, AsyncStepsClient, StepsClient, StepsPage
 
 # Names load on first use (PEP 562): `import twilio_studio_steps` costs no httpx, and
 # `from twilio_studio_steps import StepsClient` loads only what the sync client needs.
+# Each name maps to its module and, where it differs, its name there.
+_ALIASES = {
+    "ListEndpoint": "ListOperation",  # the declaration of a list operation
+    "TwilioStudioError": "TwilioRestError",  # the base of every error, for any service
+}
 _LAZY = {
-    "APIConnectionError": ".errors",
-    "APIError": ".errors",
-    "APITimeoutError": ".errors",
-    "AsyncListClient": ".client",
+    "APIConnectionError": "twilio_rest_core.errors",
+    "APIError": "twilio_rest_core.errors",
+    "APITimeoutError": "twilio_rest_core.errors",
+    "AsyncListClient": "twilio_rest_core.clients",
     "AsyncStepsClient": ".steps",
-    "AuthenticationError": ".errors",
-    "BadRequestError": ".errors",
-    "Clock": ".retry",
-    "ConfigurationError": ".errors",
-    "Credentials": ".credentials",
+    "AuthenticationError": "twilio_rest_core.errors",
+    "BadRequestError": "twilio_rest_core.errors",
+    "Clock": "twilio_rest_core.retry",
+    "ConfigurationError": "twilio_rest_core.errors",
+    "Credentials": "twilio_rest_core.credentials",
     "ExecutionStep": "studio_v2_steps_api.models",
     "ExecutionStepPage": "studio_v2_steps_api.models",
-    "InvalidResponseError": ".errors",
+    "InvalidResponseError": "twilio_rest_core.errors",
     "LIST_STEPS": ".steps",
-    "ListEndpoint": ".endpoint",
-    "NotFoundError": ".errors",
-    "Page": ".page",
+    "ListEndpoint": "twilio_rest_core.operations",
+    "NotFoundError": "twilio_rest_core.errors",
+    "Page": "twilio_rest_core.page",
     "PageMeta": "studio_v2_steps_api.models",
-    "PaginationLoopError": ".errors",
-    "PermissionDeniedError": ".errors",
-    "RateLimitError": ".errors",
-    "RetryPolicy": ".retry",
-    "ServerError": ".errors",
+    "PaginationLoopError": "twilio_rest_core.errors",
+    "PermissionDeniedError": "twilio_rest_core.errors",
+    "RateLimitError": "twilio_rest_core.errors",
+    "RetryPolicy": "twilio_rest_core.retry",
+    "ServerError": "twilio_rest_core.errors",
     "StepsClient": ".steps",
     "StepsPage": ".steps",
-    "SyncListClient": ".client",
-    "TwilioStudioError": ".errors",
-    "UnsafeURLError": ".errors",
-    "ValidationError": ".errors",
+    "SyncListClient": "twilio_rest_core.clients",
+    "TwilioStudioError": "twilio_rest_core.errors",
+    "UnsafeURLError": "twilio_rest_core.errors",
+    "ValidationError": "twilio_rest_core.errors",
 }
 
 
@@ -79,7 +84,7 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(module, __name__), name)
+    value = getattr(importlib.import_module(module, __name__), _ALIASES.get(name, name))
     globals()[name] = value
     return value
 

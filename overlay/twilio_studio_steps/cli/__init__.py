@@ -1,8 +1,7 @@
-"""The `studio-steps` command line.
+"""The `studio-steps` command line (`twilio_studio_steps.cli:main`).
 
-`main` (the `twilio_studio_steps.cli:main` entry point) loads the CLI module on its first
-call, not at import: `python -m twilio_studio_steps.cli.main` must not find that module
-already imported, or runpy prints a RuntimeWarning on every run.
+The commands live in `commands.py`, loaded on the first call rather than at import, so
+that `import twilio_studio_steps.cli` stays cheap.
 """
 
 from __future__ import annotations
@@ -12,13 +11,9 @@ from collections.abc import Sequence
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `studio-steps` with `argv` (default: sys.argv[1:]); returns the exit status."""
-    from .main import main as run
+    from .commands import run
 
-    # Loading the submodule rebinds this package's `main` to it: keep the function there.
-    globals()["main"] = _main
     return run(argv)
 
-
-_main = main
 
 __all__ = ["main"]

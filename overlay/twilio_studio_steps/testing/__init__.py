@@ -10,7 +10,7 @@ with LocalStudioServer() as server:   # demo credentials: DEMO_ACCOUNT_SID / DEM
 LocalTwilioServer is the same server without Studio: add_collection() any list endpoint.
 """
 
-from .faults import (
+from twilio_rest_core.testing.faults import (
     DropConnection,
     ErrorStatus,
     Fault,
@@ -21,7 +21,8 @@ from .faults import (
     RewriteNextPageUrl,
     Stall,
 )
-from .server import ItemsProvider, LocalTwilioServer, RecordedRequest
+from twilio_rest_core.testing.server import ItemsProvider, LocalTwilioServer, RecordedRequest
+
 from .studio import (
     ALERT_FLOW_SID,
     BIG_EXECUTION_SID,

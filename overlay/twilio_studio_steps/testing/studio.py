@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
 
-from .server import LocalTwilioServer
+from twilio_rest_core.testing.server import LocalTwilioServer
 
 DEMO_ACCOUNT_SID = "AC" + "0" * 32  # all zeros: plainly not a real account
 DEMO_AUTH_TOKEN = "local-demo-token"  # noqa: S105 - the local server's only credential

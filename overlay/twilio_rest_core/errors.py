@@ -10,15 +10,15 @@ from collections.abc import Mapping
 from typing import Any
 
 
-class TwilioStudioError(Exception):
-    """Base class of every error this library raises."""
+class TwilioRestError(Exception):
+    """Base class of every error the core raises, for any service built on it."""
 
 
-class ConfigurationError(TwilioStudioError, ValueError):
+class ConfigurationError(TwilioRestError, ValueError):
     """The client was built with missing or unusable settings (credentials, base URL)."""
 
 
-class ValidationError(TwilioStudioError, ValueError):
+class ValidationError(TwilioRestError, ValueError):
     """An argument is invalid; raised before any request is sent."""
 
     def __init__(self, parameter: str, value: object, expected: str) -> None:
@@ -28,7 +28,7 @@ class ValidationError(TwilioStudioError, ValueError):
         super().__init__(f"{parameter}={value!r} is invalid: expected {expected}")
 
 
-class APIConnectionError(TwilioStudioError):
+class APIConnectionError(TwilioRestError):
     """The request did not get an HTTP response (refused, reset, dropped mid-body)."""
 
     def __init__(self, message: str, *, method: str, url: str) -> None:
@@ -42,7 +42,7 @@ class APITimeoutError(APIConnectionError):
     """No response within the configured timeout."""
 
 
-class InvalidResponseError(TwilioStudioError):
+class InvalidResponseError(TwilioRestError):
     """A response that is not what the API promises (HTML from a proxy, truncated JSON)."""
 
     def __init__(
@@ -64,7 +64,7 @@ class PaginationLoopError(InvalidResponseError):
     """A next_page_url repeated a page already fetched in this listing."""
 
 
-class APIError(TwilioStudioError):
+class APIError(TwilioRestError):
     """Twilio answered with an error status."""
 
     def __init__(
@@ -114,7 +114,7 @@ class PermissionDeniedError(APIError):
 
 
 class NotFoundError(APIError):
-    """HTTP 404: no such Flow or Execution for this account (Twilio error 20404)."""
+    """HTTP 404: no such resource for this account (Twilio error 20404)."""
 
 
 class RateLimitError(APIError):

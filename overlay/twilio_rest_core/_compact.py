@@ -1,12 +1,12 @@
 """A page's items made small to keep, before they become models.
 
-Two declared kinds of field (see ListEndpoint):
-- deferred: free-form JSON kept encoded until read. A Studio step's `context` is most of
-  its size: decoded, a tree of dicts of about 3.6 KB, five containers the garbage
-  collector visits on every full pass for as long as the step lives; encoded, one 0.5 KB
-  bytes object. The generated model decodes it on first read (its `context` property).
-- shared: strings that repeat across the items of a page (the parent resources' SIDs, a
-  flow's widget names) are kept once per page instead of once per item.
+Two declared kinds of field (see operations.ListOperation):
+- deferred: free-form JSON kept encoded until read. Such a field is often most of an
+  item's size: decoded, a tree of dicts (3.6 KB for a typical one measured here) whose
+  containers the garbage collector visits on every full pass for as long as the item
+  lives; encoded, one bytes object (0.5 KB). The generated model decodes it on first read.
+- shared: strings that repeat across the items of a page (the parent resources' SIDs,
+  names from a small set) are kept once per page instead of once per item.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from contextlib import suppress
 from functools import cache
 from typing import Any
 
-from .codec import EncodeError, dumps, loads
+from ._json import EncodeError, dumps, loads
 
 
 @cache

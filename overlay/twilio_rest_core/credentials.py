@@ -6,7 +6,7 @@ import base64
 import os
 from collections.abc import Mapping
 
-from . import _constants as C
+from . import defaults as D
 from .errors import ConfigurationError
 
 
@@ -43,18 +43,18 @@ class Credentials:
         environ: Mapping[str, str] | None = None,
     ) -> Credentials:
         env = os.environ if environ is None else environ
-        account_sid = account_sid or env.get(C.ENV_ACCOUNT_SID) or None
-        api_key = api_key or env.get(C.ENV_API_KEY) or None
-        api_secret = api_secret or env.get(C.ENV_API_SECRET) or None
+        account_sid = account_sid or env.get(D.ENV_ACCOUNT_SID) or None
+        api_key = api_key or env.get(D.ENV_API_KEY) or None
+        api_secret = api_secret or env.get(D.ENV_API_SECRET) or None
         if api_key or api_secret:
             if not (api_key and api_secret):
-                missing = C.ENV_API_SECRET if api_key else C.ENV_API_KEY
+                missing = D.ENV_API_SECRET if api_key else D.ENV_API_KEY
                 raise ConfigurationError(
                     f"API key authentication needs both a key and its secret; set {missing} "
                     f"(or pass api_key= and api_secret=)."
                 )
             return cls(account_sid, api_key, api_secret)
-        auth_token = auth_token or env.get(C.ENV_AUTH_TOKEN) or None
+        auth_token = auth_token or env.get(D.ENV_AUTH_TOKEN) or None
         if account_sid and auth_token:
             return cls(account_sid, account_sid, auth_token)
         raise ConfigurationError(

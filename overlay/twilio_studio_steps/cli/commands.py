@@ -16,13 +16,9 @@ from collections.abc import Iterator, Sequence
 from typing import IO, NoReturn
 
 from studio_v2_steps_api.models import ExecutionStep
+from twilio_rest_core import defaults as D
+from twilio_rest_core.errors import ConfigurationError, TwilioRestError, ValidationError
 
-from .. import _constants as C
-from ..errors import (
-    ConfigurationError,
-    TwilioStudioError,
-    ValidationError,
-)
 from ..steps import StepsClient
 from .progress import Progress
 from .render import FORMATS, KNOWN_FIELDS
@@ -80,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
         "  studio-steps list FW... FN... --format jsonl",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {C.VERSION}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {D.VERSION}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     listing = commands.add_parser(
@@ -139,9 +135,9 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
 
 
 def run_list(args: argparse.Namespace, out: IO[str]) -> int:
-    if args.page_size is not None and not 1 <= args.page_size <= C.MAX_PAGE_SIZE:
+    if args.page_size is not None and not 1 <= args.page_size <= D.MAX_PAGE_SIZE:
         raise UsageError(
-            f"--page-size {args.page_size} is out of range: use 1 to {C.MAX_PAGE_SIZE}"
+            f"--page-size {args.page_size} is out of range: use 1 to {D.MAX_PAGE_SIZE}"
         )
     if args.limit is not None and args.limit < 1:
         raise UsageError(f"--limit {args.limit} is out of range: use 1 or more")
@@ -153,7 +149,7 @@ def run_list(args: argparse.Namespace, out: IO[str]) -> int:
         base_url=args.base_url,
         region=args.region,
         edge=args.edge,
-        timeout=args.timeout or C.DEFAULT_TIMEOUT,
+        timeout=args.timeout or D.DEFAULT_TIMEOUT,
         max_retries=args.max_retries,
     )
     with client:
@@ -238,7 +234,8 @@ def _interrupted(out: IO[str]) -> NoReturn:
     raise SystemExit(EXIT_INTERRUPTED)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run one command; the exit status is returned (usage errors exit via SystemExit)."""
     args = build_parser().parse_args(argv)
     out = sys.stdout
     try:
@@ -253,7 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, ValidationError, ConfigurationError) as exc:
         _release(out)
         _fail(str(exc), EXIT_USAGE)
-    except TwilioStudioError as exc:  # API, network, auth and invalid-response errors
+    except TwilioRestError as exc:  # API, network, auth and invalid-response errors
         _release(out)
         _fail(str(exc), EXIT_FAILURE)
     except KeyboardInterrupt:
@@ -265,4 +262,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

@@ -1,8 +1,8 @@
 """A local, loopback-only server speaking Twilio's list-API conventions.
 
 It is generic: any collection at a path template, with Twilio's `meta` paging
-(paging.py), Basic auth, error bodies, request ids and CORS headers. `LocalStudioServer`
-(studio.py) configures it as Studio. Tests also use its request log and faults (faults.py).
+(paging.py), Basic auth, error bodies, request ids and CORS headers. A service's testing
+module configures it with its resources. Tests also use its request log and faults (faults.py).
 Standard library only (orjson when it is there, for the benchmarks' sake).
 """
 

@@ -1,7 +1,10 @@
-"""Every default and limit of the client, in one place, with where it comes from."""
+"""Every default and limit of the core, in one place, with where it comes from."""
 
 from __future__ import annotations
 
+from typing import Any
+
+# The core ships in the same distribution as the services built on it, and shares its version.
 VERSION = "0.1.0"
 
 # Seconds for one HTTP attempt. twilio-python sets none, so a stalled socket hangs forever.
@@ -16,7 +19,7 @@ DEFAULT_BACKOFF_MAX = 8.0
 # A Retry-After longer than this is not waited for: the error is raised instead.
 DEFAULT_RETRY_AFTER_MAX = 60.0
 
-# Twilio rejects PageSize above 1000 with error 20007.
+# Twilio rejects PageSize above 1000 with error 20007; an operation's spec may say otherwise.
 MAX_PAGE_SIZE = 1000
 
 # Statuses worth another attempt for an idempotent GET: 429 is Twilio's "too many
@@ -44,3 +47,13 @@ REQUEST_ID_HEADER = "Twilio-Request-Id"
 # whose responses start within 2-5 ms from a local server; Twilio's take 50 ms or more).
 PREFETCH_MIN_ITEMS = 100
 PREFETCH_MIN_WAIT = 0.010
+
+
+class _Default:
+    """The type of DEFAULT: an argument left out, where None means something else."""
+
+    def __repr__(self) -> str:
+        return "<default>"
+
+
+DEFAULT: Any = _Default()

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
-from . import _constants as C
+from . import defaults as D
 
 
 class Clock:
@@ -40,12 +40,12 @@ class RetryPolicy:
         None leaves it bounded only by timeout x attempts plus backoff.
     """
 
-    max_retries: int = C.DEFAULT_MAX_RETRIES
-    backoff_base: float = C.DEFAULT_BACKOFF_BASE
-    backoff_max: float = C.DEFAULT_BACKOFF_MAX
-    retry_after_max: float = C.DEFAULT_RETRY_AFTER_MAX
+    max_retries: int = D.DEFAULT_MAX_RETRIES
+    backoff_base: float = D.DEFAULT_BACKOFF_BASE
+    backoff_max: float = D.DEFAULT_BACKOFF_MAX
+    retry_after_max: float = D.DEFAULT_RETRY_AFTER_MAX
     deadline: float | None = None
-    retry_statuses: frozenset[int] = C.RETRYABLE_STATUSES
+    retry_statuses: frozenset[int] = D.RETRYABLE_STATUSES
     jitter: random.Random = field(default_factory=random.Random, compare=False, repr=False)
 
     def __post_init__(self) -> None:

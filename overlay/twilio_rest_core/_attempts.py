@@ -1,6 +1,6 @@
-"""One page request with retries, written once as a generator that does no I/O.
+"""One request with retries, written once as a generator that does no I/O.
 
-`request_page` yields what it needs done: an `httpx.Request` to send (answered with a
+`attempts` yields what it needs done: an `httpx.Request` to send (answered with a
 `Reply` or the transport exception) or a float number of seconds to sleep (answered
 with None). `run_sync` and `run_async` are the only code that differs between the
 sync and async clients.
@@ -14,24 +14,12 @@ from typing import NamedTuple, TypeVar, cast
 
 import httpx
 
-from . import _constants as C
-from .codec import DecodeError, loads
-from .endpoint import ListEndpoint
-from .errors import (
-    APIConnectionError,
-    APIError,
-    APITimeoutError,
-    InvalidResponseError,
-    TwilioStudioError,
-    api_error_class,
-)
-from .page import Decoded, decode_page
-from .retry import Clock, RetryPolicy, parse_retry_after
-
-logger = logging.getLogger("twilio_studio_steps")
+from . import defaults as D
+from ._error_mapping import api_error, transport_error
+from .errors import InvalidResponseError, TwilioRestError
+from .retry import Clock, RetryPolicy
 
 T = TypeVar("T")
-ItemT = TypeVar("ItemT")
 
 
 class Reply(NamedTuple):
@@ -50,54 +38,7 @@ class Reply(NamedTuple):
 
 Action = httpx.Request | float
 Outcome = Reply | httpx.RequestError | None
-Protocol = Generator[Action, Outcome, T]
-
-
-def api_error(response: httpx.Response, body: bytes, clock: Clock) -> APIError:
-    """The typed error for a non-200 response, with Twilio's body when it sent one."""
-    decoded: object = None
-    if body:
-        try:
-            decoded = loads(body)
-        except DecodeError:
-            decoded = None
-    fields = decoded if isinstance(decoded, dict) else {}
-    code = fields.get("code")
-    message = fields.get("message")
-    more_info = fields.get("more_info")
-    details = fields.get("details")
-    if not isinstance(message, str) or not message:
-        message = response.reason_phrase or None
-        if response.is_redirect:
-            message = f"unexpected redirect to {response.headers.get('location')!r}, not followed"
-    return api_error_class(response.status_code)(
-        status=response.status_code,
-        method=response.request.method,
-        url=str(response.request.url),
-        code=code if isinstance(code, int) and not isinstance(code, bool) else None,
-        message=message,
-        more_info=more_info if isinstance(more_info, str) else None,
-        details=details if isinstance(details, dict) else None,
-        request_id=response.headers.get(C.REQUEST_ID_HEADER),
-        retry_after=parse_retry_after(response.headers.get("retry-after"), clock.wall()),
-    )
-
-
-def transport_error(exc: httpx.RequestError, request: httpx.Request) -> TwilioStudioError:
-    url = str(request.url)
-    if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(
-            f"{request.method} {url} timed out ({type(exc).__name__})",
-            method=request.method,
-            url=url,
-        )
-    if isinstance(exc, httpx.DecodingError):
-        return InvalidResponseError(f"the body could not be decoded ({exc})", url=url)
-    return APIConnectionError(
-        f"{request.method} {url} failed: {type(exc).__name__}: {exc or 'connection lost'}",
-        method=request.method,
-        url=url,
-    )
+Flow = Generator[Action, Outcome, T]
 
 
 def _limit_timeout(request: httpx.Request, remaining: float) -> None:
@@ -110,7 +51,10 @@ def _limit_timeout(request: httpx.Request, remaining: float) -> None:
         }
 
 
-def request_page(request: httpx.Request, policy: RetryPolicy, clock: Clock) -> Protocol[Reply]:
+def attempts(
+    request: httpx.Request, policy: RetryPolicy, clock: Clock, logger: logging.Logger
+) -> Flow[Reply]:
+    """Send `request` until it succeeds, fails for good, or the policy gives up."""
     started = clock.monotonic()
     retry_number = 0
     debug = logger.isEnabledFor(logging.DEBUG)
@@ -118,7 +62,7 @@ def request_page(request: httpx.Request, policy: RetryPolicy, clock: Clock) -> P
         if policy.deadline is not None:
             _limit_timeout(request, max(0.001, policy.deadline - (clock.monotonic() - started)))
         outcome = yield request
-        error: TwilioStudioError
+        error: TwilioRestError
         retry_after = None
         if isinstance(outcome, Reply):
             response = outcome.response
@@ -128,7 +72,7 @@ def request_page(request: httpx.Request, policy: RetryPolicy, clock: Clock) -> P
                     request.method,
                     request.url.raw_path.decode("ascii", "replace"),
                     response.status_code,
-                    response.headers.get(C.REQUEST_ID_HEADER),
+                    response.headers.get(D.REQUEST_ID_HEADER),
                 )
             if response.status_code == 200:
                 return outcome
@@ -152,19 +96,11 @@ def request_page(request: httpx.Request, policy: RetryPolicy, clock: Clock) -> P
         yield float(delay)
 
 
-def decode_reply(endpoint: ListEndpoint[ItemT], reply: Reply) -> Decoded:
-    """A 200 reply's body decoded: on the consuming thread, not in the prefetch worker,
-    which would otherwise hold the GIL for it, in turns with the page being built."""
-    decoded = decode_page(endpoint, reply.response, reply.body)
-    decoded.waited = reply.waited
-    return decoded
-
-
-def run_sync(protocol: Protocol[T], send: Callable[[httpx.Request], Reply], clock: Clock) -> T:
+def run_sync(flow: Flow[T], send: Callable[[httpx.Request], Reply], clock: Clock) -> T:
     outcome: Outcome = None
     while True:
         try:
-            action = protocol.send(outcome)
+            action = flow.send(outcome)
         except StopIteration as done:
             return cast(T, done.value)
         if isinstance(action, float):
@@ -178,12 +114,12 @@ def run_sync(protocol: Protocol[T], send: Callable[[httpx.Request], Reply], cloc
 
 
 async def run_async(
-    protocol: Protocol[T], send: Callable[[httpx.Request], Awaitable[Reply]], clock: Clock
+    flow: Flow[T], send: Callable[[httpx.Request], Awaitable[Reply]], clock: Clock
 ) -> T:
     outcome: Outcome = None
     while True:
         try:
-            action = protocol.send(outcome)
+            action = flow.send(outcome)
         except StopIteration as done:
             return cast(T, done.value)
         if isinstance(action, float):

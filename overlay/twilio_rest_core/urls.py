@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from urllib.parse import SplitResult, urlsplit
 
-from . import _constants as C
+from . import defaults as D
 from .errors import ConfigurationError
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -19,10 +19,10 @@ def resolve_base_url(
     if base_url is not None:
         check_base_url(base_url)
         return base_url.rstrip("/")
-    region = region or os.environ.get(C.ENV_REGION) or None
-    edge = edge or os.environ.get(C.ENV_EDGE) or None
+    region = region or os.environ.get(D.ENV_REGION) or None
+    edge = edge or os.environ.get(D.ENV_EDGE) or None
     if edge and not region:
-        region = C.DEFAULT_REGION
+        region = D.DEFAULT_REGION
     labels = [product, *(label for label in (edge, region) if label), "twilio", "com"]
     for label in labels:
         if not label.replace("-", "").isalnum():
@@ -38,7 +38,7 @@ def check_base_url(base_url: str) -> None:
         raise ConfigurationError("base_url must not carry credentials; use the client's arguments")
     if parts.query or parts.fragment:
         raise ConfigurationError(f"base_url {base_url!r} must not have a query or fragment")
-    if parts.scheme == "http" and parts.hostname not in C.LOOPBACK_HOSTS:
+    if parts.scheme == "http" and parts.hostname not in D.LOOPBACK_HOSTS:
         raise ConfigurationError(
             f"base_url {base_url!r} uses plain http, which would send credentials in the "
             "clear; only loopback hosts (127.0.0.1, localhost) may use http"

@@ -1,0 +1,115 @@
+"""The service-agnostic core of generated Twilio clients.
+
+Credentials, base URL / region / edge resolution, retries, paging, errors, the JSON
+codec, fan-out and the sync and async client shells. A service is a generated binding
+(operation declarations and typed clients, written by scripts/generate.py from the
+service's OpenAPI fragment) on top of this package; nothing here knows one.
+"""
+
+from typing import TYPE_CHECKING, Any
+
+from .defaults import VERSION as __version__
+
+if TYPE_CHECKING:
+    from .clients import AsyncClient, AsyncListClient, SyncClient, SyncListClient
+    from .credentials import Credentials
+    from .errors import (
+        APIConnectionError,
+        APIError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        ConfigurationError,
+        InvalidResponseError,
+        NotFoundError,
+        PaginationLoopError,
+        PermissionDeniedError,
+        RateLimitError,
+        ServerError,
+        TwilioRestError,
+        UnsafeURLError,
+        ValidationError,
+    )
+    from .operations import FetchOperation, ListOperation, PathParam, QueryParam, Service
+    from .page import Page
+    from .retry import Clock, RetryPolicy
+
+# Names load on first use (PEP 562): importing the package costs no httpx.
+_LAZY = {
+    "APIConnectionError": ".errors",
+    "APIError": ".errors",
+    "APITimeoutError": ".errors",
+    "AsyncClient": ".clients",
+    "AsyncListClient": ".clients",
+    "AuthenticationError": ".errors",
+    "BadRequestError": ".errors",
+    "Clock": ".retry",
+    "ConfigurationError": ".errors",
+    "Credentials": ".credentials",
+    "FetchOperation": ".operations",
+    "InvalidResponseError": ".errors",
+    "ListOperation": ".operations",
+    "NotFoundError": ".errors",
+    "Page": ".page",
+    "PaginationLoopError": ".errors",
+    "PathParam": ".operations",
+    "PermissionDeniedError": ".errors",
+    "QueryParam": ".operations",
+    "RateLimitError": ".errors",
+    "RetryPolicy": ".retry",
+    "ServerError": ".errors",
+    "Service": ".operations",
+    "SyncClient": ".clients",
+    "SyncListClient": ".clients",
+    "TwilioRestError": ".errors",
+    "UnsafeURLError": ".errors",
+    "ValidationError": ".errors",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AsyncClient",
+    "AsyncListClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "Clock",
+    "ConfigurationError",
+    "Credentials",
+    "FetchOperation",
+    "InvalidResponseError",
+    "ListOperation",
+    "NotFoundError",
+    "Page",
+    "PaginationLoopError",
+    "PathParam",
+    "PermissionDeniedError",
+    "QueryParam",
+    "RateLimitError",
+    "RetryPolicy",
+    "ServerError",
+    "Service",
+    "SyncClient",
+    "SyncListClient",
+    "TwilioRestError",
+    "UnsafeURLError",
+    "ValidationError",
+    "__version__",
+]

@@ -1,0 +1,135 @@
+"""One listing's decisions, apart from any I/O so the sync and async drivers share them.
+
+`Cursor` holds the paging rules (what to fetch after a page, what to refuse, the limit);
+`Listing` turns each reply into a page and says what the driver must fetch next and
+whether in the background. The drivers in clients.py only send, wait and hand over.
+"""
+
+from __future__ import annotations
+
+from typing import Generic, NamedTuple, TypeVar
+
+import httpx
+
+from . import defaults as D
+from ._attempts import Reply
+from ._decode import Decoded, build_page, decode_reply
+from ._requests import RequestBuilder
+from .errors import PaginationLoopError, TwilioRestError, UnsafeURLError
+from .operations import ListOperation
+from .page import Page
+from .urls import Origin, foreign_reason
+
+ItemT = TypeVar("ItemT")
+
+
+class Cursor:
+    """Decides what to fetch after each page.
+
+    Follows meta.next_page_url as given and stops only when it is null (an empty page
+    with a next URL is not the end). Refuses a next URL off the client's origin, so no
+    credential is sent elsewhere, and one already fetched, so a server bug cannot loop
+    forever. Counts items against `limit`. Memory: one hash per page fetched.
+    """
+
+    __slots__ = ("_origin", "_seen", "remaining")
+
+    def __init__(self, origin: Origin, first_url: str, limit: int | None) -> None:
+        self._origin = origin
+        self._seen = {hash(first_url)}
+        self.remaining = limit
+
+    def advance(self, page: Decoded) -> tuple[int | None, str | None, TwilioRestError | None]:
+        """(items of this page to keep or None for all, next URL, error to raise after it).
+
+        A refused next URL is returned, not raised, so this page is still delivered.
+        """
+        count = self.take(page) if self.remaining is not None else None
+        try:
+            return count, self.next_url(page), None
+        except TwilioRestError as refused:
+            return count, None, refused
+
+    def take(self, page: Decoded) -> int:
+        """How many of this page's items belong to the listing."""
+        count = len(page.items)
+        if self.remaining is None:
+            return count
+        count = min(count, self.remaining)
+        self.remaining -= count
+        return count
+
+    def next_url(self, page: Decoded) -> str | None:
+        """The URL to fetch next; raises if the server's next URL is refused."""
+        url = page.next_page_url
+        if url is None or self.remaining == 0:
+            return None
+        reason = foreign_reason(url, self._origin)
+        if reason is not None:
+            raise UnsafeURLError(
+                f"refused next_page_url {url!r}: {reason}; no request was sent to it",
+                url=page.url,
+                status=page.response.status_code,
+                request_id=page.request_id,
+            )
+        key = hash(url)
+        if key in self._seen:
+            raise PaginationLoopError(
+                f"next_page_url {url!r} repeats a page already fetched in this listing",
+                url=page.url,
+                status=page.response.status_code,
+                request_id=page.request_id,
+            )
+        self._seen.add(key)
+        return url
+
+
+def worth_prefetching(page: Decoded) -> bool:
+    """Whether fetching the page after this one in the background pays (see defaults.py)."""
+    return len(page.items) >= D.PREFETCH_MIN_ITEMS and page.waited >= D.PREFETCH_MIN_WAIT
+
+
+class Turn(NamedTuple):
+    """One page of a listing, decoded, and what the paging rules make of it."""
+
+    decoded: Decoded
+    keep: int | None  # items of this page to keep (None: all)
+    next_request: httpx.Request | None
+    prefetch: bool  # fetch the next page in the background
+    refused: TwilioRestError | None  # raise once this page is delivered
+
+
+class Listing(Generic[ItemT]):
+    """Every decision of one listing; a driver sends `first`, then feeds each reply to
+    `turn`, sends its `next_request` (in the background when `prefetch`), and delivers
+    `page(turn)` before raising `refused`."""
+
+    __slots__ = ("_builder", "_cursor", "_operation", "_prefetch", "first")
+
+    def __init__(
+        self,
+        operation: ListOperation[ItemT],
+        builder: RequestBuilder,
+        origin: Origin,
+        first: httpx.Request,
+        limit: int | None,
+        prefetch: bool,
+    ) -> None:
+        self._operation = operation
+        self._builder = builder
+        self._cursor = Cursor(origin, str(first.url), limit)
+        self._prefetch = prefetch
+        self.first = first
+
+    def turn(self, reply: Reply) -> Turn:
+        decoded = decode_reply(self._operation, reply)
+        keep, url, refused = self._cursor.advance(decoded)
+        next_request = self._builder.get(url) if url else None
+        prefetch = self._prefetch and worth_prefetching(decoded)
+        return Turn(decoded, keep, next_request, prefetch, refused)
+
+    def page(self, turn: Turn) -> Page[ItemT]:
+        return build_page(self._operation, turn.decoded, turn.keep)
+
+
+__all__ = ["Cursor", "Listing", "Turn", "worth_prefetching"]

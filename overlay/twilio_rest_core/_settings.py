@@ -1,0 +1,94 @@
+"""A client's settings (credentials, base URL, policies, headers), apart from its transport."""
+
+from __future__ import annotations
+
+import logging
+import math
+import platform
+import sys
+from urllib.parse import urlsplit
+
+import httpx
+
+from . import defaults as D
+from .credentials import Credentials
+from .operations import Service
+from .retry import Clock, RetryPolicy
+from .urls import origin, resolve_base_url
+
+
+def user_agent(service: Service) -> str:
+    return (
+        f"{service.user_agent}/{D.VERSION} httpx/{httpx.__version__} "
+        f"Python/{platform.python_version()} ({sys.platform}; {platform.machine()})"
+    )
+
+
+class ClientSettings:
+    """Everything about a client except its HTTP transport."""
+
+    def __init__(
+        self,
+        service: Service,
+        account_sid: str | None,
+        auth_token: str | None,
+        *,
+        api_key: str | None,
+        api_secret: str | None,
+        base_url: str | None,
+        region: str | None,
+        edge: str | None,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int | None,
+        retry: RetryPolicy | None,
+        clock: Clock | None,
+    ) -> None:
+        self.service = service
+        self.logger = logging.getLogger(service.logger)
+        self.credentials = Credentials.resolve(account_sid, auth_token, api_key, api_secret)
+        self.base_url = resolve_base_url(service.product, base_url, region, edge)
+        self.origin = origin(urlsplit(self.base_url))
+        if retry is not None and max_retries is not None:
+            raise ValueError("pass max_retries or retry=RetryPolicy(...), not both")
+        self.retry = retry or RetryPolicy(
+            max_retries=D.DEFAULT_MAX_RETRIES if max_retries is None else max_retries
+        )
+        self.clock = clock or Clock()
+        self.timeout = self._timeout(timeout)
+        self.headers = {
+            "Authorization": self.credentials.authorization,
+            "User-Agent": user_agent(service),
+            "Accept": "application/json",
+        }
+
+    @staticmethod
+    def _timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout | None:
+        """None keeps a supplied http_client's own timeout; DEFAULT is ours."""
+        if timeout is None:
+            return None
+        if isinstance(timeout, httpx.Timeout):
+            return timeout
+        if timeout is D.DEFAULT:
+            return httpx.Timeout(D.DEFAULT_TIMEOUT, connect=D.DEFAULT_CONNECT_TIMEOUT)
+        if (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, int | float)
+            or not math.isfinite(timeout)
+            or timeout <= 0
+        ):
+            raise ValueError(f"timeout={timeout!r} is invalid: expected finite seconds > 0")
+        return httpx.Timeout(float(timeout), connect=min(float(timeout), D.DEFAULT_CONNECT_TIMEOUT))
+
+    def new_transport_args(self) -> dict[str, object]:
+        """Arguments for an httpx client this library creates (and so owns)."""
+        return {
+            "timeout": self.timeout or httpx.Timeout(D.DEFAULT_TIMEOUT),
+            # On the client, not on each request: merging headers per request costs more
+            # than the rest of our per-page work (a caller's own client gets them per request).
+            "headers": self.headers,
+            "follow_redirects": False,
+            "limits": httpx.Limits(max_connections=100, max_keepalive_connections=20),
+        }
+
+    def __repr__(self) -> str:
+        return f"base_url={self.base_url!r}, credentials={self.credentials!r}, retry={self.retry!r}"

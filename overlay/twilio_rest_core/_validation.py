@@ -1,0 +1,112 @@
+"""Arguments checked against an operation's declaration, before any request is sent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .errors import ValidationError
+from .operations import ListOperation, Operation, QueryParam
+
+
+def check_path_args(operation: Operation, path_args: Sequence[object]) -> dict[str, str]:
+    """The path template's values by wire name; each must match its declared pattern."""
+    values: dict[str, str] = {}
+    for param, value in zip(operation.path_params, path_args, strict=True):
+        if not isinstance(value, str) or not param.pattern.fullmatch(value):
+            raise ValidationError(param.name, value, f"a string matching {param.pattern.pattern}")
+        values[param.wire] = value
+    return values
+
+
+def check_page_size(operation: ListOperation[Any], page_size: int | None) -> None:
+    low, high = operation.min_page_size, operation.max_page_size
+    if page_size is not None and (
+        isinstance(page_size, bool)
+        or not isinstance(page_size, int)
+        or not low <= page_size <= high
+    ):
+        raise ValidationError("page_size", page_size, f"an integer from {low} to {high}")
+
+
+def check_limit(limit: int | None) -> None:
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise ValidationError("limit", limit, "an integer of at least 1, or None for no limit")
+
+
+def check_page_token(page_token: str | None) -> None:
+    if page_token is not None and (not isinstance(page_token, str) or not page_token.strip()):
+        raise ValidationError("page_token", page_token, "a non-empty PageToken string from a page")
+
+
+def effective_page_size(page_size: int | None, limit: int | None, maximum: int) -> int | None:
+    """With only a limit, ask for no more than the limit (and never above the maximum)."""
+    if page_size is None and limit is not None:
+        return min(limit, maximum)
+    return page_size
+
+
+def query_values(operation: Operation, query: Mapping[str, object]) -> dict[str, str]:
+    """The declared query parameters that were given (not None), as wire name -> text."""
+    values: dict[str, str] = {}
+    for param in operation.query_params:
+        value = query.get(param.name)
+        if value is not None:
+            values[param.wire] = _query_text(param, value)
+    unknown = set(query) - {param.name for param in operation.query_params}
+    if unknown:  # a generated binding passes only declared names: this is a binding bug
+        raise TypeError(f"{operation.name}: unknown query parameters {sorted(unknown)}")
+    return values
+
+
+def _query_text(param: QueryParam, value: object) -> str:
+    if param.kind == "datetime":
+        return _utc_text(param.name, value)
+    if param.kind == "int":
+        low = -(2**63) if param.minimum is None else param.minimum
+        high = 2**63 - 1 if param.maximum is None else param.maximum
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValidationError(param.name, value, f"an integer from {low} to {high}")
+        return str(value)
+    if param.kind == "enum":
+        if value not in param.choices:
+            raise ValidationError(
+                param.name, value, "one of " + ", ".join(map(repr, param.choices))
+            )
+        return str(value)
+    if not isinstance(value, str) or not value:
+        raise ValidationError(param.name, value, "a non-empty string")
+    return value
+
+
+def to_utc(name: str, value: object) -> dt.datetime:
+    """An aware datetime in UTC; a date is its midnight UTC; a naive datetime is refused."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValidationError(
+                name, value, "a timezone-aware datetime (e.g. tzinfo=datetime.UTC) or a date"
+            )
+        return value.astimezone(dt.UTC)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+    raise ValidationError(name, value, "a timezone-aware datetime or a date")
+
+
+def _utc_text(name: str, value: object) -> str:
+    moment = to_utc(name, value)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond:
+        text += f".{moment.microsecond:06d}"
+    return text + "Z"
+
+
+__all__ = [
+    "check_limit",
+    "check_page_size",
+    "check_page_token",
+    "check_path_args",
+    "effective_page_size",
+    "query_values",
+    "to_utc",
+]

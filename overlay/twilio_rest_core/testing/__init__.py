@@ -1,0 +1,37 @@
+"""A local, loopback-only Twilio server for tests, demos and benchmarks (stdlib only).
+
+with LocalTwilioServer({"AC...": "token"}) as server:
+    server.add_collection("/v1/Services", "services", lambda params, base: [...])
+    server.faults.push(ErrorStatus(429, 20429, {"Retry-After": "1"}), on_page=1)
+    server.requests  # every request received
+
+It knows no service: a service's own testing module adds its collections and data.
+"""
+
+from .faults import (
+    DropConnection,
+    ErrorStatus,
+    Fault,
+    FaultQueue,
+    RawBody,
+    Redirect,
+    ResetConnection,
+    RewriteNextPageUrl,
+    Stall,
+)
+from .server import ItemsProvider, LocalTwilioServer, RecordedRequest
+
+__all__ = [
+    "DropConnection",
+    "ErrorStatus",
+    "Fault",
+    "FaultQueue",
+    "ItemsProvider",
+    "LocalTwilioServer",
+    "RawBody",
+    "RecordedRequest",
+    "Redirect",
+    "ResetConnection",
+    "RewriteNextPageUrl",
+    "Stall",
+]
