@@ -76,6 +76,7 @@ class Binding:
     path_params: list[PathParam]
     query_params: list[QueryParam]
     deferred_fields: list[str]
+    ranges: list[tuple[str, str]] = field(default_factory=list)
     item_model: str = ""
     items_key: str = ""
     page_class: str = ""
@@ -178,6 +179,16 @@ def _query_param(
     raise BindingError(f"query parameter {wire}: unsupported schema {schema}")
 
 
+def _ranges(queries: list[QueryParam]) -> list[tuple[str, str]]:
+    """Datetime parameters named <X>From and <X>To bound a window (DateCreatedFrom/To)."""
+    by_wire = {q.wire: q for q in queries if q.kind == "datetime"}
+    return [
+        (q.name, by_wire[q.wire[: -len("From")] + "To"].name)
+        for q in by_wire.values()
+        if q.wire.endswith("From") and q.wire[: -len("From")] + "To" in by_wire
+    ]
+
+
 def _binding(
     spec: dict[str, Any],
     path: str,
@@ -200,6 +211,7 @@ def _binding(
     default_name = snake(re.sub(r"^(List|Fetch)", "", op_id))
     method = config.get("names", {}).get(op_id, default_name)
     common: dict[str, Any] = {
+        "ranges": _ranges(queries),
         "operation_id": op_id,
         "method": method,
         "path": path,

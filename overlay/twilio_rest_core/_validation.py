@@ -57,6 +57,10 @@ def query_values(operation: Operation, query: Mapping[str, object]) -> dict[str,
     unknown = set(query) - {param.name for param in operation.query_params}
     if unknown:  # a generated binding passes only declared names: this is a binding bug
         raise TypeError(f"{operation.name}: unknown query parameters {sorted(unknown)}")
+    for low, high in operation.ranges:
+        start, end = query.get(low), query.get(high)
+        if start is not None and end is not None and to_utc(low, start) > to_utc(high, end):
+            raise ValidationError(low, start, f"a moment no later than {high}={end!r}")
     return values
 
 

@@ -129,7 +129,7 @@ class _Shell(Generic[HttpT]):
         page_token: str | None,
         limit: int | None,
     ) -> Listing[ItemT]:
-        """Every argument checked now: bad input fails at the call, not at the first step."""
+        """Every argument checked now: bad input fails at the call, not at the first iteration."""
         check_limit(limit)
         page_size = effective_page_size(page_size, limit, operation.max_page_size)
         first = self._requests.operation(operation, path_args, query, page_size, page_token)

@@ -69,11 +69,13 @@ class QueryParam:
 class Operation:
     """One GET operation of a service.
 
-    path: the spec's path template, e.g. /v2/Flows/{FlowSid}/Executions.
+    path: the spec's path template, e.g. /v1/Services/{ServiceSid}/Functions.
     model: the generated model of the response body (for a list: of one page).
     deferred_fields: free-form JSON fields (typed `Any` in the generated model) kept
         encoded until read, as the generated package's `raw_json` type: nobody pays to
         hold or garbage-collect a large value they never look at.
+    ranges: pairs of datetime query parameters (names) that bound a window: the first
+        may not be later than the second.
     """
 
     service: Service
@@ -82,6 +84,7 @@ class Operation:
     model: ModelClass[Any]
     path_params: tuple[PathParam, ...] = ()
     query_params: tuple[QueryParam, ...] = ()
+    ranges: tuple[tuple[str, str], ...] = ()
     deferred_fields: tuple[str, ...] = ()
     raw_json: type[bytes] | None = None
 

@@ -151,9 +151,9 @@ class LocalTwilioServer:
         provider: ItemsProvider,
         params: Mapping[str, str] | None = None,
     ) -> None:
-        """Serve a list at `template`, e.g. `/v2/Flows/{FlowSid}/Steps` (or a compiled
+        """Serve a list at `template`, e.g. `/v1/Services/{ServiceSid}/Functions` (or a compiled
         regex with named groups); `params` gives placeholders' regexes, e.g.
-        {"FlowSid": "^FW[0-9a-fA-F]{32}$"}: a mismatch is a 404, as Twilio answers."""
+        {"ServiceSid": "^ZS[0-9a-fA-F]{32}$"}: a mismatch is a 404, as Twilio answers."""
         if isinstance(template, re.Pattern):
             pattern = template
         else:

@@ -1,0 +1,113 @@
+"""The layering: the core knows no service, and no module imports itself in a circle."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+OVERLAY = ROOT / "overlay"
+GENERATED = ROOT / "generated"
+CORE = "twilio_rest_core"
+SERVICES = sorted(p.name for p in GENERATED.iterdir() if (p / "__init__.py").is_file())
+SERVICE_NAMES = re.compile(r"\b(studio|steps?|serverless|executions?|flow_sid|fw|fn|ft)\b")
+
+
+def module_name(path: Path, root: Path) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def modules() -> dict[str, Path]:
+    found = {module_name(p, OVERLAY): p for p in OVERLAY.rglob("*.py")}
+    found |= {module_name(p, GENERATED): p for p in GENERATED.rglob("*.py")}
+    return found
+
+
+def imports(name: str, path: Path) -> set[str]:
+    """Every module `path` imports, TYPE_CHECKING and function-local imports included."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                anchor = anchor[: len(anchor) - (node.level - 1)]
+                base = ".".join([*anchor, base] if base else anchor)
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return found
+
+
+def graph() -> dict[str, set[str]]:
+    every = modules()
+    return {name: {m for m in imports(name, path) if m in every} for name, path in every.items()}
+
+
+def test_the_core_imports_no_service() -> None:
+    for name, targets in graph().items():
+        if name == CORE or name.startswith(CORE + "."):
+            outside = {t for t in targets if not (t == CORE or t.startswith(CORE + "."))}
+            assert not outside, f"{name} imports {sorted(outside)}"
+
+
+def test_the_core_names_no_service() -> None:
+    """Its logger, User-Agent, error names and thread names come from the service."""
+    for path in (OVERLAY / CORE).rglob("*.py"):
+        found = SERVICE_NAMES.findall(path.read_text().lower())
+        assert not found, f"{path.relative_to(ROOT)} mentions {sorted(set(found))}"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_generated_binding_imports_only_the_core_and_itself(service: str) -> None:
+    for name, targets in graph().items():
+        if name.startswith(service + "."):
+            foreign = {
+                t
+                for t in targets
+                if not (t.startswith(service) or t == CORE or t.startswith(CORE + "."))
+            }
+            assert not foreign, f"{name} imports {sorted(foreign)}"
+
+
+def test_no_import_cycles() -> None:
+    edges = graph()
+    # A module importing its own package's __init__ (from . import x) is not a cycle of
+    # modules; drop those edges, keep every other.
+    for name, targets in edges.items():
+        targets.discard(name)
+        targets -= {t for t in targets if name.startswith(t + ".")}
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        stack.append(node)
+        for target in sorted(edges.get(node, ())):
+            if state.get(target) == 1:
+                cycle = stack[stack.index(target) :] + [target]
+                pytest.fail("import cycle: " + " -> ".join(cycle))
+            if target not in state:
+                visit(target)
+        stack.pop()
+        state[node] = 2
+
+    for node in sorted(edges):
+        if node not in state:
+            visit(node)
+
+
+def test_the_graph_is_read() -> None:
+    """The checks above see real edges (so an empty graph cannot pass them)."""
+    edges = graph()
+    assert "twilio_rest_core.clients" in edges["studio_v2_steps_api.clients"]
+    assert "twilio_rest_core.errors" in edges["twilio_rest_core.clients"]
+    assert "studio_v2_steps_api.clients" in edges["twilio_studio_steps.steps"]
