@@ -95,6 +95,7 @@ def select_paths(upstream: dict[str, Any], wanted: list[str]) -> dict[str, Any]:
             found.add(path)
         extras = {key: value for key, value in item.items() if key not in HTTP_METHODS}
         kept[path] = {**extras, **methods}
+    kept = dict(sorted(kept.items()))  # the upstream's order of paths is not ours to keep
     missing = [name for name in wanted if name not in found]
     if missing:
         raise ExtractError(f"not found in the upstream spec: {', '.join(missing)}")

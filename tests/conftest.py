@@ -15,6 +15,7 @@ from credentials import (
     TEST_AUTH_TOKEN,
     scrub,
 )
+from spec_scripts import FRAGMENT, STUDIO, read_json
 from twilio_studio_steps.testing import SAMPLE_FLOW_SID, Fault, LocalStudioServer, sid
 
 # Cassettes are recorded against a local Studio on this fixed port, so that the absolute
@@ -81,6 +82,20 @@ def studio(record_mode: str) -> Iterator[RecordingStudio]:
     server.add_execution(SAMPLE_FLOW_SID, CASSETTE_EXECUTION_SID, CASSETTE_STEPS)
     with server:
         yield RecordingStudio(server)
+
+
+@pytest.fixture(scope="module")
+def upstream() -> dict[str, Any]:
+    """Twilio's Studio v2 spec, as checked in under tests/data/upstream/."""
+    data: dict[str, Any] = read_json(STUDIO)
+    return data
+
+
+@pytest.fixture(scope="module")
+def fragment() -> dict[str, Any]:
+    """The Steps service's checked-in fragment."""
+    data: dict[str, Any] = read_json(FRAGMENT)
+    return data
 
 
 @pytest.fixture(autouse=True)

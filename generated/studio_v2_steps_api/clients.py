@@ -149,19 +149,6 @@ class StepsClient(SyncClient):
             ),
         )
 
-    def get_execution(
-        self,
-        flow_sid: str,
-        execution_sid: str,
-    ) -> Execution:
-        """Retrieve an Execution
-
-        Args:
-            flow_sid: matches `FW[0-9a-fA-F]{32}`.
-            execution_sid: matches `FN[0-9a-fA-F]{32}`.
-        """
-        return cast(Execution, self._get_one(FETCH_EXECUTION, (flow_sid, execution_sid), {}))
-
     def get_execution_context(
         self,
         flow_sid: str,
@@ -300,6 +287,19 @@ class StepsClient(SyncClient):
             self._get_one(FETCH_STEP_CONTEXT, (flow_sid, execution_sid, step_sid), {}),
         )
 
+    def get_execution(
+        self,
+        flow_sid: str,
+        execution_sid: str,
+    ) -> Execution:
+        """Retrieve an Execution
+
+        Args:
+            flow_sid: matches `FW[0-9a-fA-F]{32}`.
+            execution_sid: matches `FN[0-9a-fA-F]{32}`.
+        """
+        return cast(Execution, self._get_one(FETCH_EXECUTION, (flow_sid, execution_sid), {}))
+
 
 class AsyncStepsClient(AsyncClient):
     """Twilio - Studio - Executions and Steps: the asyncio client.
@@ -416,19 +416,6 @@ class AsyncStepsClient(AsyncClient):
                 limit,
             ),
         )
-
-    async def get_execution(
-        self,
-        flow_sid: str,
-        execution_sid: str,
-    ) -> Execution:
-        """Retrieve an Execution
-
-        Args:
-            flow_sid: matches `FW[0-9a-fA-F]{32}`.
-            execution_sid: matches `FN[0-9a-fA-F]{32}`.
-        """
-        return cast(Execution, await self._get_one(FETCH_EXECUTION, (flow_sid, execution_sid), {}))
 
     async def get_execution_context(
         self,
@@ -567,6 +554,19 @@ class AsyncStepsClient(AsyncClient):
             ExecutionStepContext,
             await self._get_one(FETCH_STEP_CONTEXT, (flow_sid, execution_sid, step_sid), {}),
         )
+
+    async def get_execution(
+        self,
+        flow_sid: str,
+        execution_sid: str,
+    ) -> Execution:
+        """Retrieve an Execution
+
+        Args:
+            flow_sid: matches `FW[0-9a-fA-F]{32}`.
+            execution_sid: matches `FN[0-9a-fA-F]{32}`.
+        """
+        return cast(Execution, await self._get_one(FETCH_EXECUTION, (flow_sid, execution_sid), {}))
 
 
 __all__ = ["StepsClient", "AsyncStepsClient"]

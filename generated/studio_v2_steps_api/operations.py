@@ -88,21 +88,6 @@ LIST_EXECUTIONS: _core.ListOperation[Execution] = _core.ListOperation(
 )
 
 
-FETCH_EXECUTION = _core.FetchOperation(
-    service=SERVICE,
-    name="FetchExecution",
-    path="/v2/Flows/{FlowSid}/Executions/{Sid}",
-    model=Execution,
-    path_params=(
-        _core.PathParam("flow_sid", "FlowSid", re.compile(r"FW[0-9a-fA-F]{32}")),
-        _core.PathParam("execution_sid", "Sid", re.compile(r"FN[0-9a-fA-F]{32}")),
-    ),
-    query_params=(),
-    deferred_fields=("context",),
-    raw_json=RawJSON,
-)
-
-
 FETCH_EXECUTION_CONTEXT = _core.FetchOperation(
     service=SERVICE,
     name="FetchExecutionContext",
@@ -171,6 +156,21 @@ FETCH_STEP_CONTEXT = _core.FetchOperation(
         _core.PathParam("flow_sid", "FlowSid", re.compile(r"FW[0-9a-fA-F]{32}")),
         _core.PathParam("execution_sid", "ExecutionSid", re.compile(r"FN[0-9a-fA-F]{32}")),
         _core.PathParam("step_sid", "StepSid", re.compile(r"FT[0-9a-fA-F]{32}")),
+    ),
+    query_params=(),
+    deferred_fields=("context",),
+    raw_json=RawJSON,
+)
+
+
+FETCH_EXECUTION = _core.FetchOperation(
+    service=SERVICE,
+    name="FetchExecution",
+    path="/v2/Flows/{FlowSid}/Executions/{Sid}",
+    model=Execution,
+    path_params=(
+        _core.PathParam("flow_sid", "FlowSid", re.compile(r"FW[0-9a-fA-F]{32}")),
+        _core.PathParam("execution_sid", "Sid", re.compile(r"FN[0-9a-fA-F]{32}")),
     ),
     query_params=(),
     deferred_fields=("context",),

@@ -2,6 +2,7 @@
 
 with LocalTwilioServer({"AC...": "token"}) as server:
     server.add_collection("/v1/Services", "services", lambda params, base: [...])
+    server.add_resource("/v1/Services/{Sid}", lambda params, base: {...})
     server.faults.push(ErrorStatus(429, 20429, {"Retry-After": "1"}), on_page=1)
     server.requests  # every request received
 
@@ -19,19 +20,29 @@ from .faults import (
     RewriteNextPageUrl,
     Stall,
 )
-from .server import ItemsProvider, LocalTwilioServer, RecordedRequest
+from .paging import ApiError
+from .server import (
+    ItemsFilter,
+    ItemsProvider,
+    LocalTwilioServer,
+    RecordedRequest,
+    ResourceProvider,
+)
 
 __all__ = [
+    "ApiError",
     "DropConnection",
     "ErrorStatus",
     "Fault",
     "FaultQueue",
+    "ItemsFilter",
     "ItemsProvider",
     "LocalTwilioServer",
     "RawBody",
     "RecordedRequest",
     "Redirect",
     "ResetConnection",
+    "ResourceProvider",
     "RewriteNextPageUrl",
     "Stall",
 ]

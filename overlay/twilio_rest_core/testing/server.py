@@ -77,6 +77,13 @@ _MAX_DRAINED_BODY = 1 << 20
 # Items for resolved path parameters, given the base URL the request came in on (for the
 # items' own absolute URLs). None: no such resource (404).
 ItemsProvider = Callable[[Mapping[str, str], str], Sequence[Mapping[str, Any]] | None]
+# A collection's items as the query narrows them (filters such as Status or a date
+# window); raises ApiError for a query the API refuses.
+ItemsFilter = Callable[
+    [Sequence[Mapping[str, Any]], Mapping[str, str]], Sequence[Mapping[str, Any]]
+]
+# One resource for resolved path parameters and the base URL; None: no such resource.
+ResourceProvider = Callable[[Mapping[str, str], str], Mapping[str, Any] | None]
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,38 @@ class _Collection:
     pattern: re.Pattern[str]
     key: str
     provider: ItemsProvider
+    narrow: ItemsFilter | None = None
+
+
+@dataclass(frozen=True)
+class _Resource:
+    pattern: re.Pattern[str]
+    provider: ResourceProvider
+
+
+def _route(template: str | re.Pattern[str]) -> re.Pattern[str]:
+    """A path template (`/v1/Services/{Sid}`) as a regex with a named group per placeholder."""
+    if isinstance(template, re.Pattern):
+        return template
+    regex = re.escape(template)
+    for name in re.findall(r"\{(\w+)\}", template):
+        regex = regex.replace(re.escape("{" + name + "}"), f"(?P<{name}>[^/]+)")
+    return re.compile(f"^{regex}$")
+
+
+def _checked(
+    provider: Callable[[Mapping[str, str], str], Any], params: Mapping[str, str] | None
+) -> Callable[[Mapping[str, str], str], Any]:
+    """`provider`, answering None (a 404) when a path value does not match its regex
+    (placeholders the route does not have are not checked)."""
+    checks = {name: re.compile(rx) for name, rx in (params or {}).items()}
+
+    def checked(values: Mapping[str, str], base: str) -> Any:
+        if any(name in values and not rx.fullmatch(values[name]) for name, rx in checks.items()):
+            return None
+        return provider(values, base)
+
+    return checked
 
 
 def _loopback(host: str) -> bool:
@@ -115,11 +154,14 @@ class LocalTwilioServer:
         port: int = 0,
         latency: float = 0.0,
         page_cache: int = 0,
+        concurrency_limit: int | None = None,
     ) -> None:
         """credentials: username -> password for Basic auth (Account SID -> Auth Token,
         API Key SID -> secret). latency: seconds added before every response.
         page_cache: keep this many rendered pages (benchmarks set it, so that they
-        measure the client rather than this server's JSON encoding)."""
+        measure the client rather than this server's JSON encoding).
+        concurrency_limit: the account's concurrent request limit: a GET beyond it is
+        answered at once with 429 and Twilio's error 20429 (counted in `throttled`)."""
         if not _loopback(host):
             raise ValueError(f"host {host!r} is not loopback; this server only listens locally")
         self.credentials = dict(credentials)
@@ -130,7 +172,10 @@ class LocalTwilioServer:
         # How many GETs were being answered at once, at most (for concurrency tests).
         self.in_flight = 0
         self.max_in_flight = 0
+        self.concurrency_limit = concurrency_limit
+        self.throttled = 0  # GETs answered 429 for being over concurrency_limit
         self._collections: list[_Collection] = []
+        self._resources: list[_Resource] = []
         self._page_cache: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
         self._page_cache_size = page_cache
         self._page_cache_lock = threading.Lock()
@@ -150,25 +195,25 @@ class LocalTwilioServer:
         key: str,
         provider: ItemsProvider,
         params: Mapping[str, str] | None = None,
+        narrow: ItemsFilter | None = None,
     ) -> None:
         """Serve a list at `template`, e.g. `/v1/Services/{ServiceSid}/Functions` (or a compiled
         regex with named groups); `params` gives placeholders' regexes, e.g.
-        {"ServiceSid": "^ZS[0-9a-fA-F]{32}$"}: a mismatch is a 404, as Twilio answers."""
-        if isinstance(template, re.Pattern):
-            pattern = template
-        else:
-            regex = re.escape(template)
-            for name in re.findall(r"\{(\w+)\}", template):
-                regex = regex.replace(re.escape("{" + name + "}"), f"(?P<{name}>[^/]+)")
-            pattern = re.compile(f"^{regex}$")
-        checks = {name: re.compile(rx) for name, rx in (params or {}).items()}
+        {"ServiceSid": "^ZS[0-9a-fA-F]{32}$"}: a mismatch is a 404, as Twilio answers.
+        `narrow` filters the items by the request's query before they are paged."""
+        self._collections.append(
+            _Collection(_route(template), key, _checked(provider, params), narrow)
+        )
 
-        def checked(values: Mapping[str, str], base: str) -> Sequence[Mapping[str, Any]] | None:
-            if any(not rx.fullmatch(values.get(name, "")) for name, rx in checks.items()):
-                return None
-            return provider(values, base)
-
-        self._collections.append(_Collection(pattern, key, checked))
+    def add_resource(
+        self,
+        template: str | re.Pattern[str],
+        provider: ResourceProvider,
+        params: Mapping[str, str] | None = None,
+    ) -> None:
+        """Serve one resource at `template` (a fetch), with placeholders as add_collection's;
+        `provider` returns the resource's JSON object, or None for a 404."""
+        self._resources.append(_Resource(_route(template), _checked(provider, params)))
 
     # -- lifecycle -----------------------------------------------------------------
     @property
@@ -256,7 +301,18 @@ class LocalTwilioServer:
             items = collection.provider(match.groupdict(), base)
             if items is None:
                 break
-            return render_page(collection.key, items, base + path, parse_page_request(query))
+            request = parse_page_request(query)
+            if collection.narrow is not None:
+                items = collection.narrow(items, query)
+            return render_page(collection.key, items, base + path, request)
+        for resource in self._resources:
+            match = resource.pattern.match(path)
+            if match is None:
+                continue
+            found = resource.provider(match.groupdict(), base)
+            if found is None:
+                break
+            return dict(found)
         raise ApiError(404, 20404, f"The requested resource {path} was not found")
 
     def _render(self, path: str, query: Mapping[str, str], base: str) -> bytes:
@@ -440,7 +496,14 @@ class _Handler(BaseHTTPRequestHandler):
         with owner._requests_lock:
             owner.in_flight += 1
             owner.max_in_flight = max(owner.max_in_flight, owner.in_flight)
+            limit = owner.concurrency_limit
+            over = limit is not None and owner.in_flight > limit
+            if over:
+                owner.throttled += 1
         try:
+            if over:
+                self._error(429, 20429, "Too many concurrent requests for this account")
+                return
             self._answer(owner)
         except OSError:
             raise  # the client went away: nothing to answer
@@ -491,8 +554,10 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if isinstance(fault, RewriteNextPageUrl):
                 body = owner._page(self._path, self._query, base)
-                old = body["meta"]["next_page_url"]
-                body["meta"]["next_page_url"] = fault.url(old) if callable(fault.url) else fault.url
+                meta = body.get("meta")
+                if isinstance(meta, dict):  # a list; a single resource has no next page
+                    old = meta["next_page_url"]
+                    meta["next_page_url"] = fault.url(old) if callable(fault.url) else fault.url
                 payload = dumps(body)
             else:
                 payload = owner._render(self._path, self._query, base)
@@ -513,9 +578,11 @@ __all__ = [
     "DEFAULT_PAGE_SIZE",
     "MAX_PAGE_SIZE",
     "FaultQueue",
+    "ItemsFilter",
     "ItemsProvider",
     "LocalTwilioServer",
     "RecordedRequest",
+    "ResourceProvider",
     "decode_token",
     "dumps",
     "encode_token",

@@ -1,27 +1,46 @@
 """The local server configured as Twilio Studio, with realistic sample executions.
 
-Steps are computed from (flow, execution, index) on demand: the same request always gets
-the same bytes (pagination tests check order and exactly-once), and an execution of
-100,000 steps costs no memory until a page of it is served.
+It serves the six read operations of the Studio binding: a flow's executions (filtered by
+status and a creation window as Twilio filters them), one execution and its context, an
+execution's steps, one step and its context. Steps are computed from (flow, execution,
+index) on demand: the same request always gets the same bytes (pagination tests check
+order and exactly-once), and an execution of 100,000 steps costs no memory until a page
+of it is served.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import Any, Literal, overload
 
+from twilio_rest_core.testing.paging import ApiError
 from twilio_rest_core.testing.server import LocalTwilioServer
 
 DEMO_ACCOUNT_SID = "AC" + "0" * 32  # all zeros: plainly not a real account
 DEMO_AUTH_TOKEN = "local-demo-token"  # noqa: S105 - the local server's only credential
-STEPS_PATH = "/v2/Flows/{FlowSid}/Executions/{ExecutionSid}/Steps"
+EXECUTIONS_PATH = "/v2/Flows/{FlowSid}/Executions"
+EXECUTION_PATH = "/v2/Flows/{FlowSid}/Executions/{ExecutionSid}"
+EXECUTION_CONTEXT_PATH = EXECUTION_PATH + "/Context"
+STEPS_PATH = EXECUTION_PATH + "/Steps"
+STEP_PATH = STEPS_PATH + "/{StepSid}"
+STEP_CONTEXT_PATH = STEP_PATH + "/Context"
 # The SID patterns of Twilio's spec: a path that does not match them is a 404.
 FLOW_SID_PATTERN = r"^FW[0-9a-fA-F]{32}$"
 EXECUTION_SID_PATTERN = r"^FN[0-9a-fA-F]{32}$"
+STEP_SID_PATTERN = r"^FT[0-9a-fA-F]{32}$"
+SID_PATTERNS = {
+    "FlowSid": FLOW_SID_PATTERN,
+    "ExecutionSid": EXECUTION_SID_PATTERN,
+    "StepSid": STEP_SID_PATTERN,
+}
+# Executions are created over the 30 days before this moment (Studio keeps 30 days).
+EPOCH = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
+ExecutionStatus = Literal["active", "ended"]
 
 
 def sid(prefix: str, *parts: object) -> str:
@@ -136,9 +155,6 @@ SAMPLE_EXECUTIONS: tuple[tuple[str, str, int], ...] = (
     (IVR_FLOW_SID, IVR_EXECUTION_SID, len(IVR_MENU.path)),
     (ALERT_FLOW_SID, FAILED_EXECUTION_SID, len(ORDER_ALERT.path)),
 )
-# Kept for older imports: the SMS survey's path and its (name, type) pairs.
-SAMPLE_PATH = list(SMS_SURVEY.path)
-WIDGETS = [(name, kind) for name, kind, _ in SAMPLE_PATH]
 
 
 @functools.lru_cache(maxsize=64)
@@ -218,6 +234,100 @@ def make_step(
     }
 
 
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Execution:
+    """One execution the server holds: its steps are made on demand from these."""
+
+    flow_sid: str
+    sid: str
+    steps: int
+    template: FlowTemplate
+    date_created: dt.datetime
+    status: ExecutionStatus
+
+    def resource(self, base: str, account: str) -> dict[str, Any]:
+        """The execution as Twilio answers it (and lists it)."""
+        url = f"{base}/v2/Flows/{self.flow_sid}/Executions/{self.sid}"
+        seed = _seed(self.flow_sid, self.sid)
+        ended = self.date_created + dt.timedelta(seconds=2 * self.steps)
+        return {
+            "sid": self.sid,
+            "account_sid": account,
+            "flow_sid": self.flow_sid,
+            "contact_channel_address": self.template.trigger_params["From"],
+            "contact_sid": f"FC{seed % 16**32:032x}",
+            "flow_version": 1,
+            "context": self.context(account),
+            "status": self.status,
+            "date_created": _iso(self.date_created),
+            "date_updated": _iso(ended if self.status == "ended" else self.date_created),
+            "initiated_by": f"FC{seed % 16**32:032x}",
+            "url": url,
+            "links": {"steps": url + "/Steps", "execution_context": url + "/Context"},
+        }
+
+    def context(self, account: str) -> dict[str, Any]:
+        """The execution's context: its flow, trigger and widgets as they stand."""
+        trigger = dict(self.template.trigger_params)
+        trigger["AccountSid"] = account
+        return {
+            "flow": {"flow_sid": self.flow_sid, "channel": {"address": self.template.channel}},
+            "trigger": {self.template.trigger: trigger},
+            "widgets": {
+                name: {"status": "complete"} for name, _, _ in self.template.path[: self.steps]
+            },
+        }
+
+    def step_index(self, step_sid: str) -> int | None:
+        """Which of this execution's steps `step_sid` is (make_step's SID rule), if any."""
+        index = (int(step_sid[2:], 16) - _seed(self.flow_sid, self.sid)) % 16**32
+        return index if index < self.steps else None
+
+
+def _default_created(flow: str, execution: str) -> dt.datetime:
+    """Somewhere in the 30 days before EPOCH, the same for the same SIDs."""
+    return EPOCH - dt.timedelta(seconds=_seed(flow, execution) % (30 * 86400))
+
+
+def _default_status(flow: str, execution: str) -> ExecutionStatus:
+    return "active" if _seed(flow, execution) % 5 == 0 else "ended"
+
+
+def _moment(name: str, text: str) -> dt.datetime:
+    """A DateCreatedFrom/To value: ISO 8601 with an offset or Z, as Twilio accepts it."""
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ApiError(400, 20001, f"Invalid {name} {text!r}: expected ISO 8601") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def narrow_executions(
+    items: Sequence[Mapping[str, Any]], query: Mapping[str, str]
+) -> Sequence[Mapping[str, Any]]:
+    """Twilio's filters: status, DateCreatedFrom inclusive, DateCreatedTo exclusive."""
+    status = query.get("status")
+    if status is not None and status not in ("active", "ended"):
+        raise ApiError(400, 20001, f"Invalid status {status!r}: expected active or ended")
+    start = (
+        _moment("DateCreatedFrom", query["DateCreatedFrom"]) if "DateCreatedFrom" in query else None
+    )
+    end = _moment("DateCreatedTo", query["DateCreatedTo"]) if "DateCreatedTo" in query else None
+    kept = []
+    for item in items:
+        created = _moment("date_created", item["date_created"])
+        if status is not None and item["status"] != status:
+            continue
+        if (start is not None and created < start) or (end is not None and created >= end):
+            continue
+        kept.append(item)
+    return kept
+
+
 class GeneratedSteps(Sequence[dict[str, Any]]):
     """An execution's steps made on demand: len() and slicing, nothing stored per step."""
 
@@ -250,13 +360,15 @@ class GeneratedSteps(Sequence[dict[str, Any]]):
 
 
 class LocalStudioServer(LocalTwilioServer):
-    """Twilio Studio's List Execution Steps on 127.0.0.1, with the SAMPLE_EXECUTIONS:
+    """Twilio Studio's executions and steps on 127.0.0.1, with the SAMPLE_EXECUTIONS:
     SAMPLE_EXECUTION_SID (12 steps, Trigger to Ended) and EMPTY_EXECUTION_SID of flow
     SAMPLE_FLOW_SID, IVR_EXECUTION_SID of IVR_FLOW_SID, FAILED_EXECUTION_SID of
-    ALERT_FLOW_SID. add_execution() adds one of any size, made lazily.
+    ALERT_FLOW_SID. add_execution() adds one of any size, made lazily; add_executions()
+    adds many spread over time.
 
     Credentials default to DEMO_ACCOUNT_SID / DEMO_AUTH_TOKEN; `account_sid` is the
-    account the steps say they belong to.
+    account the resources say they belong to. `concurrency_limit` answers 429 (Twilio
+    error 20429) to requests beyond that many at once, as an account's limit does.
     """
 
     def __init__(
@@ -268,6 +380,7 @@ class LocalStudioServer(LocalTwilioServer):
         port: int = 0,
         latency: float = 0.0,
         page_cache: int = 0,
+        concurrency_limit: int | None = None,
     ) -> None:
         super().__init__(
             credentials or {DEMO_ACCOUNT_SID: DEMO_AUTH_TOKEN},
@@ -275,19 +388,22 @@ class LocalStudioServer(LocalTwilioServer):
             port=port,
             latency=latency,
             page_cache=page_cache,
+            concurrency_limit=concurrency_limit,
         )
         self.account_sid = account_sid
-        # (flow, execution) -> number of steps; the template each is made from.
+        # (flow, execution) -> number of steps; `records` has the rest of each execution.
         self.executions: dict[tuple[str, str], int] = {}
-        self._templates: dict[tuple[str, str], FlowTemplate] = {}
+        self.records: dict[tuple[str, str], Execution] = {}
         for flow, execution, steps in SAMPLE_EXECUTIONS:
             self.add_execution(flow, execution, steps)
         self.add_collection(
-            STEPS_PATH,
-            "steps",
-            self._steps,
-            {"FlowSid": FLOW_SID_PATTERN, "ExecutionSid": EXECUTION_SID_PATTERN},
+            EXECUTIONS_PATH, "executions", self._executions, SID_PATTERNS, narrow_executions
         )
+        self.add_resource(EXECUTION_PATH, self._execution, SID_PATTERNS)
+        self.add_resource(EXECUTION_CONTEXT_PATH, self._execution_context, SID_PATTERNS)
+        self.add_collection(STEPS_PATH, "steps", self._steps, SID_PATTERNS)
+        self.add_resource(STEP_PATH, self._step, SID_PATTERNS)
+        self.add_resource(STEP_CONTEXT_PATH, self._step_context, SID_PATTERNS)
 
     def add_execution(
         self,
@@ -296,23 +412,111 @@ class LocalStudioServer(LocalTwilioServer):
         steps: int,
         *,
         template: FlowTemplate | None = None,
+        date_created: dt.datetime | None = None,
+        status: ExecutionStatus | None = None,
     ) -> None:
         """Serve an execution of `steps` steps (100,000 is fine: nothing is stored per
         step). They look like `template`'s, by default the sample flow's of that SID, else
-        the SMS survey's."""
+        the SMS survey's. `date_created` (aware) and `status` default to values derived
+        from the SIDs: spread over the 30 days before EPOCH, one in five active."""
         if not re.fullmatch(FLOW_SID_PATTERN, flow_sid):
             raise ValueError(f"not a Flow SID (FW + 32 hex digits): {flow_sid!r}")
         if not re.fullmatch(EXECUTION_SID_PATTERN, execution_sid):
             raise ValueError(f"not an Execution SID (FN + 32 hex digits): {execution_sid!r}")
         if steps < 0:
             raise ValueError("steps must be >= 0")
+        if date_created is not None and date_created.tzinfo is None:
+            raise ValueError("date_created must be timezone-aware")
         key = (flow_sid, execution_sid)
-        self._templates[key] = template or FLOW_TEMPLATES.get(flow_sid, SMS_SURVEY)
+        self.records[key] = Execution(
+            flow_sid,
+            execution_sid,
+            steps,
+            template or FLOW_TEMPLATES.get(flow_sid, SMS_SURVEY),
+            date_created or _default_created(flow_sid, execution_sid),
+            status or _default_status(flow_sid, execution_sid),
+        )
         self.executions[key] = steps
 
-    def _steps(self, params: Mapping[str, str], base: str) -> GeneratedSteps | None:
-        key = (params["FlowSid"], params["ExecutionSid"])
-        total = self.executions.get(key)
-        if total is None:
+    def add_executions(
+        self,
+        flow_sid: str,
+        count: int,
+        steps: int,
+        *,
+        start: dt.datetime = EPOCH,
+        spacing: dt.timedelta = dt.timedelta(minutes=10),
+        status: ExecutionStatus | None = None,
+        label: str = "bulk",
+    ) -> list[str]:
+        """`count` executions of `steps` steps, created `spacing` apart going back from
+        `start`; their SIDs, newest first (the order the list answers in)."""
+        made = []
+        for index in range(count):
+            execution = sid("FN", flow_sid, label, index)
+            self.add_execution(
+                flow_sid, execution, steps, date_created=start - index * spacing, status=status
+            )
+            made.append(execution)
+        return made
+
+    def _find(self, params: Mapping[str, str]) -> Execution | None:
+        return self.records.get((params["FlowSid"], params["ExecutionSid"]))
+
+    def _executions(self, params: Mapping[str, str], base: str) -> list[dict[str, Any]] | None:
+        flow = params["FlowSid"]
+        mine = [r for (f, _), r in self.records.items() if f == flow]
+        mine.sort(key=lambda r: (r.date_created, r.sid), reverse=True)  # newest first
+        return [r.resource(base, self.account_sid) for r in mine]
+
+    def _execution(self, params: Mapping[str, str], base: str) -> dict[str, Any] | None:
+        record = self._find(params)
+        return None if record is None else record.resource(base, self.account_sid)
+
+    def _execution_context(self, params: Mapping[str, str], base: str) -> dict[str, Any] | None:
+        record = self._find(params)
+        if record is None:
             return None
-        return GeneratedSteps(base, self.account_sid, *key, total, self._templates[key])
+        return {
+            "account_sid": self.account_sid,
+            "context": record.context(self.account_sid),
+            "flow_sid": record.flow_sid,
+            "execution_sid": record.sid,
+            "url": f"{base}/v2/Flows/{record.flow_sid}/Executions/{record.sid}/Context",
+        }
+
+    def _steps(self, params: Mapping[str, str], base: str) -> GeneratedSteps | None:
+        record = self._find(params)
+        if record is None:
+            return None
+        return GeneratedSteps(
+            base, self.account_sid, record.flow_sid, record.sid, record.steps, record.template
+        )
+
+    def _step(self, params: Mapping[str, str], base: str) -> dict[str, Any] | None:
+        record = self._find(params)
+        index = None if record is None else record.step_index(params["StepSid"])
+        if record is None or index is None:
+            return None
+        return make_step(
+            base,
+            self.account_sid,
+            record.flow_sid,
+            record.sid,
+            index,
+            record.steps,
+            record.template,
+        )
+
+    def _step_context(self, params: Mapping[str, str], base: str) -> dict[str, Any] | None:
+        step = self._step(params, base)
+        if step is None:
+            return None
+        return {
+            "account_sid": self.account_sid,
+            "context": step["context"],
+            "execution_sid": step["execution_sid"],
+            "flow_sid": step["flow_sid"],
+            "step_sid": step["sid"],
+            "url": step["url"] + "/Context",
+        }
