@@ -30,6 +30,7 @@ import httpx
 from . import defaults as D
 from ._attempts import Flow, Reply, attempts, run_async, run_sync
 from ._decode import build_model, build_page, decode_reply, gc_paused
+from ._limiter import AsyncGate, ConcurrencyLimit, SyncGate
 from ._paging import Listing
 from ._requests import RequestBuilder
 from ._settings import ClientSettings
@@ -101,9 +102,16 @@ class _Shell(Generic[HttpT]):
         # A client we made sends our headers itself; a caller's gets them on each request.
         headers = None if self._owns_http else self._settings.headers
         self._requests = RequestBuilder(self._settings, self._http, headers)
+        # The account's concurrency limit as this client's requests have met it.
+        self._limit = ConcurrencyLimit()
+        self._gate = self._new_gate(self._limit)
 
     @staticmethod
     def _new_http(settings: ClientSettings) -> HttpT:
+        raise NotImplementedError
+
+    @staticmethod
+    def _new_gate(limit: ConcurrencyLimit) -> Any:
         raise NotImplementedError
 
     # What each shell does its own way (I/O), typed loosely here and precisely there.
@@ -128,14 +136,18 @@ class _Shell(Generic[HttpT]):
         page_size: int | None,
         page_token: str | None,
         limit: int | None,
+        prefetch: bool | None = None,
     ) -> Listing[ItemT]:
-        """Every argument checked now: bad input fails at the call, not at the first iteration."""
+        """Every argument checked now: bad input fails at the call, not at the first iteration.
+
+        prefetch: None follows the client's setting; a fan-out that counts its requests
+        in flight turns it off.
+        """
         check_limit(limit)
         page_size = effective_page_size(page_size, limit, operation.max_page_size)
         first = self._requests.operation(operation, path_args, query, page_size, page_token)
-        return Listing(
-            operation, self._requests, self._settings.origin, first, limit, self.prefetch
-        )
+        ahead = self.prefetch if prefetch is None else prefetch
+        return Listing(operation, self._requests, self._settings.origin, first, limit, ahead)
 
     def _iter_pages(
         self,
@@ -145,8 +157,10 @@ class _Shell(Generic[HttpT]):
         page_size: int | None = None,
         page_token: str | None = None,
         limit: int | None = None,
+        prefetch: bool | None = None,
     ) -> Any:
-        return self._drive(self._listing(operation, path_args, query, page_size, page_token, limit))
+        listing = self._listing(operation, path_args, query, page_size, page_token, limit, prefetch)
+        return self._drive(listing)
 
     def _iter_items(
         self,
@@ -156,9 +170,10 @@ class _Shell(Generic[HttpT]):
         page_size: int | None = None,
         limit: int | None = None,
         page_token: str | None = None,
+        prefetch: bool | None = None,
     ) -> Any:
         return self._items(
-            self._iter_pages(operation, path_args, query, page_size, page_token, limit)
+            self._iter_pages(operation, path_args, query, page_size, page_token, limit, prefetch)
         )
 
     def _get_page(
@@ -190,6 +205,17 @@ class _Shell(Generic[HttpT]):
         return self._settings.base_url
 
     @property
+    def throttled(self) -> int:
+        """How many 429 answers (too many concurrent requests) this client has met."""
+        return self._limit.throttled
+
+    @property
+    def learned_concurrency(self) -> int | None:
+        """The concurrency this client keeps to after 429s (None: none learned yet)."""
+        allowed = self._limit.allowed
+        return None if allowed == float("inf") else int(allowed)
+
+    @property
     def account_sid(self) -> str | None:
         return self._settings.credentials.account_sid
 
@@ -205,6 +231,11 @@ class SyncClient(_Shell[httpx.Client]):
     """Blocking client; safe to share between threads (httpx.Client is)."""
 
     _http_class = httpx.Client
+    _gate: SyncGate
+
+    @staticmethod
+    def _new_gate(limit: ConcurrencyLimit) -> SyncGate:
+        return SyncGate(limit)
 
     @staticmethod
     def _new_http(settings: ClientSettings) -> httpx.Client:
@@ -237,7 +268,18 @@ class SyncClient(_Shell[httpx.Client]):
             response.close()
 
     def _fetch(self, request: httpx.Request) -> Reply:
-        return run_sync(self._flow(request), self._send, self._settings.clock)
+        return run_sync(self._flow(request), self._gated_send, self._settings.clock)
+
+    def _gated_send(self, request: httpx.Request) -> Reply:
+        """One attempt, within the account's learned concurrency limit."""
+        ticket = self._gate.enter()
+        throttled = False
+        try:
+            reply = self._send(request)
+            throttled = reply.response.status_code == 429
+            return reply
+        finally:
+            self._gate.leave(ticket, throttled)
 
     def _then(self, pending: Reply, finish: Callable[[Reply], T]) -> T:
         return finish(pending)
@@ -297,7 +339,8 @@ class SyncClient(_Shell[httpx.Client]):
         from .fanout import map_bounded
 
         listings = [
-            self._listing(operation, parent, NO_QUERY, page_size, None, limit) for parent in parents
+            self._listing(operation, parent, NO_QUERY, page_size, None, limit, prefetch=False)
+            for parent in parents
         ]
 
         def one(listing: Listing[ItemT]) -> list[ItemT]:
@@ -310,6 +353,11 @@ class AsyncClient(_Shell[httpx.AsyncClient]):
     """asyncio client; one instance serves any number of concurrent listings."""
 
     _http_class = httpx.AsyncClient
+    _gate: AsyncGate
+
+    @staticmethod
+    def _new_gate(limit: ConcurrencyLimit) -> AsyncGate:
+        return AsyncGate(limit)
 
     @staticmethod
     def _new_http(settings: ClientSettings) -> httpx.AsyncClient:
@@ -343,7 +391,18 @@ class AsyncClient(_Shell[httpx.AsyncClient]):
             await response.aclose()
 
     async def _fetch(self, request: httpx.Request) -> Reply:
-        return await run_async(self._flow(request), self._send, self._settings.clock)
+        return await run_async(self._flow(request), self._gated_send, self._settings.clock)
+
+    async def _gated_send(self, request: httpx.Request) -> Reply:
+        """One attempt, within the account's learned concurrency limit."""
+        ticket = await self._gate.enter()
+        throttled = False
+        try:
+            reply = await self._send(request)
+            throttled = reply.response.status_code == 429
+            return reply
+        finally:
+            await self._gate.leave(ticket, throttled)
 
     async def _then(self, pending: Awaitable[Reply], finish: Callable[[Reply], T]) -> T:
         return finish(await pending)
@@ -404,7 +463,8 @@ class AsyncClient(_Shell[httpx.AsyncClient]):
         from .fanout import gather_bounded
 
         listings = [
-            self._listing(operation, parent, NO_QUERY, page_size, None, limit) for parent in parents
+            self._listing(operation, parent, NO_QUERY, page_size, None, limit, prefetch=False)
+            for parent in parents
         ]
 
         async def one(listing: Listing[ItemT]) -> list[ItemT]:

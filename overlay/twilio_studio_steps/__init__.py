@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Any
 from twilio_rest_core.defaults import VERSION as __version__
 
 if TYPE_CHECKING:
-    from studio_v2_steps_api.models import ExecutionStep, ExecutionStepPage, PageMeta
+    from studio_v2_steps_api.models import (
+        Execution,
+        ExecutionContext,
+        ExecutionStep,
+        ExecutionStepContext,
+        ExecutionStepPage,
+        PageMeta,
+    )
     from twilio_rest_core.clients import AsyncListClient, SyncListClient
     from twilio_rest_core.credentials import Credentials
     from twilio_rest_core.errors import (
@@ -36,7 +43,7 @@ if TYPE_CHECKING:
     from twilio_rest_core.page import Page
     from twilio_rest_core.retry import Clock, RetryPolicy
 
-    from .steps import LIST_STEPS, AsyncStepsClient, StepsClient, StepsPage
+    from .steps import LIST_STEPS, AsyncStepsClient, ExecutionTrace, StepsClient, StepsPage
 
 # Names load on first use (PEP 562): `import twilio_studio_steps` costs no httpx, and
 # `from twilio_studio_steps import StepsClient` loads only what the sync client needs.
@@ -56,7 +63,11 @@ _LAZY = {
     "Clock": "twilio_rest_core.retry",
     "ConfigurationError": "twilio_rest_core.errors",
     "Credentials": "twilio_rest_core.credentials",
+    "Execution": "studio_v2_steps_api.models",
+    "ExecutionContext": "studio_v2_steps_api.models",
     "ExecutionStep": "studio_v2_steps_api.models",
+    "ExecutionStepContext": "studio_v2_steps_api.models",
+    "ExecutionTrace": ".steps",
     "ExecutionStepPage": "studio_v2_steps_api.models",
     "InvalidResponseError": "twilio_rest_core.errors",
     "LIST_STEPS": ".steps",
@@ -105,8 +116,12 @@ __all__ = [
     "Clock",
     "ConfigurationError",
     "Credentials",
+    "Execution",
+    "ExecutionContext",
     "ExecutionStep",
+    "ExecutionStepContext",
     "ExecutionStepPage",
+    "ExecutionTrace",
     "InvalidResponseError",
     "ListEndpoint",
     "NotFoundError",

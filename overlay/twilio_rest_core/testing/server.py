@@ -456,6 +456,7 @@ class _Handler(BaseHTTPRequestHandler):
         headers: Mapping[str, str] | None = None,
         content_type: str = JSON,
     ) -> None:
+        self._done(self.server.owner)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(length))
@@ -500,6 +501,7 @@ class _Handler(BaseHTTPRequestHandler):
             over = limit is not None and owner.in_flight > limit
             if over:
                 owner.throttled += 1
+        self._in_flight = True
         try:
             if over:
                 self._error(429, 20429, "Too many concurrent requests for this account")
@@ -511,6 +513,14 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._error(500, 20500, f"Internal server error: {type(exc).__name__}: {exc}")
         finally:
+            self._done(owner)
+
+    def _done(self, owner: LocalTwilioServer) -> None:
+        """This request no longer counts as in flight: from the moment its answer starts,
+        so that a client sending its next request on reading this answer never finds
+        the slot still taken."""
+        if getattr(self, "_in_flight", False):
+            self._in_flight = False
             with owner._requests_lock:
                 owner.in_flight -= 1
 

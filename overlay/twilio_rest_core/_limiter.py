@@ -1,0 +1,113 @@
+"""An account's concurrent-request limit, learned from its 429s, shared by a client's calls.
+
+Twilio answers 429 (error 20429) to requests beyond an account's concurrency limit, which
+other applications share. `ConcurrencyLimit` holds the decisions (no I/O): it starts with
+no limit; a 429 to a request sent while `n` were in flight sets the limit just below `n`
+(a cut straight to the level that held, which also halves it or more when others take
+the account's slots); successes raise it by one per `growth` x limit of them, so it probes
+for a freed slot slowly. 429s from requests sent before the latest cut say nothing new
+and are not counted again. The gates block (threads) or wait (tasks) for a free slot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import threading
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """One request let through: the cut it was sent under and how many were in flight."""
+
+    epoch: int
+    level: int
+
+
+class ConcurrencyLimit:
+    """The learned limit and what is in flight; every method is called under a lock."""
+
+    __slots__ = ("_successes", "allowed", "epoch", "growth", "in_flight", "throttled")
+
+    def __init__(self, growth: int = 4) -> None:
+        self.allowed = math.inf
+        self.in_flight = 0
+        self.epoch = 0
+        self.growth = growth
+        self.throttled = 0  # 429s seen, whether they cut the limit or not
+        self._successes = 0
+
+    def may_start(self) -> bool:
+        return self.in_flight < self.allowed
+
+    def start(self) -> Ticket:
+        self.in_flight += 1
+        return Ticket(self.epoch, self.in_flight)
+
+    def finish(self, ticket: Ticket, throttled: bool) -> None:
+        self.in_flight -= 1
+        if throttled:
+            self.throttled += 1
+            if ticket.epoch == self.epoch:
+                self.allowed = max(1, min(self.allowed, ticket.level) - 1)
+                self.epoch += 1
+                self._successes = 0
+        elif self.allowed != math.inf:
+            self._successes += 1
+            if self._successes >= self.growth * self.allowed:
+                self.allowed += 1
+                self._successes = 0
+
+
+class SyncGate:
+    """The limit for threads: `enter` blocks until a slot is free."""
+
+    def __init__(self, limit: ConcurrencyLimit) -> None:
+        self.limit = limit
+        self._changed = threading.Condition()
+
+    def enter(self) -> Ticket:
+        with self._changed:
+            self._changed.wait_for(self.limit.may_start)
+            return self.limit.start()
+
+    def leave(self, ticket: Ticket, throttled: bool) -> None:
+        with self._changed:
+            self.limit.finish(ticket, throttled)
+            self._changed.notify_all()
+
+
+class AsyncGate:
+    """The limit for tasks of one event loop at a time: `enter` waits for a free slot."""
+
+    def __init__(self, limit: ConcurrencyLimit) -> None:
+        self.limit = limit
+        self._changed: asyncio.Condition | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._waiting = 0  # tasks in enter(): only then does leave() need to wake any
+
+    def _condition(self) -> asyncio.Condition:
+        loop = asyncio.get_running_loop()
+        if self._changed is None or self._loop is not loop:
+            self._changed, self._loop = asyncio.Condition(), loop
+        return self._changed
+
+    async def enter(self) -> Ticket:
+        if self.limit.may_start():  # the common case: no limit learned, or room under it
+            return self.limit.start()
+        changed = self._condition()
+        self._waiting += 1
+        try:
+            async with changed:
+                await changed.wait_for(self.limit.may_start)
+                return self.limit.start()
+        finally:
+            self._waiting -= 1
+
+    async def leave(self, ticket: Ticket, throttled: bool) -> None:
+        self.limit.finish(ticket, throttled)
+        if self._waiting:
+            changed = self._condition()
+            async with changed:
+                changed.notify_all()
