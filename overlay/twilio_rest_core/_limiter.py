@@ -1,18 +1,19 @@
 """An account's concurrent-request limit, learned from its 429s, shared by a client's calls.
 
 Twilio answers 429 (error 20429) to requests beyond an account's concurrency limit, which
-other applications share. `ConcurrencyLimit` holds the decisions (no I/O): it starts with
-no limit; a 429 to a request sent while `n` were in flight sets the limit just below `n`
-(a cut straight to the level that held, which also halves it or more when others take
-the account's slots); successes raise it by one per `growth` x limit of them, so it probes
-for a freed slot slowly. 429s from requests sent before the latest cut say nothing new
-and are not counted again. The gates block (threads) or wait (tasks) for a free slot.
+other applications share. `ConcurrencyLimit` holds the decisions (no I/O), as TCP paces a
+connection: it starts at `initial` requests at once and, until the first 429, lets one
+more through per success (doubling each round trip: slow start). A 429 to a request sent
+while `n` were in flight sets the limit just below `n` (a cut straight to the level that
+held: by half or more when others take the account's slots); after that, successes raise
+it by one per `growth` x limit of them, probing for a freed slot slowly. 429s from
+requests sent before the latest cut say nothing new and cut nothing. The gates block
+(threads) or wait (tasks) for a free slot.
 """
 
 from __future__ import annotations
 
 import asyncio
-import math
 import threading
 from dataclasses import dataclass
 
@@ -28,13 +29,24 @@ class Ticket:
 class ConcurrencyLimit:
     """The learned limit and what is in flight; every method is called under a lock."""
 
-    __slots__ = ("_successes", "allowed", "epoch", "growth", "in_flight", "throttled")
+    __slots__ = (
+        "_successes",
+        "allowed",
+        "ceiling",
+        "epoch",
+        "growth",
+        "in_flight",
+        "learned",
+        "throttled",
+    )
 
-    def __init__(self, growth: int = 4) -> None:
-        self.allowed = math.inf
+    def __init__(self, initial: int = 4, growth: int = 4, ceiling: int = 1024) -> None:
+        self.allowed: float = initial
+        self.ceiling = ceiling
         self.in_flight = 0
         self.epoch = 0
         self.growth = growth
+        self.learned = False  # a 429 has cut the limit: no more slow start
         self.throttled = 0  # 429s seen, whether they cut the limit or not
         self._successes = 0
 
@@ -52,11 +64,16 @@ class ConcurrencyLimit:
             if ticket.epoch == self.epoch:
                 self.allowed = max(1, min(self.allowed, ticket.level) - 1)
                 self.epoch += 1
+                self.learned = True
                 self._successes = 0
-        elif self.allowed != math.inf:
+        elif not self.learned:
+            # Slow start grows only while the limit is in use: an idle client keeps it.
+            if ticket.level >= self.allowed:
+                self.allowed = min(self.ceiling, self.allowed + 1)
+        else:
             self._successes += 1
             if self._successes >= self.growth * self.allowed:
-                self.allowed += 1
+                self.allowed = min(self.ceiling, self.allowed + 1)
                 self._successes = 0
 
 

@@ -212,8 +212,8 @@ class _Shell(Generic[HttpT]):
     @property
     def learned_concurrency(self) -> int | None:
         """The concurrency this client keeps to after 429s (None: none learned yet)."""
-        allowed = self._limit.allowed
-        return None if allowed == float("inf") else int(allowed)
+        limit = self._limit
+        return int(limit.allowed) if limit.learned else None
 
     @property
     def account_sid(self) -> str | None:

@@ -16,6 +16,7 @@ import heapq
 import itertools
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -73,8 +74,11 @@ class Task:
 class TracePlan:
     """The decisions of one trace listing; a driver runs what they ask for."""
 
-    def __init__(self, with_context: bool, concurrency: int) -> None:
+    def __init__(
+        self, with_context: bool, concurrency: int, skip: AbstractSet[str] = frozenset()
+    ) -> None:
         self.with_context = with_context
+        self.skip = skip  # execution SIDs to pass over (an export's finished ones)
         self.window = 2 * concurrency  # open traces at most: the memory bound
         self.listing_busy = False
         self.listing_done = False
@@ -93,6 +97,8 @@ class TracePlan:
             self.listing_done = True
             return
         for execution in executions:
+            if execution.sid in self.skip:
+                continue
             trace = _Open(self._listed, execution)
             self._listed += 1
             self._open.append(trace)
@@ -119,7 +125,13 @@ class TracePlan:
         while self._open and self._open[0].complete:
             trace = self._open.popleft()
             assert trace.steps is not None
-            yield ExecutionTrace(trace.execution, trace.steps, trace.contexts)
+            # In the steps' order, whatever order the contexts arrived in.
+            contexts = {
+                str(s.sid): trace.contexts[str(s.sid)]
+                for s in trace.steps
+                if str(s.sid) in trace.contexts
+            }
+            yield ExecutionTrace(trace.execution, trace.steps, contexts)
 
     def finished(self) -> bool:
         return self.listing_done and not self._open
@@ -157,11 +169,14 @@ def iter_traces(
     with_context: bool = False,
     concurrency: int = 8,
     limit: int | None = None,
+    skip: AbstractSet[str] = frozenset(),
 ) -> Iterator[ExecutionTrace]:
-    """The traces of a flow's executions on threads over `client` (see StepsClient)."""
+    """The traces of a flow's executions on threads over `client` (see StepsClient);
+    executions whose SID is in `skip` are passed over (and count toward `limit`)."""
     check_concurrency(concurrency)
     pages = _executions(client, flow_sid, status, created_from, created_to, limit)
-    return _run_threads(client, pages, TracePlan(with_context, concurrency), concurrency)
+    plan = TracePlan(with_context, concurrency, skip)
+    return _run_threads(client, pages, plan, concurrency)
 
 
 def _run_threads(
@@ -220,11 +235,13 @@ def aiter_traces(
     with_context: bool = False,
     concurrency: int = 8,
     limit: int | None = None,
+    skip: AbstractSet[str] = frozenset(),
 ) -> AsyncIterator[ExecutionTrace]:
     """The traces of a flow's executions as tasks on `client` (see AsyncStepsClient)."""
     check_concurrency(concurrency)
     pages = _executions(client, flow_sid, status, created_from, created_to, limit)
-    return _run_tasks(client, pages, TracePlan(with_context, concurrency), concurrency)
+    plan = TracePlan(with_context, concurrency, skip)
+    return _run_tasks(client, pages, plan, concurrency)
 
 
 async def _run_tasks(

@@ -6,6 +6,7 @@ the next two requests for page 1 get a 429; every other request is answered norm
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -104,6 +105,12 @@ class _Entry:
     fault: Fault
     remaining: int
     on_page: int | None
+    path: re.Pattern[str] | None = None
+
+    def matches(self, page: int, path: str) -> bool:
+        return (self.on_page is None or self.on_page == page) and (
+            self.path is None or self.path.search(path) is not None
+        )
 
 
 class FaultQueue:
@@ -114,25 +121,29 @@ class FaultQueue:
         self._lock = threading.Lock()
         self._entries: list[_Entry] = []
 
-    def push(self, fault: Fault, times: int = 1, on_page: int | None = None) -> None:
+    def push(
+        self, fault: Fault, times: int = 1, on_page: int | None = None, path: str | None = None
+    ) -> None:
         """Inject `fault` into the next `times` requests; with `on_page`, only into requests
-        for that page index (the `Page` query parameter, i.e. meta.page; absent means 0)."""
+        for that page index (the `Page` query parameter, i.e. meta.page; absent means 0);
+        with `path`, only into requests whose path the regex `path` finds a match in."""
         if not isinstance(fault, _FAULT_TYPES):
             raise TypeError(f"not a fault: {fault!r}")
         if times < 1:
             raise ValueError("times must be >= 1")
+        pattern = re.compile(path) if path is not None else None
         with self._lock:
-            self._entries.append(_Entry(fault, times, on_page))
+            self._entries.append(_Entry(fault, times, on_page, pattern))
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
 
-    def take(self, page: int) -> Fault | None:
-        """The fault for a request for `page`, if one is due (and count it as used)."""
+    def take(self, page: int, path: str = "") -> Fault | None:
+        """The fault for a request for `page` at `path`, if one is due (and count it used)."""
         with self._lock:
             for position, entry in enumerate(self._entries):
-                if entry.on_page is None or entry.on_page == page:
+                if entry.matches(page, path):
                     entry.remaining -= 1
                     if entry.remaining == 0:
                         del self._entries[position]

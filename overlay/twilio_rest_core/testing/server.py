@@ -532,7 +532,7 @@ class _Handler(BaseHTTPRequestHandler):
         return "http://" + host
 
     def _answer(self, owner: LocalTwilioServer) -> None:
-        fault = owner.faults.take(page_index(self._query))
+        fault = owner.faults.take(page_index(self._query), self._path)
         owner._wait(owner.latency)
         if isinstance(fault, Stall):
             owner._wait(fault.seconds)

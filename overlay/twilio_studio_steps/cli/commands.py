@@ -20,8 +20,10 @@ from twilio_rest_core import defaults as D
 from twilio_rest_core.errors import ConfigurationError, TwilioRestError, ValidationError
 
 from ..steps import StepsClient
+from . import export
 from .progress import Progress
 from .render import FORMATS, KNOWN_FIELDS
+from .usage import UsageError
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -31,10 +33,6 @@ example:
   studio-steps list FW0123456789abcdef0123456789abcdef FN0123456789abcdef0123456789abcdef \\
       --format jsonl --fields sid,name,date_created | head
 """
-
-
-class UsageError(Exception):
-    """Bad command-line input: exit 2 with a one-line message."""
 
 
 def _fields(text: str | None, default: Sequence[str]) -> Sequence[str]:
@@ -95,14 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--page-size", type=_whole, help="steps per request, 1 to 1000")
     listing.add_argument("--limit", type=_whole, help="stop after this many steps")
     listing.add_argument("--page-token", help="resume from a page token")
-    listing.add_argument("--account-sid", help="the account SID (default: $TWILIO_ACCOUNT_SID)")
-    listing.add_argument("--base-url", help="API base URL (default: https://studio.twilio.com)")
-    listing.add_argument("--region", help="Twilio region, e.g. ie1 (default: $TWILIO_REGION)")
-    listing.add_argument("--edge", help="Twilio edge, e.g. dublin (default: $TWILIO_EDGE)")
-    listing.add_argument("--timeout", type=_seconds, help="seconds per attempt (default: 30)")
-    listing.add_argument(
-        "--max-retries", type=_whole, help="retries after the first attempt (default: 2)"
-    )
+    add_client_options(listing)
+    export.add_commands(commands, add_client_options)
 
     demo = commands.add_parser(
         "demo",
@@ -127,6 +119,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def add_client_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--account-sid", help="the account SID (default: $TWILIO_ACCOUNT_SID)")
+    parser.add_argument("--base-url", help="API base URL (default: https://studio.twilio.com)")
+    parser.add_argument("--region", help="Twilio region, e.g. ie1 (default: $TWILIO_REGION)")
+    parser.add_argument("--edge", help="Twilio edge, e.g. dublin (default: $TWILIO_EDGE)")
+    parser.add_argument("--timeout", type=_seconds, help="seconds per attempt (default: 30)")
+    parser.add_argument(
+        "--max-retries", type=_whole, help="retries after the first attempt (default: 2)"
+    )
+
+
+def make_client(args: argparse.Namespace) -> StepsClient:
+    if args.max_retries is not None and args.max_retries < 0:
+        raise UsageError(f"--max-retries {args.max_retries} is out of range: use 0 or more")
+    return StepsClient(
+        args.account_sid,
+        base_url=args.base_url,
+        region=args.region,
+        edge=args.edge,
+        timeout=args.timeout or D.DEFAULT_TIMEOUT,
+        max_retries=args.max_retries,
+    )
+
+
 def add_output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format", choices=sorted(FORMATS), default="table", help="output format (default: table)"
@@ -141,18 +157,8 @@ def run_list(args: argparse.Namespace, out: IO[str]) -> int:
         )
     if args.limit is not None and args.limit < 1:
         raise UsageError(f"--limit {args.limit} is out of range: use 1 or more")
-    if args.max_retries is not None and args.max_retries < 0:
-        raise UsageError(f"--max-retries {args.max_retries} is out of range: use 0 or more")
     fields = _fields(args.fields, FORMATS[args.format][1])
-    client = StepsClient(
-        args.account_sid,
-        base_url=args.base_url,
-        region=args.region,
-        edge=args.edge,
-        timeout=args.timeout or D.DEFAULT_TIMEOUT,
-        max_retries=args.max_retries,
-    )
-    with client:
+    with make_client(args) as client:
         steps = client.iter_steps(
             args.flow_sid,
             args.execution_sid,
@@ -241,6 +247,13 @@ def run(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "list":
             status = run_list(args, out)
+        elif args.command == "executions":
+            with make_client(args) as client:
+                status = export.run_executions(args, client, out)
+        elif args.command == "export":
+            with make_client(args) as client:
+                words = sys.argv[1:] if argv is None else list(argv)
+                status = export.run_export(args, client, out, words)
         elif args.command == "demo":
             status = run_demo(args, out)
         else:

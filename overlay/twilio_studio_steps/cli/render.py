@@ -29,7 +29,16 @@ ALL_FIELDS = (
 )
 TABLE_FIELDS = ("sid", "name", "type", "transition", "date_created")
 # The widest a table column gets before it is cut short with an ellipsis.
-TABLE_WIDTHS = {"sid": 34, "name": 28, "type": 24, "transition": 44, "date_created": 19}
+TABLE_WIDTHS = {
+    "sid": 34,
+    "name": 28,
+    "type": 24,
+    "transition": 44,
+    "date_created": 19,
+    "date_updated": 19,
+    "status": 6,
+    "contact_channel_address": 24,
+}
 # Columns that stay whole when the terminal is narrow: a cut SID is useless.
 FIXED_WIDTH = frozenset({"sid", "account_sid", "flow_sid", "execution_sid", "parent_step_sid"})
 DATES = frozenset({"date_created", "date_updated"})
@@ -62,8 +71,9 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
-def write_table(steps: Iterable[ExecutionStep], out: IO[str], fields: Sequence[str]) -> int:
-    """Fixed-width columns (no second pass, so it streams), fitted to the terminal."""
+def fit_table(rows: Iterable[dict[str, str]], out: IO[str], fields: Sequence[str]) -> int:
+    """Rows of text as fixed-width columns (no second pass, so it streams), fitted to the
+    terminal: SIDs and dates stay whole, the other columns give up width fairly."""
     total = shutil.get_terminal_size((120, 24)).columns
     widths = [TABLE_WIDTHS.get(name, 24) for name in fields]
     flexible = [i for i, name in enumerate(fields) if name not in FIXED_WIDTH | DATES]
@@ -80,12 +90,28 @@ def write_table(steps: Iterable[ExecutionStep], out: IO[str], fields: Sequence[s
         line([f"{name.upper()} (UTC)" if name in DATES else name.upper() for name in fields]) + "\n"
     )
     count = 0
-    for step in steps:
-        row = step_fields(step, fields)
-        cells = [_table_date(step, name) if name in DATES else _plain(row[name]) for name in fields]
-        out.write(line(cells) + "\n")
+    for row in rows:
+        out.write(line([_table_text(name, row.get(name, "")) for name in fields]) + "\n")
         count += 1
     return count
+
+
+def _table_text(name: str, text: str) -> str:
+    """A date as UTC to the second without the offset (19 characters); text as it is."""
+    if name in DATES and text:
+        return text.replace("T", " ")[:19]
+    return text
+
+
+def write_table(steps: Iterable[ExecutionStep], out: IO[str], fields: Sequence[str]) -> int:
+    rows = (
+        {
+            name: _table_date(step, name) if name in DATES else _plain(value)
+            for name, value in step_fields(step, fields).items()
+        }
+        for step in steps
+    )
+    return fit_table(rows, out, fields)
 
 
 def _table_date(step: ExecutionStep, name: str) -> str:

@@ -394,6 +394,7 @@ class LocalStudioServer(LocalTwilioServer):
         # (flow, execution) -> number of steps; `records` has the rest of each execution.
         self.executions: dict[tuple[str, str], int] = {}
         self.records: dict[tuple[str, str], Execution] = {}
+        self.flows: set[str] = set()  # a flow's executions are a 404 until it is here
         for flow, execution, steps in SAMPLE_EXECUTIONS:
             self.add_execution(flow, execution, steps)
         self.add_collection(
@@ -428,6 +429,7 @@ class LocalStudioServer(LocalTwilioServer):
         if date_created is not None and date_created.tzinfo is None:
             raise ValueError("date_created must be timezone-aware")
         key = (flow_sid, execution_sid)
+        self.flows.add(flow_sid)
         self.records[key] = Execution(
             flow_sid,
             execution_sid,
@@ -437,6 +439,12 @@ class LocalStudioServer(LocalTwilioServer):
             status or _default_status(flow_sid, execution_sid),
         )
         self.executions[key] = steps
+
+    def add_flow(self, flow_sid: str) -> None:
+        """A flow that exists with no executions (yet): its list is empty, not a 404."""
+        if not re.fullmatch(FLOW_SID_PATTERN, flow_sid):
+            raise ValueError(f"not a Flow SID (FW + 32 hex digits): {flow_sid!r}")
+        self.flows.add(flow_sid)
 
     def add_executions(
         self,
@@ -465,6 +473,8 @@ class LocalStudioServer(LocalTwilioServer):
 
     def _executions(self, params: Mapping[str, str], base: str) -> list[dict[str, Any]] | None:
         flow = params["FlowSid"]
+        if flow not in self.flows:
+            return None
         mine = [r for (f, _), r in self.records.items() if f == flow]
         mine.sort(key=lambda r: (r.date_created, r.sid), reverse=True)  # newest first
         return [r.resource(base, self.account_sid) for r in mine]

@@ -1,0 +1,289 @@
+"""iter_traces: every execution of a window with its steps and contexts, in listing order,
+at most `concurrency` requests at once, the first failure raised and nothing left running."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from twilio_studio_steps import (
+    AsyncStepsClient,
+    ExecutionTrace,
+    NotFoundError,
+    RetryPolicy,
+    ServerError,
+    StepsClient,
+    TwilioStudioError,
+    ValidationError,
+)
+from twilio_studio_steps.testing import (
+    DEMO_ACCOUNT_SID,
+    DEMO_AUTH_TOKEN,
+    ErrorStatus,
+    LocalStudioServer,
+    sid,
+)
+from twilio_studio_steps.traces import TracePlan
+
+FLOW = sid("FW", "traces")
+START = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
+EXECUTIONS = 30
+FAST = RetryPolicy(max_retries=2, backoff_base=0.001, backoff_max=0.002)
+
+
+def steps_of(index: int) -> int:
+    return (index * 7) % 9  # 0 to 8 steps: empty executions too
+
+
+@pytest.fixture(scope="module")
+def studio() -> Iterator[LocalStudioServer]:
+    with LocalStudioServer(latency=0.002) as server:
+        for index in range(EXECUTIONS):
+            server.add_execution(
+                FLOW,
+                sid("FN", "traces", index),
+                steps_of(index),
+                date_created=START - dt.timedelta(minutes=index),
+                status="active" if index % 4 == 0 else "ended",
+            )
+        yield server
+
+
+@pytest.fixture
+def server(studio: LocalStudioServer) -> Iterator[LocalStudioServer]:
+    studio.faults.clear()
+    studio.clear_requests()
+    studio.max_in_flight = 0
+    studio.concurrency_limit = None
+    yield studio
+    studio.faults.clear()
+    studio.concurrency_limit = None
+
+
+def threads() -> set[str]:
+    return {t.name for t in threading.enumerate() if t.name.startswith("twilio-")}
+
+
+async def traces(kind: str, server: LocalStudioServer, **kwargs: Any) -> list[ExecutionTrace]:
+    options: dict[str, Any] = {"base_url": server.base_url, "retry": FAST}
+    if kind == "sync":
+        with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options) as client:
+            return list(client.iter_traces(FLOW, **kwargs))
+    async with AsyncStepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options) as client:
+        return [trace async for trace in client.iter_traces(FLOW, **kwargs)]
+
+
+kinds = pytest.mark.parametrize("kind", ["sync", "async"])
+
+
+async def nothing_keeps_running(server: LocalStudioServer, kind: str, concurrency: int) -> int:
+    """After a listing stopped: no request starts later. The sync driver waits for its
+    threads' requests; a cancelled task's request may already be on the wire (at most
+    `concurrency` of them), but none is sent after. Returns the requests made."""
+    stopped = len(server.requests)
+    await asyncio.sleep(0.2)
+    settled = len(server.requests)
+    assert settled == stopped if kind == "sync" else settled - stopped <= concurrency
+    await asyncio.sleep(0.2)
+    assert len(server.requests) == settled
+    return settled
+
+
+def expected(server: LocalStudioServer, **kwargs: Any) -> list[tuple[str, list[str]]]:
+    """Each execution in listing order with its step SIDs, listed one request at a time."""
+    with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url) as client:
+        return [
+            (str(e.sid), [str(s.sid) for s in client.iter_steps(FLOW, str(e.sid))])
+            for e in client.iter_executions(FLOW, **kwargs)
+        ]
+
+
+@kinds
+@pytest.mark.parametrize("concurrency", [1, 3, 8])
+async def test_every_execution_in_order_with_all_its_steps(
+    kind: str, concurrency: int, server: LocalStudioServer
+) -> None:
+    want = expected(server)
+    server.clear_requests()
+    got = await traces(kind, server, concurrency=concurrency)
+    assert [(str(t.execution.sid), [str(s.sid) for s in t.steps]) for t in got] == want
+    assert all(t.step_contexts == {} for t in got)
+    assert len(got) == EXECUTIONS
+    assert server.max_in_flight <= concurrency
+
+
+@kinds
+async def test_with_context_maps_every_step_to_its_context(
+    kind: str, server: LocalStudioServer
+) -> None:
+    got = await traces(kind, server, with_context=True, concurrency=6)
+    assert sum(len(t.steps) for t in got) == sum(steps_of(i) for i in range(EXECUTIONS))
+    for trace in got:
+        assert list(trace.step_contexts) == [s.sid for s in trace.steps]
+        for step in trace.steps:
+            assert trace.step_contexts[str(step.sid)] == step.context
+    assert server.max_in_flight <= 6
+    contexts = [r for r in server.requests if r.path.endswith("/Context")]
+    assert len(contexts) == sum(len(t.steps) for t in got)
+
+
+@kinds
+async def test_filters_and_limit(kind: str, server: LocalStudioServer) -> None:
+    window = {
+        "status": "ended",
+        "created_from": START - dt.timedelta(minutes=20),
+        "created_to": START - dt.timedelta(minutes=2),
+    }
+    want = expected(server, **window)
+    got = await traces(kind, server, **window, concurrency=4)
+    assert [str(t.execution.sid) for t in got] == [sid for sid, _ in want]
+    assert all(t.execution.status == "ended" for t in got)
+    limited = await traces(kind, server, limit=5, concurrency=4)
+    assert [str(t.execution.sid) for t in limited] == [sid for sid, _ in expected(server)][:5]
+
+
+@kinds
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"concurrency": 0},
+        {"concurrency": True},
+        {"limit": 0},
+        {"status": "stopped"},
+        {"created_from": dt.datetime(2024, 5, 1)},
+        {"created_from": dt.date(2024, 5, 2), "created_to": dt.date(2024, 5, 1)},
+    ],
+)
+async def test_bad_arguments_fail_at_the_call(
+    kind: str, server: LocalStudioServer, kwargs: dict[str, Any]
+) -> None:
+    options: dict[str, Any] = {"base_url": server.base_url}
+    if kind == "sync":
+        with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options) as client:
+            with pytest.raises(ValidationError):
+                client.iter_traces(FLOW, **kwargs)
+    else:
+        async with AsyncStepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options) as client:
+            with pytest.raises(ValidationError):
+                client.iter_traces(FLOW, **kwargs)
+    assert server.requests == []
+
+
+@kinds
+async def test_the_first_failure_stops_the_rest_and_is_the_librarys_error(
+    kind: str, server: LocalStudioServer
+) -> None:
+    # The 8th execution's steps fail for good; everything else would succeed.
+    broken = sid("FN", "traces", 7)
+    server.faults.push(ErrorStatus(500), times=1000, path=f"{broken}/Steps$")
+    before = threads()
+    with pytest.raises(ServerError) as raised:
+        await traces(kind, server, with_context=True, concurrency=4)
+    assert not isinstance(raised.value, BaseExceptionGroup)
+    assert broken in raised.value.url
+    await nothing_keeps_running(server, kind, 4)
+    assert threads() <= before
+    if kind == "async":
+        assert asyncio.all_tasks() == {asyncio.current_task()}
+
+
+@kinds
+async def test_a_consumer_that_stops_early_stops_the_work(
+    kind: str, server: LocalStudioServer
+) -> None:
+    options: dict[str, Any] = {"base_url": server.base_url}
+    before = threads()
+    if kind == "sync":
+        with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options) as client:
+            listing = client.iter_traces(FLOW, with_context=True, concurrency=4)
+            first = next(listing)
+            listing.close()  # type: ignore[attr-defined]
+    else:
+        async with AsyncStepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options) as client:
+            alisting = client.iter_traces(FLOW, with_context=True, concurrency=4)
+            first = await alisting.__anext__()
+            await alisting.aclose()  # type: ignore[attr-defined]
+    assert first.execution.sid == sid("FN", "traces", 0)
+    sent = await nothing_keeps_running(server, kind, 4)
+    assert threads() <= before
+    # The window bounds the work: far fewer than the 30 executions' requests were made.
+    assert sent < EXECUTIONS
+
+
+@kinds
+async def test_an_unknown_flow_is_not_found(kind: str, server: LocalStudioServer) -> None:
+    options: dict[str, Any] = {"base_url": server.base_url}
+    with pytest.raises(NotFoundError):
+        if kind == "sync":
+            with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options) as client:
+                list(client.iter_traces("FW" + "0" * 32))
+        else:
+            async with AsyncStepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options) as client:
+                [t async for t in client.iter_traces("FW" + "0" * 32)]
+
+
+@kinds
+async def test_a_concurrency_limit_beyond_the_accounts_is_learned(
+    kind: str, server: LocalStudioServer
+) -> None:
+    """32 at once against an account that takes 4: every trace arrives, few 429s."""
+    server.concurrency_limit = 4
+    got = await traces(kind, server, with_context=True, concurrency=32)
+    assert len(got) == EXECUTIONS
+    assert server.throttled > 0  # the limit was met ...
+    assert server.throttled <= 0.15 * len(server.requests)  # ... and learned quickly
+
+
+def test_the_plan_holds_at_most_twice_the_concurrency_open() -> None:
+    """Memory is bounded by the traces in flight: the plan stops asking for executions."""
+    plan = TracePlan(with_context=False, concurrency=3)
+    assert plan.wants_listing()
+    plan.listing_busy = True
+    plan.listed([_execution(i) for i in range(6)])
+    assert not plan.wants_listing()  # 6 open = 2 x 3
+    task = plan.next_task()
+    assert task is not None and task.trace.index == 0
+    plan.done(task, [])
+    assert [t.execution.sid for t in plan.ready()] == ["FN0"]
+    assert plan.wants_listing()
+
+
+def test_the_plan_hands_traces_over_in_order_whatever_finishes_first() -> None:
+    plan = TracePlan(with_context=True, concurrency=4)
+    plan.listing_busy = True
+    plan.listed([_execution(0), _execution(1)])
+    first, second = plan.next_task(), plan.next_task()
+    assert first is not None and second is not None
+    plan.done(second, [_step("FT1")])
+    assert list(plan.ready()) == []  # the second is complete-less: its context is due
+    context = plan.next_task()
+    assert context is not None and context.step_sid == "FT1"
+    plan.done(context, {"x": 1})
+    assert list(plan.ready()) == []  # the first is still open
+    plan.done(first, [])
+    ready = list(plan.ready())
+    assert [t.execution.sid for t in ready] == ["FN0", "FN1"]
+    assert ready[1].step_contexts == {"FT1": {"x": 1}}
+    plan.listed(None)
+    assert plan.finished()
+
+
+class _Stub:
+    def __init__(self, sid: str) -> None:
+        self.sid = sid
+
+
+def _execution(index: int) -> Any:
+    return _Stub(f"FN{index}")
+
+
+def _step(sid: str) -> Any:
+    return _Stub(sid)
+
+
+def test_trace_errors_are_the_librarys() -> None:
+    assert issubclass(ServerError, TwilioStudioError)
