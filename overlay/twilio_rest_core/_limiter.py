@@ -3,12 +3,13 @@
 Twilio answers 429 (error 20429) to requests beyond an account's concurrency limit, which
 other applications share. `ConcurrencyLimit` holds the decisions (no I/O), as TCP paces a
 connection: it starts at `initial` requests at once and, until the first 429, lets one
-more through per success (doubling each round trip: slow start). A 429 to a request sent
-while `n` were in flight sets the limit just below `n` (a cut straight to the level that
-held: by half or more when others take the account's slots); after that, successes raise
-it by one per `growth` x limit of them, probing for a freed slot slowly. 429s from
-requests sent before the latest cut say nothing new and cut nothing. The gates block
-(threads) or wait (tasks) for a free slot.
+more through per success while requests wait for a slot (doubling each round trip: slow
+start). A 429 to a request sent while `n` were in flight sets the limit just below `n` (a
+cut straight to the level that held: by half or more when others take the account's
+slots); after that, while requests wait, one more slot per max(`growth` x limit, `probe`)
+successes, probing for a freed slot slowly (one 429 per probe). 429s from requests sent
+before the latest cut say nothing new and cut nothing. An idle client's limit stays as
+it is. The gates block (threads) or wait (tasks) for a free slot.
 """
 
 from __future__ import annotations
@@ -37,15 +38,19 @@ class ConcurrencyLimit:
         "growth",
         "in_flight",
         "learned",
+        "probe",
         "throttled",
     )
 
-    def __init__(self, initial: int = 4, growth: int = 4, ceiling: int = 1024) -> None:
+    def __init__(
+        self, initial: int = 4, growth: int = 4, probe: int = 16, ceiling: int = 1024
+    ) -> None:
         self.allowed: float = initial
         self.ceiling = ceiling
         self.in_flight = 0
         self.epoch = 0
         self.growth = growth
+        self.probe = probe
         self.learned = False  # a 429 has cut the limit: no more slow start
         self.throttled = 0  # 429s seen, whether they cut the limit or not
         self._successes = 0
@@ -57,7 +62,8 @@ class ConcurrencyLimit:
         self.in_flight += 1
         return Ticket(self.epoch, self.in_flight)
 
-    def finish(self, ticket: Ticket, throttled: bool) -> None:
+    def finish(self, ticket: Ticket, throttled: bool, demand: bool = True) -> None:
+        """A request is over; `demand`: others were waiting for a slot meanwhile."""
         self.in_flight -= 1
         if throttled:
             self.throttled += 1
@@ -66,13 +72,13 @@ class ConcurrencyLimit:
                 self.epoch += 1
                 self.learned = True
                 self._successes = 0
+        elif not demand:
+            return
         elif not self.learned:
-            # Slow start grows only while the limit is in use: an idle client keeps it.
-            if ticket.level >= self.allowed:
-                self.allowed = min(self.ceiling, self.allowed + 1)
+            self.allowed = min(self.ceiling, self.allowed + 1)
         else:
             self._successes += 1
-            if self._successes >= self.growth * self.allowed:
+            if self._successes >= max(self.growth * self.allowed, self.probe):
                 self.allowed = min(self.ceiling, self.allowed + 1)
                 self._successes = 0
 
@@ -83,16 +89,23 @@ class SyncGate:
     def __init__(self, limit: ConcurrencyLimit) -> None:
         self.limit = limit
         self._changed = threading.Condition()
+        self._waiting = 0
 
     def enter(self) -> Ticket:
         with self._changed:
-            self._changed.wait_for(self.limit.may_start)
+            if not self.limit.may_start():
+                self._waiting += 1
+                try:
+                    self._changed.wait_for(self.limit.may_start)
+                finally:
+                    self._waiting -= 1
             return self.limit.start()
 
     def leave(self, ticket: Ticket, throttled: bool) -> None:
         with self._changed:
-            self.limit.finish(ticket, throttled)
-            self._changed.notify_all()
+            self.limit.finish(ticket, throttled, demand=self._waiting > 0)
+            if self._waiting:
+                self._changed.notify_all()
 
 
 class AsyncGate:
@@ -123,7 +136,7 @@ class AsyncGate:
             self._waiting -= 1
 
     async def leave(self, ticket: Ticket, throttled: bool) -> None:
-        self.limit.finish(ticket, throttled)
+        self.limit.finish(ticket, throttled, demand=self._waiting > 0)
         if self._waiting:
             changed = self._condition()
             async with changed:

@@ -335,13 +335,17 @@ def run_export(
         sink.flush()
     except (TwilioRestError, OSError, KeyboardInterrupt) as exc:
         progress.done()
+        if isinstance(exc, BrokenPipeError) and output is None:
+            raise  # the reader of stdout went away (`| head`): not a failure
+        if isinstance(exc, KeyboardInterrupt):
+            print("studio-steps: interrupted", file=sys.stderr)
+        elif isinstance(exc, OSError):
+            print(f"studio-steps: could not write {output or 'stdout'}: {exc}", file=sys.stderr)
+        else:
+            print(f"studio-steps: {exc}", file=sys.stderr)
         if journal is not None:
-            if isinstance(exc, OSError):
-                print(f"studio-steps: could not write {output}: {exc}", file=sys.stderr)
             print(f"studio-steps: resume with: {resume_command(argv)}", file=sys.stderr)
-        if isinstance(exc, OSError):
-            raise SystemExit(1) from None
-        raise
+        raise SystemExit(130 if isinstance(exc, KeyboardInterrupt) else 1) from None
     finally:
         if sink is not out:
             with contextlib.suppress(OSError):

@@ -1,0 +1,356 @@
+"""`studio-steps executions` and `studio-steps export`, run as a user runs them (a
+subprocess against the local Studio): rows, the window, and resuming after an API error,
+Ctrl-C and kill -9, each checked row by row: nothing lost, nothing twice."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from twilio_studio_steps.cli.window import WhenError, parse_when
+from twilio_studio_steps.testing import (
+    DEMO_ACCOUNT_SID,
+    DEMO_AUTH_TOKEN,
+    ErrorStatus,
+    LocalStudioServer,
+    sid,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+FLOW = sid("FW", "export")
+START = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
+EXECUTIONS = 40
+
+
+def steps_of(index: int) -> int:
+    return 3 + index % 5
+
+
+@pytest.fixture(scope="module")
+def studio() -> Iterator[LocalStudioServer]:
+    with LocalStudioServer(latency=0.003) as server:
+        for index in range(EXECUTIONS):
+            server.add_execution(
+                FLOW,
+                sid("FN", "export", index),
+                steps_of(index),
+                date_created=START - dt.timedelta(hours=index),
+                status="active" if index % 3 == 0 else "ended",
+            )
+        yield server
+
+
+@pytest.fixture
+def server(studio: LocalStudioServer) -> Iterator[LocalStudioServer]:
+    studio.faults.clear()
+    studio.clear_requests()
+    studio.latency = 0.003
+    yield studio
+    studio.faults.clear()
+    studio.latency = 0.003
+
+
+def env() -> dict[str, str]:
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")},
+        "TWILIO_ACCOUNT_SID": DEMO_ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": DEMO_AUTH_TOKEN,
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "overlay"), str(ROOT / "generated")]),
+    }
+
+
+def command(server: LocalStudioServer, *args: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "twilio_studio_steps.cli",
+        *args,
+        "--base-url",
+        server.base_url,
+        "--max-retries",
+        "0",
+    ]
+
+
+def cli(server: LocalStudioServer, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        command(server, *args),
+        cwd=cwd,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def expected_rows() -> set[tuple[str, str]]:
+    """(execution SID, step SID) of every step of every execution, from the server's data."""
+    from twilio_studio_steps.testing.studio import _seed
+
+    rows = set()
+    for index in range(EXECUTIONS):
+        execution = sid("FN", "export", index)
+        seed = _seed(FLOW, execution)
+        rows |= {(execution, f"FT{(seed + i) % 16**32:032x}") for i in range(steps_of(index))}
+    return rows
+
+
+def jsonl_rows(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def keys(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(row["execution_sid"], row["sid"]) for row in rows]
+
+
+def steps_requests(server: LocalStudioServer, execution: str) -> int:
+    return sum(r.path.endswith(f"{execution}/Steps") for r in server.requests)
+
+
+# -- WHEN --------------------------------------------------------------------------------
+
+NOW = dt.datetime(2024, 5, 10, 8, 30, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "moment"),
+    [
+        ("2024-05-01", dt.datetime(2024, 5, 1, tzinfo=dt.UTC)),
+        ("2024-05-01T12:00:00Z", dt.datetime(2024, 5, 1, 12, tzinfo=dt.UTC)),
+        ("2024-05-01T14:00:00+02:00", dt.datetime(2024, 5, 1, 12, tzinfo=dt.UTC)),
+        ("90m", NOW - dt.timedelta(minutes=90)),
+        ("24h", NOW - dt.timedelta(hours=24)),
+        ("7d", NOW - dt.timedelta(days=7)),
+    ],
+)
+def test_when_reads_dates_date_times_and_durations(text: str, moment: dt.datetime) -> None:
+    assert parse_when(text, NOW) == moment
+
+
+@pytest.mark.parametrize(
+    "text", ["yesterday", "2024-05-01T12:00:00", "2024-13-01", "7 days", "-3d", "3x", ""]
+)
+def test_when_refuses_anything_else(text: str) -> None:
+    with pytest.raises(WhenError):
+        parse_when(text, NOW)
+
+
+# -- executions --------------------------------------------------------------------------
+
+
+def test_executions_in_a_window_as_csv(server: LocalStudioServer, tmp_path: Path) -> None:
+    result = cli(
+        server,
+        "executions",
+        FLOW,
+        "--since",
+        "2024-05-01T02:00:00Z",
+        "--until",
+        "2024-05-01T08:00:00Z",
+        "--status",
+        "ended",
+        "--format",
+        "csv",
+        "--fields",
+        "sid,status,date_created",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(result.stdout.splitlines()))
+    hours = [i for i in range(EXECUTIONS) if 4 < i <= 10 and i % 3 != 0]
+    assert [r["sid"] for r in rows] == [sid("FN", "export", i) for i in hours]
+    assert {r["status"] for r in rows} == {"ended"}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--since", "yesterday"],
+        ["--until", "2024-05-01T00:00:00"],
+        ["--since", "2024-05-02", "--until", "2024-05-01"],
+        ["--limit", "0"],
+    ],
+)
+def test_a_bad_window_is_one_line_and_exit_2_before_any_request(
+    server: LocalStudioServer, tmp_path: Path, args: list[str]
+) -> None:
+    for name in ("executions", "export"):
+        result = cli(server, name, FLOW, *args, cwd=tmp_path)
+        assert result.returncode == 2
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith("studio-steps: ")
+    assert server.requests == []
+
+
+# -- export ------------------------------------------------------------------------------
+
+
+def test_export_jsonl_has_every_step_once_with_its_execution(
+    server: LocalStudioServer, tmp_path: Path
+) -> None:
+    out = tmp_path / "steps.jsonl"
+    result = cli(server, "export", FLOW, "--with-context", "--output", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = jsonl_rows(out)
+    assert sorted(keys(rows)) == sorted(expected_rows())
+    by_execution = {row["execution_sid"]: row for row in rows}
+    first = by_execution[sid("FN", "export", 0)]
+    assert first["execution_status"] == "active"
+    assert first["execution_date_created"] == "2024-05-01T12:00:00+00:00"
+    assert first["contact_channel_address"] == "+15558675310"
+    assert all(row["step_context"] == row["context"] for row in rows)
+    assert not (tmp_path / "steps.jsonl.progress").exists()  # done: no journal left
+
+
+def test_export_csv_to_stdout_streams_in_listing_order(
+    server: LocalStudioServer, tmp_path: Path
+) -> None:
+    result = cli(server, "export", FLOW, "--format", "csv", "--limit", "5", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(result.stdout.splitlines()))
+    executions = list(dict.fromkeys(r["execution_sid"] for r in rows))
+    assert executions == [sid("FN", "export", i) for i in range(5)]
+    assert len(rows) == sum(steps_of(i) for i in range(5))
+    assert "step_context" not in rows[0]
+
+
+def test_resume_after_an_api_error(server: LocalStudioServer, tmp_path: Path) -> None:
+    out = tmp_path / "steps.jsonl"
+    broken = sid("FN", "export", 17)
+    server.faults.push(ErrorStatus(500), times=1, path=f"{broken}/Steps$")
+    first = cli(server, "export", FLOW, "--output", str(out), "--concurrency", "3", cwd=tmp_path)
+    assert first.returncode == 1
+    assert "Twilio error 20500 (HTTP 500)" in first.stderr
+    resume = first.stderr.strip().splitlines()[-1]
+    assert resume.startswith("studio-steps: resume with: studio-steps export ")
+    assert resume.endswith(" --resume")
+    written = {key[0] for key in keys(jsonl_rows(out))}
+    assert written and broken not in written
+
+    server.clear_requests()
+    again = cli(
+        server, "export", FLOW, "--output", str(out), "--concurrency", "3", "--resume", cwd=tmp_path
+    )
+    assert again.returncode == 0, again.stderr
+    rows = keys(jsonl_rows(out))
+    assert len(rows) == len(set(rows)) and set(rows) == expected_rows()
+    # No execution that was complete before is fetched again.
+    assert all(steps_requests(server, execution) == 0 for execution in written)
+
+
+def test_resume_refuses_other_arguments_and_a_missing_journal(
+    server: LocalStudioServer, tmp_path: Path
+) -> None:
+    out = tmp_path / "steps.jsonl"
+    assert cli(server, "export", FLOW, "--output", str(out), cwd=tmp_path).returncode == 0
+    nothing = cli(server, "export", FLOW, "--output", str(out), "--resume", cwd=tmp_path)
+    assert nothing.returncode == 2 and "nothing to resume" in nothing.stderr
+    exists = cli(server, "export", FLOW, "--output", str(out), cwd=tmp_path)
+    assert exists.returncode == 2 and "exists" in exists.stderr
+
+    other = tmp_path / "other.jsonl"
+    server.faults.push(ErrorStatus(500), times=1, path=f"{sid('FN', 'export', 9)}/Steps$")
+    assert cli(server, "export", FLOW, "--output", str(other), cwd=tmp_path).returncode == 1
+    changed = cli(
+        server, "export", FLOW, "--output", str(other), "--with-context", "--resume", cwd=tmp_path
+    )
+    assert changed.returncode == 2 and "with_context" in changed.stderr
+    again = cli(server, "export", FLOW, "--output", str(other), cwd=tmp_path)
+    assert again.returncode == 2 and "--resume" in again.stderr
+    stdout_resume = cli(server, "export", FLOW, "--resume", cwd=tmp_path)
+    assert stdout_resume.returncode == 2
+
+
+def start_export(server: LocalStudioServer, out: Path, cwd: Path, *extra: str) -> Any:
+    return subprocess.Popen(
+        command(server, "export", FLOW, "--with-context", "--output", str(out), *extra),
+        cwd=cwd,
+        env=env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for_progress(out: Path, minimum: int = 1, timeout: float = 30) -> None:
+    journal = out.with_name(out.name + ".progress")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if journal.exists() and len(journal.read_text().splitlines()) > minimum:
+            return
+        time.sleep(0.01)
+    raise AssertionError("the export made no progress")
+
+
+def finish_and_check(server: LocalStudioServer, out: Path, cwd: Path) -> None:
+    result = cli(
+        server, "export", FLOW, "--with-context", "--output", str(out), "--resume", cwd=cwd
+    )
+    assert result.returncode == 0, result.stderr
+    rows = keys(jsonl_rows(out))
+    assert len(rows) == len(set(rows)), "a step was written twice"
+    assert set(rows) == expected_rows(), "a step is missing"
+
+
+def test_resume_after_ctrl_c(server: LocalStudioServer, tmp_path: Path) -> None:
+    server.latency = 0.02
+    out = tmp_path / "steps.jsonl"
+    process = start_export(server, out, tmp_path, "--concurrency", "2")
+    wait_for_progress(out, minimum=3)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert "resume with: studio-steps export" in stderr
+    server.latency = 0.003
+    finish_and_check(server, out, tmp_path)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_resume_after_kill_9_at_random_points(
+    server: LocalStudioServer, tmp_path: Path, seed: int
+) -> None:
+    """Killed without warning, at a random moment, maybe twice: the next --resume still
+    ends with every step exactly once."""
+    server.latency = 0.01
+    chance = random.Random(seed)
+    out = tmp_path / "steps.jsonl"
+    for kill in range(1 + seed % 2):
+        extra = ("--resume",) if kill else ()
+        process = start_export(server, out, tmp_path, "--concurrency", "4", *extra)
+        wait_for_progress(out, minimum=0)
+        time.sleep(chance.uniform(0.0, 0.4))
+        process.kill()
+        process.communicate(timeout=30)
+    server.latency = 0.003
+    finish_and_check(server, out, tmp_path)
+
+
+def test_rows_written_but_not_committed_are_redone_once(
+    server: LocalStudioServer, tmp_path: Path
+) -> None:
+    """A stop between writing an execution's rows and recording it (kill -9 lands there
+    rarely by chance) leaves rows past the journal's last size: resume drops them."""
+    out = tmp_path / "steps.jsonl"
+    broken = sid("FN", "export", EXECUTIONS - 1)  # the last: little is written after it
+    server.faults.push(ErrorStatus(500), times=1, path=f"{broken}/Steps$")
+    first = cli(server, "export", FLOW, "--with-context", "--output", str(out), cwd=tmp_path)
+    assert first.returncode == 1
+    committed = jsonl_rows(out)
+    with out.open("a") as stream:  # the uncommitted rows of the execution after them
+        for row in committed[-20:]:
+            stream.write(json.dumps({**row, "execution_sid": broken}) + "\n")
+        stream.write('{"sid": "FT0')  # and one row cut short
+    finish_and_check(server, out, tmp_path)
+    rows = jsonl_rows(out)
+    assert rows[: len(committed)] == committed  # what was committed stays as it was
