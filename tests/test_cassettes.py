@@ -208,3 +208,72 @@ async def test_foreign_next_page_url_refused(kind: str, studio: RecordingStudio)
     studio.push(RewriteNextPageUrl("https://evil.example/v2/steal?PageToken=x"))
     with pytest.raises(UnsafeURLError, match=r"evil\.example"):
         await Either(kind, studio).steps(page_size=20)
+
+
+# -- the other Studio operations ------------------------------------------------------------
+
+
+async def call(kind: str, studio: RecordingStudio, method: str, *args: Any, **kw: Any) -> Any:
+    """`method` on a fresh client of `kind`: listings collected, coroutines awaited."""
+    client = Either(kind, studio).client
+    if isinstance(client, StepsClient):
+        with client:
+            result = getattr(client, method)(*args, **kw)
+            return list(result) if method.startswith("iter_") else result
+    async with client:
+        result = getattr(client, method)(*args, **kw)
+        if method.startswith("iter_"):
+            return [item async for item in result]
+        return await result
+
+
+@kinds
+async def test_executions_of_a_flow(kind: str, studio: RecordingStudio) -> None:
+    executions = await call(kind, studio, "iter_executions", FLOW, page_size=2)
+    sids = [e.sid for e in executions]
+    assert {SAMPLE_EXECUTION_SID, CASSETTE_EXECUTION_SID} <= set(sids)
+    created = [e.date_created for e in executions]
+    assert all(isinstance(d, datetime.datetime) and d.tzinfo for d in created)
+    assert created == sorted(created, reverse=True)  # newest first
+    assert all(e.account_sid == studio.account_sid for e in executions)
+    assert {e.status for e in executions} <= {"active", "ended"}
+
+
+@kinds
+async def test_executions_in_a_window(kind: str, studio: RecordingStudio) -> None:
+    everything = await call(kind, studio, "list_executions", FLOW)
+    newest = max(e.date_created for e in everything)
+    window = await call(
+        kind,
+        studio,
+        "list_executions",
+        FLOW,
+        created_from=newest - datetime.timedelta(days=40),
+        created_to=newest,  # exclusive: the newest is not in it
+    )
+    assert [e.sid for e in window] == [e.sid for e in everything if e.date_created < newest]
+
+
+@kinds
+async def test_an_execution_and_its_context(kind: str, studio: RecordingStudio) -> None:
+    execution = await call(kind, studio, "get_execution", FLOW, CASSETTE_EXECUTION_SID)
+    assert execution.sid == CASSETTE_EXECUTION_SID and execution.flow_sid == FLOW
+    context = await call(kind, studio, "get_execution_context", FLOW, CASSETTE_EXECUTION_SID)
+    assert context.execution_sid == CASSETTE_EXECUTION_SID
+    assert context.context == execution.context and "trigger" in context.context
+
+
+@kinds
+async def test_a_step_and_its_context(kind: str, studio: RecordingStudio) -> None:
+    steps = await call(kind, studio, "list_steps", FLOW, SAMPLE_EXECUTION_SID)
+    step = await call(kind, studio, "get_step", FLOW, SAMPLE_EXECUTION_SID, steps[4].sid)
+    assert step == steps[4]
+    context = await call(kind, studio, "get_step_context", FLOW, SAMPLE_EXECUTION_SID, steps[4].sid)
+    assert context.step_sid == steps[4].sid and context.context == steps[4].context
+
+
+@kinds
+async def test_an_unknown_step_is_not_found(kind: str, studio: RecordingStudio) -> None:
+    with pytest.raises(NotFoundError) as raised:
+        await call(kind, studio, "get_step_context", FLOW, UNKNOWN_EXECUTION, "FT" + "0" * 32)
+    assert raised.value.code == 20404 and raised.value.request_id

@@ -187,7 +187,17 @@ def run_demo(args: argparse.Namespace, out: IO[str]) -> int:
         with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url) as client:
             steps = client.iter_steps(SAMPLE_FLOW_SID, SAMPLE_EXECUTION_SID)
             count = _write(steps, out, args.format, fields)
-    print(f"{count} steps; server stopped.", file=sys.stderr)
+            print(f"{count} steps.", file=sys.stderr)
+            # The whole job: every execution of the flow, each with its steps' contexts.
+            traces = list(client.iter_traces(SAMPLE_FLOW_SID, with_context=True))
+            contexts = sum(len(trace.step_contexts) for trace in traces)
+            print(
+                f"the flow traced (iter_traces, with contexts): {len(traces)} executions, "
+                f"{sum(len(t.steps) for t in traces)} steps, {contexts} contexts; "
+                "`studio-steps export` writes the same to JSONL or CSV.",
+                file=sys.stderr,
+            )
+    print("server stopped.", file=sys.stderr)
     return EXIT_OK
 
 
