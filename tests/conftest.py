@@ -84,6 +84,12 @@ def studio(record_mode: str) -> Iterator[RecordingStudio]:
         yield RecordingStudio(server)
 
 
+@pytest.fixture(params=["sync", "async"])
+def kind(request: pytest.FixtureRequest) -> str:
+    """Which client a test runs with: every such test runs with both (see either.py)."""
+    return str(request.param)
+
+
 @pytest.fixture(scope="module")
 def upstream() -> dict[str, Any]:
     """Twilio's Studio v2 spec, as checked in under tests/data/upstream/."""

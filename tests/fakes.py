@@ -1,4 +1,5 @@
-"""Test doubles shared by the suite: a fake clock and a scripted Twilio transport."""
+"""Test doubles shared by the suite: a fake clock, and the local server's paging as an
+httpx transport (no socket) for tests that script the answers request by request."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+from twilio_rest_core.testing.paging import ApiError, encode_token, parse_page_request, render_page
 from twilio_studio_steps import Clock
 
 FLOW = "FW" + "1" * 32
@@ -48,7 +50,8 @@ def step(i: int) -> dict[str, object]:
 
 
 class PagedSteps:
-    """A scripted Steps endpoint: `total` steps, Twilio-style meta, optional faults.
+    """A scripted Steps endpoint: `total` steps, paged exactly as the local server pages
+    them (testing/paging.py: the same PageSize checks, tokens and meta), optional faults.
 
     `faults` maps a request number (0-based, counting every request) to a response
     factory or an exception to raise instead of the normal page.
@@ -65,6 +68,7 @@ class PagedSteps:
         self.requests: list[httpx.Request] = []
         self.faults: dict[int, Callable[[httpx.Request], httpx.Response] | Exception] = {}
         self.next_url_override: Callable[[str | None], str | None] | None = None
+        self._items = [step(i) for i in range(total)]
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         number = len(self.requests)
@@ -77,17 +81,18 @@ class PagedSteps:
         if fault is not None:
             return fault(request)
         query = {k: v[0] for k, v in parse_qs(urlsplit(str(request.url)).query).items()}
-        size = int(query.get("PageSize", 50))
-        offset = int(query.get("PageToken", "PT0")[2:])
-        page = int(query.get("Page", 0))
-        items = [step(i) for i in range(offset, min(offset + size, self.total))]
-        nxt: str | None = None
-        if offset + size < self.total:
-            nxt = f"{self.base}{PATH}?PageSize={size}&Page={page + 1}&PageToken=PT{offset + size}"
+        try:
+            body = render_page("steps", self._items, self.base + PATH, parse_page_request(query))
+        except ApiError as exc:
+            return twilio_error(exc.status, exc.code)(request)
         if self.next_url_override is not None:
-            nxt = self.next_url_override(nxt)
-        body = {"steps": items, "meta": {"next_page_url": nxt, "page": page, "page_size": size}}
+            body["meta"]["next_page_url"] = self.next_url_override(body["meta"]["next_page_url"])
         return httpx.Response(200, json=body, headers={"Twilio-Request-Id": f"RQ{number:032x}"})
+
+
+def token(offset: int) -> str:
+    """The PageToken the local server issues for the page starting at item `offset`."""
+    return encode_token(offset)
 
 
 def twilio_error(

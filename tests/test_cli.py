@@ -23,7 +23,8 @@ from typing import Any
 
 import httpx
 import pytest
-from twilio_studio_steps import StepsClient
+from twilio_studio_steps import ExecutionStep, StepsClient
+from twilio_studio_steps.cli.render import model_keys
 from twilio_studio_steps.testing import (
     DEMO_ACCOUNT_SID,
     DEMO_AUTH_TOKEN,
@@ -37,22 +38,8 @@ from twilio_studio_steps.testing import (
 ROOT = Path(__file__).resolve().parent.parent
 BIG = sid("FN", "test-cli", "big")
 BIG_STEPS = 100_000
-ALL_FIELDS = [
-    "sid",
-    "account_sid",
-    "flow_sid",
-    "execution_sid",
-    "parent_step_sid",
-    "name",
-    "context",
-    "transitioned_from",
-    "transitioned_to",
-    "type",
-    "date_created",
-    "date_updated",
-    "url",
-    "links",
-]
+# Every field of the generated step model, in its order: what json/jsonl/csv print.
+ALL_FIELDS = list(model_keys(ExecutionStep))
 TABLE_COLUMNS = ["sid", "name", "type", "transition", "date_created"]
 REQUEST_ID = re.compile(r"request id RQ[0-9a-f]{32}")
 
@@ -156,6 +143,19 @@ def test_jsonl_is_every_step_with_every_field(
     for line, raw in zip(lines, wire, strict=True):
         assert_same_step(json.loads(line), raw)
     assert len(server.requests) == 1
+
+
+def test_every_format_says_the_same(server: LocalStudioServer) -> None:
+    steps = [
+        json.loads(line) for line in ok(run(*listing(server, "--format", "jsonl"))).splitlines()
+    ]
+    assert len(steps) == 12 and steps[-1]["transitioned_to"] == "Ended"
+    assert json.loads(ok(run(*listing(server, "--format", "json")))) == steps
+    rows = list(csv.DictReader(io.StringIO(ok(run(*listing(server, "--format", "csv"))))))
+    assert [row["sid"] for row in rows] == [step["sid"] for step in steps]
+    assert json.loads(rows[0]["context"]) == steps[0]["context"]
+    table = ok(run(*listing(server), env=cli_env(COLUMNS="200"))).splitlines()
+    assert [line.split()[0] for line in table[1:]] == [step["sid"] for step in steps]
 
 
 def test_json_is_one_document(server: LocalStudioServer, wire: list[dict[str, Any]]) -> None:
@@ -371,6 +371,13 @@ def test_help_has_an_example(args: list[str]) -> None:
     assert "example" in out
     if not args:
         assert all(name in out for name in ("list", "demo", "serve"))
+
+
+def test_demo_in_jsonl_prints_just_the_steps() -> None:
+    result = run("demo", "--format", "jsonl")
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 12
+    assert "server stopped" in result.stderr
 
 
 def test_demo_lists_the_sample_steps_and_stops_its_server(wire: list[dict[str, Any]]) -> None:

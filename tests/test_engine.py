@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from fakes import BASE, EXECUTION, FLOW, PATH, FakeClock, PagedSteps, twilio_error
+from fakes import BASE, EXECUTION, FLOW, PATH, FakeClock, PagedSteps, token, twilio_error
 from twilio_rest_core import defaults as C
 from twilio_studio_steps import (
     APIConnectionError,
@@ -84,7 +84,7 @@ async def test_empty_page_with_next_url_does_not_stop(make: Make) -> None:
         200,
         json={
             "steps": [],
-            "meta": {"next_page_url": f"{BASE}{PATH}?PageSize=3&Page=1&PageToken=PT0"},
+            "meta": {"next_page_url": f"{BASE}{PATH}?PageSize=3&Page=1&PageToken={token(0)}"},
         },
     )
     assert await collect(make(server), page_size=3) == sids(6)
@@ -102,11 +102,11 @@ async def test_resume_from_page_token(make: Make) -> None:
     server = PagedSteps(10)
     client = make(server)
     if isinstance(client, StepsClient):
-        token = client.get_steps_page(FLOW, EXECUTION, page_size=4).next_page_token
+        next_token = client.get_steps_page(FLOW, EXECUTION, page_size=4).next_page_token
     else:
-        token = (await client.get_steps_page(FLOW, EXECUTION, page_size=4)).next_page_token
-    assert token == "PT4"
-    assert await collect(client, page_size=4, page_token=token) == sids(6, start=4)
+        next_token = (await client.get_steps_page(FLOW, EXECUTION, page_size=4)).next_page_token
+    assert next_token == token(4)
+    assert await collect(client, page_size=4, page_token=next_token) == sids(6, start=4)
 
 
 @both
@@ -268,9 +268,7 @@ async def test_foreign_next_page_url_is_refused(make: Make, foreign: str) -> Non
 @both
 async def test_repeated_next_page_url_is_a_loop_error(make: Make) -> None:
     server = PagedSteps(9)
-    first_next = (
-        f"{BASE}/v2/Flows/{FLOW}/Executions/{EXECUTION}/Steps?PageSize=3&Page=1&PageToken=PT3"
-    )
+    first_next = f"{BASE}{PATH}?PageSize=3&Page=1&PageToken={token(3)}"
     server.next_url_override = lambda url: first_next
     with pytest.raises(PaginationLoopError):
         await collect(make(server), page_size=3)
@@ -340,7 +338,7 @@ def test_page_exposes_raw_response() -> None:
     page = sync_client(server).get_steps_page(FLOW, EXECUTION, page_size=2)
     assert page.response.status_code == 200
     assert page.request_id == "RQ" + "0" * 32
-    assert page.has_next_page() and page.next_page_token == "PT2"
+    assert page.has_next_page() and page.next_page_token == token(2)
     assert [s.sid for s in page.steps] == sids(2)
     assert page.meta.page_size == 2
 

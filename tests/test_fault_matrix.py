@@ -90,11 +90,6 @@ def second() -> Iterator[LocalStudioServer]:
         server.stop()
 
 
-@pytest.fixture(params=["sync", "async"])
-def kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 async def listing(
     kind: str,
     base_url: str,

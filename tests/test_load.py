@@ -142,7 +142,6 @@ def test_one_sync_client_shared_by_8_threads(server: LocalStudioServer) -> None:
     assert_clean_shutdown(server)
 
 
-@pytest.mark.parametrize("kind", ["sync", "async"])
 async def test_1000_sequential_listings_do_not_leak_descriptors(
     server: LocalStudioServer, kind: str
 ) -> None:

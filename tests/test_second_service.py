@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import pytest
+from either import Either
 from fakes import FakeClock
 from serverless_v1_services_api.clients import AsyncServicesClient, ServicesClient
 from twilio_rest_core import NotFoundError, RateLimitError, UnsafeURLError, ValidationError
@@ -48,25 +49,25 @@ def options(server: LocalTwilioServer) -> dict[str, Any]:
 
 
 async def listed(kind: str, server: LocalTwilioServer, **kw: Any) -> list[str]:
-    if kind == "sync":
-        with ServicesClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options(server)) as client:
-            return [s.sid for s in client.iter_services(**kw)]  # type: ignore[misc]
-    async with AsyncServicesClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options(server)) as client:
-        return [s.sid async for s in client.iter_services(**kw)]  # type: ignore[misc]
+    client = Either(
+        kind,
+        DEMO_ACCOUNT_SID,
+        DEMO_AUTH_TOKEN,
+        classes=(ServicesClient, AsyncServicesClient),
+        **options(server),
+    )
+    return [service.sid for service in await client.once("iter_services", **kw)]
 
 
-kinds = pytest.mark.parametrize("kind", ["sync", "async"])
 EXPECTED = [f"ZS{i:032x}" for i in range(SERVICES)]
 
 
-@kinds
 async def test_lists_services_across_pages(kind: str, server: LocalTwilioServer) -> None:
     assert await listed(kind, server, page_size=5) == EXPECTED
     assert len(server.requests) == 5
     assert all(r.path == "/v1/Services" for r in server.requests)
 
 
-@kinds
 async def test_models_are_the_generated_service(kind: str, server: LocalTwilioServer) -> None:
     with ServicesClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options(server)) as client:
         first = next(iter(client.iter_services(limit=1)))
@@ -74,7 +75,6 @@ async def test_models_are_the_generated_service(kind: str, server: LocalTwilioSe
     assert first.date_created is not None and first.date_created.tzinfo is not None
 
 
-@kinds
 async def test_retries_and_typed_errors(kind: str, server: LocalTwilioServer) -> None:
     server.faults.push(ErrorStatus(429, 20429, {"Retry-After": "1"}), times=2, on_page=1)
     assert await listed(kind, server, page_size=10) == EXPECTED
@@ -87,7 +87,6 @@ async def test_retries_and_typed_errors(kind: str, server: LocalTwilioServer) ->
         await listed(kind, server)
 
 
-@kinds
 async def test_foreign_next_url_refused(kind: str, server: LocalTwilioServer) -> None:
     server.faults.push(RewriteNextPageUrl("https://evil.example/v1/Services?PageToken=x"))
     with pytest.raises(UnsafeURLError):

@@ -12,16 +12,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from either import Either
 from fakes import FakeClock
 from twilio_studio_steps import (
-    AsyncStepsClient,
     Execution,
     ExecutionContext,
     ExecutionStep,
     ExecutionStepContext,
     NotFoundError,
     ServerError,
-    StepsClient,
     ValidationError,
 )
 from twilio_studio_steps.testing import (
@@ -62,33 +61,11 @@ def server(studio: LocalStudioServer) -> Iterator[LocalStudioServer]:
     studio.faults.clear()
 
 
-class Both:
-    """One test body for both clients: `await both.call("method", ...)` runs it on the kind
-    under test (the sync client's result, or the async one's awaited / collected)."""
-
-    def __init__(self, kind: str, server: LocalStudioServer) -> None:
-        self.kind = kind
-        options: dict[str, Any] = {"base_url": server.base_url, "clock": FakeClock()}
-        self.sync = StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options)
-        self.aio = AsyncStepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options)
-
-    async def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        if self.kind == "sync":
-            result = getattr(self.sync, method)(*args, **kwargs)
-            return list(result) if method.startswith("iter_") else result
-        result = getattr(self.aio, method)(*args, **kwargs)
-        if method.startswith("iter_"):
-            return [item async for item in result]
-        return await result
-
-    async def close(self) -> None:
-        self.sync.close()
-        await self.aio.aclose()
-
-
-@pytest.fixture(params=["sync", "async"])
-async def both(request: pytest.FixtureRequest, server: LocalStudioServer) -> Any:
-    clients = Both(request.param, server)
+@pytest.fixture
+async def both(kind: str, server: LocalStudioServer) -> Any:
+    clients = Either(
+        kind, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url, clock=FakeClock()
+    )
     yield clients
     await clients.close()
 
@@ -98,7 +75,7 @@ def created(execution: Execution) -> dt.datetime:
     return execution.date_created
 
 
-async def test_executions_newest_first_with_both_statuses(both: Both) -> None:
+async def test_executions_newest_first_with_both_statuses(both: Either) -> None:
     executions = await both.call("list_executions", FLOW)
     assert len(executions) == 24
     assert all(isinstance(e, Execution) for e in executions)
@@ -111,14 +88,14 @@ async def test_executions_newest_first_with_both_statuses(both: Both) -> None:
     )
 
 
-async def test_status_filter(both: Both) -> None:
+async def test_status_filter(both: Either) -> None:
     active = await both.call("list_executions", FLOW, status="active")
     assert [created(e) for e in active] == [START - i * SPACING for i in range(0, 24, 3)]
     ended = await both.call("list_executions", FLOW, status="ended")
     assert len(active) + len(ended) == 24 and {e.status for e in ended} == {"ended"}
 
 
-async def test_window_from_inclusive_to_exclusive(both: Both, server: LocalStudioServer) -> None:
+async def test_window_from_inclusive_to_exclusive(both: Either, server: LocalStudioServer) -> None:
     window = await both.call(
         "list_executions", FLOW, created_from=START - 5 * SPACING, created_to=START - SPACING
     )
@@ -129,7 +106,7 @@ async def test_window_from_inclusive_to_exclusive(both: Both, server: LocalStudi
 
 
 async def test_dates_mean_midnight_utc_and_offsets_become_utc(
-    both: Both, server: LocalStudioServer
+    both: Either, server: LocalStudioServer
 ) -> None:
     plus_two = dt.timezone(dt.timedelta(hours=2))
     await both.call(
@@ -143,7 +120,7 @@ async def test_dates_mean_midnight_utc_and_offsets_become_utc(
     assert query["DateCreatedTo"] == "2024-05-01T01:30:15.250000Z"
 
 
-async def test_limit_and_paging_of_executions(both: Both, server: LocalStudioServer) -> None:
+async def test_limit_and_paging_of_executions(both: Either, server: LocalStudioServer) -> None:
     first = await both.call("list_executions", FLOW, limit=7, page_size=3)
     assert [created(e) for e in first] == [START - i * SPACING for i in range(7)]
     assert len(server.requests) == 3  # 3 + 3 + 1
@@ -168,7 +145,7 @@ async def test_limit_and_paging_of_executions(both: Both, server: LocalStudioSer
     ],
 )
 async def test_bad_arguments_are_refused_before_any_request(
-    both: Both, server: LocalStudioServer, kwargs: dict[str, Any], parameter: str
+    both: Either, server: LocalStudioServer, kwargs: dict[str, Any], parameter: str
 ) -> None:
     with pytest.raises(ValidationError) as raised:
         await both.call("list_executions", FLOW, **kwargs)
@@ -176,11 +153,11 @@ async def test_bad_arguments_are_refused_before_any_request(
     assert server.requests == []
 
 
-async def test_a_window_of_one_moment_is_empty_not_an_error(both: Both) -> None:
+async def test_a_window_of_one_moment_is_empty_not_an_error(both: Either) -> None:
     assert await both.call("list_executions", FLOW, created_from=START, created_to=START) == []
 
 
-async def test_fetch_an_execution_and_its_context(both: Both) -> None:
+async def test_fetch_an_execution_and_its_context(both: Either) -> None:
     listed = (await both.call("list_executions", FLOW, limit=1))[0]
     fetched = await both.call("get_execution", FLOW, listed.sid)
     assert fetched == listed
@@ -191,7 +168,7 @@ async def test_fetch_an_execution_and_its_context(both: Both) -> None:
     assert set(context.context) == {"flow", "trigger", "widgets"}
 
 
-async def test_fetch_a_step_and_its_context(both: Both) -> None:
+async def test_fetch_a_step_and_its_context(both: Either) -> None:
     steps = await both.call("list_steps", SAMPLE_FLOW_SID, SAMPLE_EXECUTION_SID)
     for step in (steps[0], steps[5], steps[-1]):
         fetched = await both.call("get_step", SAMPLE_FLOW_SID, SAMPLE_EXECUTION_SID, step.sid)
@@ -214,7 +191,7 @@ async def test_fetch_a_step_and_its_context(both: Both) -> None:
     ],
 )
 async def test_unknown_resources_are_not_found(
-    both: Both, method: str, args: tuple[str, ...]
+    both: Either, method: str, args: tuple[str, ...]
 ) -> None:
     with pytest.raises(NotFoundError) as raised:
         await both.call(method, *args)
@@ -232,7 +209,7 @@ async def test_unknown_resources_are_not_found(
     ],
 )
 async def test_bad_sids_are_refused_before_any_request(
-    both: Both, server: LocalStudioServer, method: str, args: tuple[Any, ...], parameter: str
+    both: Either, server: LocalStudioServer, method: str, args: tuple[Any, ...], parameter: str
 ) -> None:
     with pytest.raises(ValidationError) as raised:
         await both.call(method, *args)
@@ -241,7 +218,7 @@ async def test_bad_sids_are_refused_before_any_request(
 
 
 async def test_fetches_are_retried_and_logged(
-    both: Both, server: LocalStudioServer, caplog: pytest.LogCaptureFixture
+    both: Either, server: LocalStudioServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="twilio_studio_steps")
     server.faults.push(ErrorStatus(503), times=2, path="/Context$")
@@ -258,7 +235,7 @@ async def test_fetches_are_retried_and_logged(
     assert raised.value.status == 500
 
 
-async def test_fetched_contexts_stay_encoded_until_read(both: Both) -> None:
+async def test_fetched_contexts_stay_encoded_until_read(both: Either) -> None:
     context = await both.call("get_execution_context", SAMPLE_FLOW_SID, SAMPLE_EXECUTION_SID)
     assert type(context._context).__name__ == "RawJSON"
     assert context.context["flow"]["flow_sid"] == SAMPLE_FLOW_SID

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from either import Either
 from twilio_studio_steps import (
     AsyncStepsClient,
     ExecutionTrace,
@@ -69,15 +70,9 @@ def threads() -> set[str]:
 
 
 async def traces(kind: str, server: LocalStudioServer, **kwargs: Any) -> list[ExecutionTrace]:
-    options: dict[str, Any] = {"base_url": server.base_url, "retry": FAST}
-    if kind == "sync":
-        with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options) as client:
-            return list(client.iter_traces(FLOW, **kwargs))
-    async with AsyncStepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options) as client:
-        return [trace async for trace in client.iter_traces(FLOW, **kwargs)]
-
-
-kinds = pytest.mark.parametrize("kind", ["sync", "async"])
+    client = Either(kind, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url, retry=FAST)
+    result: list[ExecutionTrace] = await client.once("iter_traces", FLOW, **kwargs)
+    return result
 
 
 async def nothing_keeps_running(server: LocalStudioServer, kind: str, concurrency: int) -> int:
@@ -102,7 +97,6 @@ def expected(server: LocalStudioServer, **kwargs: Any) -> list[tuple[str, list[s
         ]
 
 
-@kinds
 @pytest.mark.parametrize("concurrency", [1, 3, 8])
 async def test_every_execution_in_order_with_all_its_steps(
     kind: str, concurrency: int, server: LocalStudioServer
@@ -116,7 +110,6 @@ async def test_every_execution_in_order_with_all_its_steps(
     assert server.max_in_flight <= concurrency
 
 
-@kinds
 async def test_with_context_maps_every_step_to_its_context(
     kind: str, server: LocalStudioServer
 ) -> None:
@@ -131,7 +124,6 @@ async def test_with_context_maps_every_step_to_its_context(
     assert len(contexts) == sum(len(t.steps) for t in got)
 
 
-@kinds
 async def test_filters_and_limit(kind: str, server: LocalStudioServer) -> None:
     window = {
         "status": "ended",
@@ -146,7 +138,6 @@ async def test_filters_and_limit(kind: str, server: LocalStudioServer) -> None:
     assert [str(t.execution.sid) for t in limited] == [sid for sid, _ in expected(server)][:5]
 
 
-@kinds
 @pytest.mark.parametrize(
     "kwargs",
     [
@@ -173,7 +164,6 @@ async def test_bad_arguments_fail_at_the_call(
     assert server.requests == []
 
 
-@kinds
 async def test_the_first_failure_stops_the_rest_and_is_the_librarys_error(
     kind: str, server: LocalStudioServer
 ) -> None:
@@ -191,7 +181,6 @@ async def test_the_first_failure_stops_the_rest_and_is_the_librarys_error(
         assert asyncio.all_tasks() == {asyncio.current_task()}
 
 
-@kinds
 async def test_a_consumer_that_stops_early_stops_the_work(
     kind: str, server: LocalStudioServer
 ) -> None:
@@ -214,7 +203,6 @@ async def test_a_consumer_that_stops_early_stops_the_work(
     assert sent < EXECUTIONS
 
 
-@kinds
 async def test_an_unknown_flow_is_not_found(kind: str, server: LocalStudioServer) -> None:
     options: dict[str, Any] = {"base_url": server.base_url}
     with pytest.raises(NotFoundError):
@@ -226,7 +214,6 @@ async def test_an_unknown_flow_is_not_found(kind: str, server: LocalStudioServer
                 [t async for t in client.iter_traces("FW" + "0" * 32)]
 
 
-@kinds
 async def test_a_concurrency_limit_beyond_the_accounts_is_learned(
     kind: str, server: LocalStudioServer
 ) -> None:

@@ -17,49 +17,23 @@ from pathlib import Path
 from typing import IO, Any
 
 import orjson
-from studio_v2_steps_api.models import Execution
+from studio_v2_steps_api.models import Execution, ExecutionStep
 from twilio_rest_core.errors import TwilioRestError
 
 from ..steps import StepsClient
 from ..traces import ExecutionTrace, iter_traces
 from .journal import Journal, JournalError, journal_path
+from .render import model_keys
 from .usage import UsageError
 from .window import WhenError, iso, parse_when
 
-EXECUTION_FIELDS = (
-    "sid",
-    "account_sid",
-    "flow_sid",
-    "status",
-    "date_created",
-    "date_updated",
-    "contact_channel_address",
-    "contact_sid",
-    "flow_version",
-    "initiated_by",
-    "context",
-    "url",
-    "links",
-)
+EXECUTION_FIELDS = model_keys(Execution)
 # The resolved window: recorded when an export begins, read back when it resumes.
 WINDOW = ("created_from", "created_to")
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # absolute times need no "now"
 EXECUTION_TABLE_FIELDS = ("sid", "status", "date_created", "contact_channel_address")
-STEP_FIELDS = (
-    "sid",
-    "account_sid",
-    "flow_sid",
-    "execution_sid",
-    "parent_step_sid",
-    "name",
-    "type",
-    "transitioned_from",
-    "transitioned_to",
-    "date_created",
-    "date_updated",
-    "context",
-    "url",
-)
+# A step's own fields but its links (its context's URL: `step_context` holds the context).
+STEP_FIELDS = tuple(name for name in model_keys(ExecutionStep) if name != "links")
 # Each step's row carries these of its execution.
 FROM_EXECUTION = {
     "execution_status": "status",

@@ -8,25 +8,18 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import IO, Any
 
+import attrs
 import orjson
 from studio_v2_steps_api.models import ExecutionStep
 
-ALL_FIELDS = (
-    "sid",
-    "account_sid",
-    "flow_sid",
-    "execution_sid",
-    "parent_step_sid",
-    "name",
-    "context",
-    "transitioned_from",
-    "transitioned_to",
-    "type",
-    "date_created",
-    "date_updated",
-    "url",
-    "links",
-)
+
+def model_keys(model: type[Any]) -> tuple[str, ...]:
+    """A generated model's JSON keys in the spec's order (what its to_dict() writes)."""
+    empty = model(**{f.alias: None for f in attrs.fields(model) if f.init})
+    return tuple(empty.to_dict())
+
+
+ALL_FIELDS = model_keys(ExecutionStep)
 TABLE_FIELDS = ("sid", "name", "type", "transition", "date_created")
 # The widest a table column gets before it is cut short with an ellipsis.
 TABLE_WIDTHS = {
