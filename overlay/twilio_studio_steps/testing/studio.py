@@ -15,7 +15,7 @@ import functools
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, overload
 
 from twilio_rest_core.testing.paging import ApiError
@@ -49,21 +49,35 @@ def sid(prefix: str, *parts: object) -> str:
     return prefix + digest[:32]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FlowTemplate:
-    """What a flow's executions look like.
+    """What a flow's executions look like; every field has a default (an SMS flow).
 
-    path: (widget name, widget type, the event that led to it), in execution order; an
-    execution longer than the path cycles through it, and its last step leads to Ended.
-    trigger: the trigger's kind ("message", "call", "request") and its parameters.
+    path: the widgets an execution runs through, in order, each as (widget name, widget
+        type, the event that led into it: the step's `name`). An execution longer than
+        the path cycles through it; its last step transitions to "Ended".
+    trigger: how executions start: "message", "call" or "request" (the key of the
+        trigger in every context).
+    trigger_params: the trigger's parameters (From, To, Body...); `From` is also each
+        execution's contact_channel_address.
+    channel: the flow's own address (the number the trigger came in on).
+    reply: the Body each widget records in its step's context; `{index}` becomes the
+        step's index.
+    outbound_prefix: the SID prefix of what each widget sent ("SM" a message, "CA" a
+        call), recorded in the step's context.
     """
 
-    path: tuple[tuple[str, str, str], ...]
-    trigger: str
-    trigger_params: Mapping[str, str]
-    channel: str
-    reply: str  # a widget's output Body; {index} is the step index
-    outbound_prefix: str  # SID prefix of what a widget sent (SM: a message, CA: a call)
+    path: tuple[tuple[str, str, str], ...] = (
+        ("Trigger", "trigger", "Incoming Message"),
+        ("reply", "send-message", "Incoming Message"),
+    )
+    trigger: str = "message"
+    trigger_params: Mapping[str, str] = field(
+        default_factory=lambda: {"From": "+15558675310", "To": "+15017122661", "Body": "hi"}
+    )
+    channel: str = "+15017122661"
+    reply: str = "Step {index}: message received."
+    outbound_prefix: str = "SM"
 
 
 # An SMS survey. The README's demo output shows these steps: change nothing here.
@@ -395,8 +409,8 @@ class LocalStudioServer(LocalTwilioServer):
         self.executions: dict[tuple[str, str], int] = {}
         self.records: dict[tuple[str, str], Execution] = {}
         self.flows: set[str] = set()  # a flow's executions are a 404 until it is here
-        for flow, execution, steps in SAMPLE_EXECUTIONS:
-            self.add_execution(flow, execution, steps)
+        self._initial = (latency, concurrency_limit)
+        self._add_samples()
         self.add_collection(
             EXECUTIONS_PATH, "executions", self._executions, SID_PATTERNS, narrow_executions
         )
@@ -405,6 +419,25 @@ class LocalStudioServer(LocalTwilioServer):
         self.add_collection(STEPS_PATH, "steps", self._steps, SID_PATTERNS)
         self.add_resource(STEP_PATH, self._step, SID_PATTERNS)
         self.add_resource(STEP_CONTEXT_PATH, self._step_context, SID_PATTERNS)
+
+    def _add_samples(self) -> None:
+        for flow, execution, steps in SAMPLE_EXECUTIONS:
+            self.add_execution(flow, execution, steps)
+
+    def reset(self) -> None:
+        """Back to how it started: the sample executions only, no faults, an empty request
+        log, the latency and concurrency limit it was made with (between tests)."""
+        self.faults.clear()
+        self.clear_requests()
+        self.executions.clear()
+        self.records.clear()
+        self.flows.clear()
+        self._add_samples()
+        self.latency, self.concurrency_limit = self._initial
+        self.throttled = 0
+        self.max_in_flight = 0
+        with self._page_cache_lock:
+            self._page_cache.clear()
 
     def add_execution(
         self,
@@ -415,7 +448,7 @@ class LocalStudioServer(LocalTwilioServer):
         template: FlowTemplate | None = None,
         date_created: dt.datetime | None = None,
         status: ExecutionStatus | None = None,
-    ) -> None:
+    ) -> Execution:
         """Serve an execution of `steps` steps (100,000 is fine: nothing is stored per
         step). They look like `template`'s, by default the sample flow's of that SID, else
         the SMS survey's. `date_created` (aware) and `status` default to values derived
@@ -430,7 +463,7 @@ class LocalStudioServer(LocalTwilioServer):
             raise ValueError("date_created must be timezone-aware")
         key = (flow_sid, execution_sid)
         self.flows.add(flow_sid)
-        self.records[key] = Execution(
+        record = self.records[key] = Execution(
             flow_sid,
             execution_sid,
             steps,
@@ -439,6 +472,7 @@ class LocalStudioServer(LocalTwilioServer):
             status or _default_status(flow_sid, execution_sid),
         )
         self.executions[key] = steps
+        return record
 
     def add_flow(self, flow_sid: str) -> None:
         """A flow that exists with no executions (yet): its list is empty, not a 404."""

@@ -1,0 +1,87 @@
+"""The pytest plugin, tried as a user's project would use it (pytester runs their tests)."""
+
+from __future__ import annotations
+
+import pytest
+
+USER_TESTS = '''
+from twilio_studio_steps import RateLimitError
+from twilio_studio_steps.testing import ErrorStatus, FlowTemplate
+
+def count_steps(client, flow_sid):
+    return sum(len(trace.steps) for trace in client.iter_traces(flow_sid))
+
+def test_counts_the_steps_of_every_execution(studio_client, studio_execution):
+    first = studio_execution(steps=3)
+    studio_execution(steps=5, flow_sid=first.flow_sid)
+    assert count_steps(studio_client, first.flow_sid) == 3 + 5 + 12  # and the sample's 12
+
+def test_a_clean_server_each_time(studio_server, studio_client):
+    assert len(studio_server.records) == 4  # the sample executions only
+    assert studio_server.requests == []
+
+def test_retries_do_not_sleep(studio_server, studio_client, studio_execution):
+    execution = studio_execution(steps=2)
+    studio_server.faults.push(ErrorStatus(429, 20429, {"Retry-After": "30"}), times=2)
+    assert len(studio_client.list_steps(execution.flow_sid, execution.sid)) == 2
+    studio_server.faults.push(ErrorStatus(429, 20429), times=3)
+    try:
+        studio_client.list_steps(execution.flow_sid, execution.sid)
+    except RateLimitError as error:
+        assert error.code == 20429
+    else:
+        raise AssertionError("no RateLimitError")
+
+def test_shaped_data(studio_client, studio_execution):
+    ivr = FlowTemplate(path=(("Trigger", "trigger", "Incoming Call"), ("menu", "gather-input-on-call", "Incoming Call")), trigger="call")
+    execution = studio_execution(steps=4, status="active", template=ivr)
+    steps = studio_client.list_steps(execution.flow_sid, execution.sid)
+    assert [s.type_ for s in steps] == ["trigger", "gather-input-on-call"] * 2
+    assert "call" in steps[0].context["trigger"]
+    assert studio_client.get_execution(execution.flow_sid, execution.sid).status == "active"
+
+async def test_async_client(async_studio_client, studio_execution):
+    execution = studio_execution(steps=7)
+    steps = await async_studio_client.list_steps(execution.flow_sid, execution.sid)
+    assert len(steps) == 7
+'''
+
+
+def test_a_users_tests_pass_with_the_plugins_fixtures_only(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_user=USER_TESTS)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-o", "asyncio_mode=auto")
+    result.assert_outcomes(passed=5)
+
+
+def test_the_plugin_resets_what_a_test_changed(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_order='''
+from twilio_studio_steps.testing import ErrorStatus
+
+def test_changes_everything(studio_server, studio_execution, studio_client):
+    studio_execution(steps=1)
+    studio_server.faults.push(ErrorStatus(500), times=100)
+    studio_server.latency = 5.0
+
+def test_sees_none_of_it(studio_server, studio_client):
+    assert len(studio_server.records) == 4 and len(studio_server.faults) == 0
+    assert studio_server.latency == 0.0
+    assert len(studio_client.list_executions(next(iter(studio_server.flows)))) >= 1
+'''
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+
+
+def test_a_project_that_does_not_use_it_loads_nothing_of_ours(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_plain='''
+import sys
+
+def test_plain():
+    assert "httpx" not in sys.modules
+    assert "twilio_studio_steps.steps" not in sys.modules
+'''
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:asyncio")
+    result.assert_outcomes(passed=1)
