@@ -78,6 +78,7 @@ class Binding:
     deferred_fields: list[str]
     ranges: list[tuple[str, str]] = field(default_factory=list)
     item_model: str = ""
+    meta_model: str = ""  # the page's `meta` class, read off the generated page model
     items_key: str = ""
     page_class: str = ""
     parents: str = ""  # the name of list_<method>_for's argument: the parents listed
@@ -99,6 +100,7 @@ class Service:
     @property
     def models(self) -> list[str]:
         names = {b.model for b in self.bindings} | {b.item_model for b in self.bindings}
+        names |= {b.meta_model for b in self.bindings}
         return sorted(name for name in names if name)
 
     @property

@@ -2,8 +2,9 @@
 
     python scripts/extract_fragment.py UPSTREAM.json spec/studio_v2_steps/extract.json [-o OUT]
 
-The extract config names the operations to keep (by operationId or path) and our
-naming overrides; other keys (such as "upstream", the file name scripts/update_spec.py
+The extract config names the operations to keep (by operationId or path), our
+naming overrides, and `schema_overrides`: fragments of schema merged into the named
+(renamed) schemas, for what Twilio sends but its spec leaves untyped; other keys (such as "upstream", the file name scripts/update_spec.py
 expects) are ignored. The fragment keeps those paths (with their `x-twilio` extensions),
 every component schema they reference (transitively), the security schemes, the
 servers, and adds Twilio's error schema as the `default` response of each kept
@@ -132,6 +133,15 @@ def add_error_responses(paths: dict[str, Any]) -> None:
                 }
 
 
+def merge(target: dict[str, Any], patch: dict[str, Any]) -> None:
+    """Merge `patch` into `target` in place: objects key by key, anything else replaced."""
+    for key, value in patch.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            merge(target[key], value)
+        else:
+            target[key] = copy.deepcopy(value)
+
+
 def extract(upstream: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
     operations = config["operations"]
     renames: dict[str, str] = config.get("schema_names", {})
@@ -143,6 +153,10 @@ def extract(upstream: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
 
     all_schemas = upstream["components"]["schemas"]
     schemas = {renames.get(name, name): copy.deepcopy(all_schemas[name]) for name in names}
+    for name, patch in config.get("schema_overrides", {}).items():
+        if name not in schemas:
+            raise ExtractError(f"schema_overrides names a schema the fragment lacks: {name}")
+        merge(schemas[name], patch)
     if config.get("error_schema", True):
         schemas["TwilioError"] = copy.deepcopy(TWILIO_ERROR_SCHEMA)
         add_error_responses(paths)

@@ -94,6 +94,18 @@ def generate_into(folder: Path, package: str, out: Path) -> Path:
     return target
 
 
+def meta_model(target: Path, exported: str, page_model: str) -> str:
+    """The class of a generated page model's `meta` field (the generator names it)."""
+    module = re.search(rf"^from \.(\w+) import {page_model}$", exported, re.M)
+    if module is None:
+        sys.exit(f"{target.name}: no module exports {page_model}")
+    source = (target / "models" / f"{module.group(1)}.py").read_text()
+    field = re.search(r"^    meta: (\w+) \| Unset", source, re.M)
+    if field is None:
+        sys.exit(f"{target.name}: {page_model} has no typed meta field")
+    return field.group(1)
+
+
 def write_bindings(folder: Path, target: Path) -> None:
     """operations.py and clients.py: the service's binding to twilio_rest_core."""
     shown = folder.relative_to(ROOT).as_posix()
@@ -107,6 +119,8 @@ def write_bindings(folder: Path, target: Path) -> None:
     except (BindingError, KeyError) as exc:
         sys.exit(f"{shown}: cannot describe the binding: {exc}")
     exported = (target / "models" / "__init__.py").read_text()
+    for binding in service.lists:
+        binding.meta_model = meta_model(target, exported, binding.model)
     missing = [name for name in service.models if f'"{name}"' not in exported]
     if missing:
         sys.exit(f"{shown}: the binding names models the generator did not write: {missing}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-USER_TESTS = '''
+USER_TESTS = """
 from twilio_studio_steps import RateLimitError
 from twilio_studio_steps.testing import ErrorStatus, FlowTemplate
 
@@ -33,7 +33,13 @@ def test_retries_do_not_sleep(studio_server, studio_client, studio_execution):
         raise AssertionError("no RateLimitError")
 
 def test_shaped_data(studio_client, studio_execution):
-    ivr = FlowTemplate(path=(("Trigger", "trigger", "Incoming Call"), ("menu", "gather-input-on-call", "Incoming Call")), trigger="call")
+    ivr = FlowTemplate(
+        path=(
+            ("Trigger", "trigger", "Incoming Call"),
+            ("menu", "gather-input-on-call", "Incoming Call"),
+        ),
+        trigger="call",
+    )
     execution = studio_execution(steps=4, status="active", template=ivr)
     steps = studio_client.list_steps(execution.flow_sid, execution.sid)
     assert [s.type_ for s in steps] == ["trigger", "gather-input-on-call"] * 2
@@ -44,7 +50,7 @@ async def test_async_client(async_studio_client, studio_execution):
     execution = studio_execution(steps=7)
     steps = await async_studio_client.list_steps(execution.flow_sid, execution.sid)
     assert len(steps) == 7
-'''
+"""
 
 
 def test_a_users_tests_pass_with_the_plugins_fixtures_only(pytester: pytest.Pytester) -> None:
@@ -55,7 +61,7 @@ def test_a_users_tests_pass_with_the_plugins_fixtures_only(pytester: pytest.Pyte
 
 def test_the_plugin_resets_what_a_test_changed(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
-        test_order='''
+        test_order="""
 from twilio_studio_steps.testing import ErrorStatus
 
 def test_changes_everything(studio_server, studio_execution, studio_client):
@@ -67,7 +73,7 @@ def test_sees_none_of_it(studio_server, studio_client):
     assert len(studio_server.records) == 4 and len(studio_server.faults) == 0
     assert studio_server.latency == 0.0
     assert len(studio_client.list_executions(next(iter(studio_server.flows)))) >= 1
-'''
+"""
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
@@ -75,13 +81,13 @@ def test_sees_none_of_it(studio_server, studio_client):
 
 def test_a_project_that_does_not_use_it_loads_nothing_of_ours(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
-        test_plain='''
+        test_plain="""
 import sys
 
 def test_plain():
     assert "httpx" not in sys.modules
     assert "twilio_studio_steps.steps" not in sys.modules
-'''
+"""
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:asyncio")
     result.assert_outcomes(passed=1)

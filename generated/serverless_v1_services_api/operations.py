@@ -12,7 +12,7 @@ from __future__ import annotations
 from twilio_rest_core import operations as _core
 from twilio_rest_core import page as _page
 
-from .models import Service, ServicePage
+from .models import PageMeta, Service, ServicePage
 
 SERVICE = _core.Service(
     product="serverless",
@@ -25,6 +25,8 @@ class ServicesPage(_page.Page[Service]):
     """A page of services (`page.services` is `page.items`)."""
 
     __slots__ = ()
+    meta: PageMeta  # Twilio's paging fields, typed
+    model: ServicePage
 
     @property
     def services(self) -> list[Service]:

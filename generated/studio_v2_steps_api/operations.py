@@ -18,9 +18,11 @@ from .models import (
     Execution,
     ExecutionContext,
     ExecutionPage,
+    ExecutionPageMeta,
     ExecutionStep,
     ExecutionStepContext,
     ExecutionStepPage,
+    PageMeta,
 )
 from .types import RawJSON
 
@@ -35,6 +37,8 @@ class ExecutionsPage(_page.Page[Execution]):
     """A page of executions (`page.executions` is `page.items`)."""
 
     __slots__ = ()
+    meta: ExecutionPageMeta  # Twilio's paging fields, typed
+    model: ExecutionPage
 
     @property
     def executions(self) -> list[Execution]:
@@ -45,6 +49,8 @@ class StepsPage(_page.Page[ExecutionStep]):
     """A page of steps (`page.steps` is `page.items`)."""
 
     __slots__ = ()
+    meta: PageMeta  # Twilio's paging fields, typed
+    model: ExecutionStepPage
 
     @property
     def steps(self) -> list[ExecutionStep]:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         ExecutionStepPage,
         PageMeta,
     )
+    from studio_v2_steps_api.types import UNSET, Unset
     from twilio_rest_core.clients import AsyncListClient, SyncListClient
     from twilio_rest_core.credentials import Credentials
     from twilio_rest_core.errors import (
@@ -84,6 +85,8 @@ _LAZY = {
     "StepsPage": ".steps",
     "SyncListClient": "twilio_rest_core.clients",
     "TwilioStudioError": "twilio_rest_core.errors",
+    "UNSET": "studio_v2_steps_api.types",
+    "Unset": "studio_v2_steps_api.types",
     "UnsafeURLError": "twilio_rest_core.errors",
     "ValidationError": "twilio_rest_core.errors",
 }
@@ -106,6 +109,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "LIST_STEPS",
+    "UNSET",
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
@@ -137,6 +141,7 @@ __all__ = [
     "SyncListClient",
     "TwilioStudioError",
     "UnsafeURLError",
+    "Unset",
     "ValidationError",
     "__version__",
 ]

@@ -1,0 +1,55 @@
+"""Code as a user writes it: checked by mypy --strict in tests/test_typing.py (not run)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, assert_type
+
+from twilio_studio_steps import (
+    UNSET,
+    AsyncStepsClient,
+    Execution,
+    ExecutionStep,
+    ExecutionStepContext,
+    ExecutionTrace,
+    PageMeta,
+    StepsClient,
+    StepsPage,
+    Unset,
+)
+
+
+def sync_use(client: StepsClient) -> None:
+    steps = client.list_steps("FW...", "FN...", page_size=100, limit=5, page_token=None)
+    assert_type(steps, list[ExecutionStep])
+    step = steps[0]
+    assert_type(step.date_created, dt.datetime | None | Unset)
+    if not isinstance(step.name, Unset):
+        assert_type(step.name, str | None)
+    page = client.get_steps_page("FW...", "FN...")
+    assert_type(page, StepsPage)
+    assert_type(page.meta, PageMeta)
+    assert_type(page.meta.next_page_url, str | None | Unset)
+    assert_type(page.next_page_token, str | None)
+    executions = client.list_executions("FW...", status="ended", created_from=dt.date(2024, 5, 1))
+    assert_type(executions, list[Execution])
+    context = client.get_step_context("FW...", "FN...", "FT...")
+    assert_type(context, ExecutionStepContext)
+    assert_type(context.context, Any | Unset)
+    for trace in client.iter_traces("FW...", with_context=True):
+        assert_type(trace, ExecutionTrace)
+        assert_type(trace.steps, list[ExecutionStep])
+    assert_type(client.list_steps_for([("FW...", "FN...")]), list[list[ExecutionStep]])
+    assert_type(UNSET, Unset)
+
+
+async def async_use(client: AsyncStepsClient) -> None:
+    steps = await client.list_steps("FW...", "FN...", limit=5)
+    assert_type(steps, list[ExecutionStep])
+    async for step in client.iter_steps("FW...", "FN..."):
+        assert_type(step, ExecutionStep)
+    page = await client.get_steps_page("FW...", "FN...")
+    assert_type(page.meta, PageMeta)
+    assert_type(await client.list_steps_for([("FW...", "FN...")]), list[list[ExecutionStep]])
+    async for trace in client.iter_traces("FW..."):
+        assert_type(trace, ExecutionTrace)

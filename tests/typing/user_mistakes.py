@@ -1,0 +1,14 @@
+"""Mistakes mypy --strict must catch (tests/test_typing.py expects each listed error)."""
+
+from __future__ import annotations
+
+from twilio_studio_steps import StepsClient
+
+
+def mistakes(client: StepsClient) -> None:
+    page = client.get_steps_page("FW...", "FN...")
+    print(page.meta.next_page_urll)  # E: attr-defined
+    client.list_executions("FW...", status="done")  # E: arg-type
+    client.list_steps("FW...", "FN...", pagesize=5)  # E: call-arg
+    client.iter_traces("FW...", concurrency="8")  # E: arg-type
+    StepsClient(acount_sid="AC...")  # E: call-arg
