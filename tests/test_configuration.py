@@ -53,6 +53,20 @@ def test_missing_credentials_name_the_variables() -> None:
     assert "TWILIO_API_KEY" in str(err.value)
 
 
+@pytest.mark.parametrize(
+    ("given", "missing"),
+    [
+        ({"account_sid": "AC" + "1" * 32}, "TWILIO_AUTH_TOKEN is not set (TWILIO_ACCOUNT_SID is)"),
+        ({"auth_token": "token"}, "TWILIO_ACCOUNT_SID is not set (TWILIO_AUTH_TOKEN is)"),
+        ({}, "neither TWILIO_ACCOUNT_SID nor TWILIO_AUTH_TOKEN is set"),
+    ],
+)
+def test_the_missing_half_is_named(given: dict[str, str], missing: str) -> None:
+    with pytest.raises(ConfigurationError) as err:
+        StepsClient(**given)
+    assert missing in str(err.value) and "to the client" in str(err.value)
+
+
 def test_api_key_without_secret_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="TWILIO_API_SECRET"):
         StepsClient(ACCOUNT, api_key="SK" + "1" * 32)

@@ -57,8 +57,14 @@ class Credentials:
         auth_token = auth_token or env.get(D.ENV_AUTH_TOKEN) or None
         if account_sid and auth_token:
             return cls(account_sid, account_sid, auth_token)
+        if account_sid:
+            missing = f"{D.ENV_AUTH_TOKEN} is not set ({D.ENV_ACCOUNT_SID} is)"
+        elif auth_token:
+            missing = f"{D.ENV_ACCOUNT_SID} is not set ({D.ENV_AUTH_TOKEN} is)"
+        else:
+            missing = f"neither {D.ENV_ACCOUNT_SID} nor {D.ENV_AUTH_TOKEN} is set"
         raise ConfigurationError(
-            "No Twilio credentials: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or "
-            "TWILIO_API_KEY and TWILIO_API_SECRET (with TWILIO_ACCOUNT_SID), or pass them "
-            "to the client."
+            f"No Twilio credentials: {missing}. Set both, or {D.ENV_API_KEY} and "
+            f"{D.ENV_API_SECRET} with {D.ENV_ACCOUNT_SID}; or pass account_sid= and "
+            "auth_token= (or api_key= and api_secret=) to the client."
         )

@@ -66,8 +66,15 @@ def _seconds(text: str) -> float:
     return value
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with each usage error as one line (exit 2) that says where help is."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"studio-steps: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="studio-steps",
         description="List the steps of a Twilio Studio Flow execution.",
         epilog="example:\n  studio-steps demo       # no account needed: a local Studio server\n"
@@ -75,7 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {D.VERSION}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=Parser
+    )
 
     listing = commands.add_parser(
         "list",
@@ -133,6 +142,9 @@ def add_client_options(parser: argparse.ArgumentParser) -> None:
 def make_client(args: argparse.Namespace) -> StepsClient:
     if args.max_retries is not None and args.max_retries < 0:
         raise UsageError(f"--max-retries {args.max_retries} is out of range: use 0 or more")
+    if args.base_url and (args.region or args.edge):
+        raise UsageError("--base-url names the host itself: give it, or --region/--edge, not both")
+    _check_order(args)
     return StepsClient(
         args.account_sid,
         base_url=args.base_url,
@@ -141,6 +153,22 @@ def make_client(args: argparse.Namespace) -> StepsClient:
         timeout=args.timeout or D.DEFAULT_TIMEOUT,
         max_retries=args.max_retries,
     )
+
+
+# Each positional SID and its prefix, in the order the commands take them.
+SID_ARGUMENTS = (("flow_sid", "FW", "FLOW_SID"), ("execution_sid", "FN", "EXECUTION_SID"))
+
+
+def _check_order(args: argparse.Namespace) -> None:
+    """A SID given where another belongs (swapped, most often) is named as such."""
+    present = [(name, label) for name, _, label in SID_ARGUMENTS if hasattr(args, name)]
+    labels = {prefix: label for _, prefix, label in SID_ARGUMENTS}
+    for name, label in present:
+        value = getattr(args, name)
+        belongs = labels.get(value[:2].upper()) if isinstance(value, str) else None
+        if belongs is not None and belongs != label:
+            order = " ".join(label for _, label in present)
+            raise UsageError(f"{value} is a {belongs}, given as {label}: the order is {order}")
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:

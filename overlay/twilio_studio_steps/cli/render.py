@@ -32,6 +32,9 @@ TABLE_WIDTHS = {
     "status": 6,
     "contact_channel_address": 24,
 }
+# Columns sit GAP spaces apart; a text column is cut no narrower than MIN_WIDTH.
+GAP = 2
+MIN_WIDTH = 5
 # Columns that stay whole when the terminal is narrow: a cut SID is useless.
 FIXED_WIDTH = frozenset({"sid", "account_sid", "flow_sid", "execution_sid", "parent_step_sid"})
 DATES = frozenset({"date_created", "date_updated"})
@@ -64,29 +67,38 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
-def fit_table(rows: Iterable[dict[str, str]], out: IO[str], fields: Sequence[str]) -> int:
-    """Rows of text as fixed-width columns (no second pass, so it streams), fitted to the
-    terminal: SIDs and dates stay whole, the other columns give up width fairly."""
-    total = shutil.get_terminal_size((120, 24)).columns
+def column_widths(fields: Sequence[str], total: int) -> list[int]:
+    """Each column's width in a `total`-column terminal: SIDs and dates whole; the text
+    columns share the rest fairly (the widest gives way first), none below MIN_WIDTH."""
     widths = [TABLE_WIDTHS.get(name, 24) for name in fields]
     flexible = [i for i, name in enumerate(fields) if name not in FIXED_WIDTH | DATES]
-    while sum(widths) + 2 * (len(widths) - 1) > total and flexible:
+    while sum(widths) + GAP * (len(widths) - 1) > total and flexible:
         widest = max(flexible, key=lambda i: widths[i])
-        if widths[widest] <= 8:
+        if widths[widest] <= MIN_WIDTH:
             break
         widths[widest] -= 1
+    return widths
+
+
+def fit_table(rows: Iterable[dict[str, str]], out: IO[str], fields: Sequence[str]) -> int:
+    """Rows of text as fixed-width columns (no second pass, so it streams), fitted to the
+    terminal (see column_widths)."""
+    widths = column_widths(fields, shutil.get_terminal_size((120, 24)).columns)
 
     def line(cells: Sequence[str]) -> str:
-        return "  ".join(_cut(c, w).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+        padded = (_cut(c, w).ljust(w) for c, w in zip(cells, widths, strict=True))
+        return (" " * GAP).join(padded).rstrip()
 
-    out.write(
-        line([f"{name.upper()} (UTC)" if name in DATES else name.upper() for name in fields]) + "\n"
-    )
+    out.write(line([_heading(name) for name in fields]) + "\n")
     count = 0
     for row in rows:
         out.write(line([_table_text(name, row.get(name, "")) for name in fields]) + "\n")
         count += 1
     return count
+
+
+def _heading(name: str) -> str:
+    return f"{name.upper()} (UTC)" if name in DATES else name.upper()
 
 
 def _table_text(name: str, text: str) -> str:
