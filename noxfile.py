@@ -9,7 +9,7 @@ import nox
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"
-nox.options.sessions = ["lint", "typecheck", "check-generated", "tests"]
+nox.options.sessions = ["lint", "typecheck", "check-generated", "tests", "docs"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 PYTHON = "3.11"
@@ -49,6 +49,18 @@ def typecheck(session: nox.Session) -> None:
     session.install("-e", ".", *group("typecheck"))
     session.run("mypy", "overlay/twilio_rest_core", "overlay/twilio_studio_steps")
     session.run("mypy", "generated")
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """Build the documentation site (docs/, mkdocs.yml) strictly: a broken link or API
+    reference fails. `nox -s docs -- serve` serves it on 127.0.0.1:8000 instead."""
+    session.install("-e", ".", *group("docs"))
+    if session.posargs[:1] == ["serve"]:
+        session.run("mkdocs", "serve", "--dev-addr", "127.0.0.1:8000")
+        return
+    site = Path(session.create_tmp()) / "site"
+    session.run("mkdocs", "build", "--strict", "--site-dir", str(site))
 
 
 @nox.session(python=PYTHON)
