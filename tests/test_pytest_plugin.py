@@ -4,6 +4,19 @@ from __future__ import annotations
 
 import pytest
 
+# The README's example, as it is there.
+README_TEST = """
+from twilio_studio_steps.testing import ErrorStatus
+
+def count_steps(client, flow_sid):
+    return sum(len(trace.steps) for trace in client.iter_traces(flow_sid))
+
+def test_count_steps(studio_client, studio_execution, studio_server):
+    execution = studio_execution(steps=3, status="active")
+    studio_server.faults.push(ErrorStatus(429, 20429), times=2)  # retried, no waiting
+    assert count_steps(studio_client, execution.flow_sid) == 3 + 12  # and the sample's 12
+"""
+
 USER_TESTS = """
 from twilio_studio_steps import RateLimitError
 from twilio_studio_steps.testing import ErrorStatus, FlowTemplate
@@ -54,9 +67,16 @@ async def test_async_client(async_studio_client, studio_execution):
 
 
 def test_a_users_tests_pass_with_the_plugins_fixtures_only(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_user=USER_TESTS)
+    pytester.makepyfile(test_user=USER_TESTS, test_readme=README_TEST)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-o", "asyncio_mode=auto")
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=6)
+
+
+def test_the_readme_shows_the_example_tested_here() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert README_TEST.strip() in readme
 
 
 def test_the_plugin_resets_what_a_test_changed(pytester: pytest.Pytester) -> None:
