@@ -86,6 +86,15 @@ class Binding:
     max_page_size: int = 1000
     shared_fields: list[str] = field(default_factory=list)
 
+    @property
+    def methods(self) -> list[str]:
+        """The client methods this operation becomes."""
+        if self.kind == "fetch":
+            return [f"get_{self.method}"]
+        names = [f"iter_{self.method}", f"list_{self.method}", f"get_{self.method}_page"]
+        names.append(f"iter_{self.method}_pages")
+        return names + ([f"list_{self.method}_for"] if self.parents else [])
+
 
 @dataclass
 class Service:
@@ -211,6 +220,8 @@ def _binding(
     properties = body.get("properties", {})
     arrays = [key for key, value in properties.items() if value.get("type") == "array"]
     default_name = snake(re.sub(r"^(List|Fetch)", "", op_id))
+    if op_id.startswith("List") and not default_name.endswith("s"):
+        default_name += "s"  # ListFlow -> iter_flows; FetchFlow -> get_flow
     method = config.get("names", {}).get(op_id, default_name)
     common: dict[str, Any] = {
         "ranges": _ranges(queries),
@@ -276,9 +287,10 @@ def describe(
     product = host.removesuffix(".twilio.com")
     if not product or "." in product:
         raise BindingError(f"cannot tell the product from the server {host!r}")
-    methods = [b.method for b in bindings]
-    if len(set(methods)) != len(methods):
-        raise BindingError(f"two operations share a method name: {methods}")
+    methods = [name for b in bindings for name in b.methods]
+    clashes = sorted({name for name in methods if methods.count(name) > 1})
+    if clashes:
+        raise BindingError(f"two operations share a method name: {', '.join(clashes)}")
     return Service(
         package=generator_config["package_name_override"],
         product=product,
