@@ -5,10 +5,11 @@
 The extract config names the operations to keep (by operationId or path), our
 naming overrides, and `schema_overrides`: fragments of schema merged into the named
 (renamed) schemas, for what Twilio sends but its spec leaves untyped; other keys (such
-as "upstream", the file name scripts/update_spec.py expects) are ignored. The fragment keeps those paths (with their `x-twilio` extensions),
-every component schema they reference (transitively), the security schemes, the
-servers, and adds Twilio's error schema as the `default` response of each kept
-operation. Output is deterministic: same input, same bytes.
+as "upstream", the file name scripts/update_spec.py expects) are ignored. The fragment
+keeps those paths (with their `x-twilio` extensions), every component schema they
+reference (transitively), the security schemes, the servers, and adds Twilio's error
+schema as the `default` response of each kept operation. Output is deterministic: same
+input, same bytes.
 """
 
 from __future__ import annotations
