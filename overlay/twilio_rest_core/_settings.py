@@ -69,6 +69,8 @@ class ClientSettings:
             "Authorization": self.credentials.authorization,
             "User-Agent": user_agent(service),
             "Accept": "application/json",
+            # Only what the body reader inflates in bounded steps (see _bounds._Body).
+            "Accept-Encoding": "gzip",
         }
 
     @staticmethod

@@ -10,6 +10,7 @@ It knows no service: a service's own testing module adds its collections and dat
 
 from .faults import (
     DropConnection,
+    EndlessBody,
     ErrorStatus,
     Fault,
     FaultQueue,
@@ -18,11 +19,13 @@ from .faults import (
     ResetConnection,
     RewriteNextPageUrl,
     Stall,
+    Trickle,
 )
 from .server import ItemsProvider, LocalTwilioServer, RecordedRequest
 
 __all__ = [
     "DropConnection",
+    "EndlessBody",
     "ErrorStatus",
     "Fault",
     "FaultQueue",
@@ -34,4 +37,5 @@ __all__ = [
     "ResetConnection",
     "RewriteNextPageUrl",
     "Stall",
+    "Trickle",
 ]
