@@ -54,6 +54,24 @@ async def collect(client: StepsClient | AsyncStepsClient, **kw: Any) -> list[str
         return [s.sid async for s in client.iter_steps(FLOW, EXECUTION, **kw)]
 
 
+async def collect_until_error(
+    client: StepsClient | AsyncStepsClient, **kw: Any
+) -> tuple[list[str], Exception | None]:
+    """The step sids delivered, and the error that ended the listing (None: it finished)."""
+    got: list[str] = []
+    try:
+        if isinstance(client, StepsClient):
+            with client:
+                got.extend(s.sid for s in client.iter_steps(FLOW, EXECUTION, **kw))
+        else:
+            async with client:
+                async for step in client.iter_steps(FLOW, EXECUTION, **kw):
+                    got.append(step.sid)
+    except Exception as error:
+        return got, error
+    return got, None
+
+
 def open_fds() -> set[str]:
     return set(os.listdir("/proc/self/fd"))
 
@@ -89,11 +107,10 @@ class Resources:
         ]
         assert wait_until(lambda: open_fds() <= self.fds, timeout), open_fds() - self.fds
 
-    async def assert_released_async(self) -> None:
-        """As assert_released, and no asyncio task left over either (within 1 s)."""
+    async def assert_no_tasks_left(self) -> None:
+        """No asyncio task left over (within 1 s)."""
         for _ in range(100):
             if set(asyncio.all_tasks()) <= self.tasks:
                 break
             await asyncio.sleep(0.01)
         assert set(asyncio.all_tasks()) <= self.tasks, set(asyncio.all_tasks()) - self.tasks
-        self.assert_released()

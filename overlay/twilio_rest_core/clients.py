@@ -360,15 +360,12 @@ class SyncClient(_Shell[httpx.Client]):
 
 class AsyncClient(_Shell[httpx.AsyncClient]):
     """asyncio client; one instance serves any number of concurrent listings, on the one
-    event loop it is first used on (an httpx.AsyncClient's connections belong to a loop)."""
+    event loop it is first used on (its pooled connections belong to that loop)."""
 
     _http_class = httpx.AsyncClient
 
     def _setup(self) -> None:
         self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
-        self._other_loops: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, httpx.AsyncClient
-        ] = weakref.WeakKeyDictionary()
         self._prefetches: set[asyncio.Task[Reply]] = set()  # aclose() cancels them
 
     @staticmethod
@@ -378,21 +375,11 @@ class AsyncClient(_Shell[httpx.AsyncClient]):
     async def aclose(self) -> None:
         """Cancel every prefetch of this client and close the connection pool, unless it
         belongs to a caller-supplied client."""
-        import asyncio
-
         self._closed = True
         for task in list(self._prefetches):
             task.cancel()
         if self._owns_http:
-            loop = asyncio.get_running_loop()
-            for other_loop, http in list(self._other_loops.items()):
-                if other_loop is loop:
-                    await http.aclose()  # those of other loops went with their loop
-            if self._loop is None or self._loop() is loop:
-                await self._http.aclose()
-            else:
-                with contextlib.suppress(RuntimeError):  # its loop is gone, and so its sockets
-                    await self._http.aclose()
+            await self._http.aclose()
 
     async def __aenter__(self) -> Self:
         return self
@@ -405,45 +392,38 @@ class AsyncClient(_Shell[httpx.AsyncClient]):
     ) -> None:
         await self.aclose()
 
-    def _http_here(self) -> httpx.AsyncClient:
-        """The httpx client for the running event loop.
+    def _check_loop(self) -> None:
+        """Refuse a second event loop when the connections are pooled.
 
-        An httpx.AsyncClient's pooled connections belong to the loop that opened them,
-        and reusing them from another loop fails at random ("Event loop is closed"). So
-        a client this library made gets a fresh one per loop; a caller's client with a
-        connection pool is refused on a second loop.
+        An httpx.AsyncClient's pooled connections belong to the loop that opened them;
+        reused from another loop they fail at random ("Event loop is closed"), and
+        those left in the pool can never be closed. So the first loop to send keeps the
+        client (a transport without a pool, such as httpx.MockTransport, may move on).
         """
         import asyncio
 
         loop = asyncio.get_running_loop()
         if self._loop is None:
             self._loop = weakref.ref(loop)
-            return self._http
-        if self._loop() is loop:
-            return self._http
-        if not self._owns_http:
-            if isinstance(getattr(self._http, "_transport", None), httpx.AsyncHTTPTransport):
-                raise ConfigurationError(
-                    f"the http_client of this {type(self).__name__} was first used on another "
-                    "event loop, and its pooled connections belong to that loop: create one "
-                    "client (and httpx.AsyncClient) per event loop"
-                )
-            return self._http
-        http = self._other_loops.get(loop)
-        if http is None:
-            http = self._other_loops[loop] = self._new_http(self._settings)
-        return http
+        elif self._loop() is not loop and isinstance(
+            getattr(self._http, "_transport", None), httpx.AsyncHTTPTransport
+        ):
+            raise ConfigurationError(
+                f"this {type(self).__name__} was first used on another event loop, which its "
+                "pooled connections belong to: create one client per event loop (e.g. "
+                "`async with AsyncStepsClient() as client:` inside the coroutine you run)"
+            )
 
     async def _send(self, request: httpx.Request, limit: float | None) -> Reply:
         import asyncio
 
         self._check_open()
-        http = self._http_here()
+        self._check_loop()
         clock = self._settings.clock
         try:
             async with asyncio.timeout(limit):  # the whole attempt: connect, headers, body
                 started = clock.monotonic()
-                response = await http.send(request, follow_redirects=False, stream=True)
+                response = await self._http.send(request, follow_redirects=False, stream=True)
                 waited = clock.monotonic() - started
                 try:
                     body = await read_async(response, self._settings.max_response_bytes)
