@@ -112,6 +112,21 @@ async def test_the_deadline_bounds_connecting_to_a_stalled_server(
     assert raised.value.stop_reason == E.DEADLINE_REACHED
 
 
+@both
+async def test_a_read_that_stalls_past_the_deadline_is_cut_to_it(
+    make: Make, server: LocalStudioServer
+) -> None:
+    """The headers come in two parts 0.55 s apart, then stall: the read waiting for the
+    third part has 0.05 s of the 0.6 s deadline left, and gets no more than that."""
+    server.faults.push(Trickle("headers", interval=0.55, chunk=60))
+    policy = RetryPolicy(max_retries=0, deadline=0.6)
+    started = time.monotonic()
+    with pytest.raises(APITimeoutError) as raised:
+        await collect(make(server, timeout=10.0, retry=policy))
+    assert time.monotonic() - started < 0.95  # not 1.1 s, when the third part arrives
+    assert raised.value.stop_reason == E.DEADLINE_REACHED
+
+
 def test_a_callers_sync_client_still_ends_a_trickled_body(server: LocalStudioServer) -> None:
     """A transport this library did not make: the check between body chunks ends it."""
     server.faults.push(Trickle("body", interval=0.02, chunk=16))
@@ -142,6 +157,27 @@ async def test_a_body_over_the_cap_is_refused_and_not_retried(
     assert raised.value.attempts == 1
     assert raised.value.stop_reason == E.NOT_RETRYABLE
     assert len(server.requests) == before + 1
+
+
+@both
+async def test_a_body_without_a_length_stops_at_the_cap(
+    make: Make, server: LocalStudioServer
+) -> None:
+    server.faults.push(EndlessBody(interval=0.0, chunk=4096))
+    with pytest.raises(InvalidResponseError, match="max_response_bytes=100000"):
+        await collect(make(server, max_response_bytes=100_000, timeout=5.0))
+
+
+@both
+async def test_a_declared_length_over_the_cap_is_refused_before_reading(
+    make: Make, server: LocalStudioServer
+) -> None:
+    """The body trickles: reading it to the cap would take seconds (and time out)."""
+    server.faults.push(Trickle("body", interval=0.02, chunk=16))
+    started = time.monotonic()
+    with pytest.raises(InvalidResponseError, match="max_response_bytes=1000"):
+        await collect(make(server, max_response_bytes=1000, timeout=ATTEMPT))
+    assert time.monotonic() - started < ATTEMPT
 
 
 @both

@@ -193,12 +193,19 @@ def test_a_page_token_is_sent_or_refused_with_validation_error() -> None:
         client.close()
 
 
-@pytest.mark.parametrize("token", ["\ud800", "ok\udfffok", "P" * 70_000])
+@pytest.mark.parametrize(
+    ("token", "says"),
+    [("\ud800", "lone surrogates"), ("ok\udfffok", "lone surrogates"), ("P" * 70_000, "URL")],
+    ids=["surrogate", "surrogate inside", "too long for a URL"],
+)
 @pytest.mark.parametrize("cls", [StepsClient, AsyncStepsClient])
-def test_unsendable_page_tokens_are_validation_errors(cls: type[StepsClient], token: str) -> None:
+def test_unsendable_page_tokens_are_validation_errors(
+    cls: type[StepsClient], token: str, says: str
+) -> None:
     client = cls(ACCOUNT, "t", base_url="http://127.0.0.1:1")
-    with pytest.raises(ValidationError, match="page_token"):
+    with pytest.raises(ValidationError, match="page_token") as raised:
         client.iter_steps(FLOW, EXECUTION, page_token=token)
+    assert says in raised.value.expected
 
 
 # -- fan-out raises the failure itself ------------------------------------------------------

@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Pages of 100 steps from a server that keeps us waiting 20 ms: page n+1 is prefetched.
 PAGE = 100
 LATENCY = 0.02
+SETTLE = 0.15  # for an answer to page 1 to arrive after it was asked for
 
 
 class Scene:
@@ -46,11 +47,15 @@ class Scene:
         return sum(1 for r in self.server.requests if r.query.get("Page", "0") == str(page))
 
     def wait_for_page_1(self) -> None:
+        """Until page 1 was asked for, and its answer had time to come: a 503 is then
+        being waited out, a stall is still stalling."""
         assert wait_until(lambda: self.requests_for_page(1) >= 1, 2.0), "no prefetch started"
+        time.sleep(SETTLE)
 
     async def wait_for_page_1_async(self) -> None:
         for _ in range(200):
             if self.requests_for_page(1) >= 1:
+                await asyncio.sleep(SETTLE)
                 return
             await asyncio.sleep(0.01)
         raise AssertionError("no prefetch started")
@@ -61,7 +66,7 @@ class Scene:
         assert len(self.server.requests) == count
 
     def no_more_requests(self, quiet: float = 0.4) -> None:
-        """Nothing is sent during `quiet` seconds (a retry would be: Retry-After 0.1 s)."""
+        """Nothing is sent during `quiet` seconds."""
         count = len(self.server.requests)
         time.sleep(quiet)
         assert len(self.server.requests) == count
@@ -72,7 +77,8 @@ class Scene:
 
 
 HANG = Stall(30)
-RETRY_STORM = ErrorStatus(503, headers={"Retry-After": "0.1"})
+# A retry due in 2 s: a stop must end the wait, not let it run out.
+RETRY_STORM = ErrorStatus(503, headers={"Retry-After": "2"})
 FAULTS = pytest.mark.parametrize(
     ("fault", "times"), [(HANG, 1), (RETRY_STORM, 50)], ids=["hanging", "retrying"]
 )
@@ -102,6 +108,20 @@ def test_break_ends_the_prefetch(scene_factory: list[Scene], fault: object, time
     assert wait_until(lambda: not prefetch_threads(), 0.5), prefetch_threads()
     scene.no_more_requests()
     client.close()
+    scene.finish()
+
+
+def test_break_sends_no_retry_on_a_callers_client(scene_factory: list[Scene]) -> None:
+    """A transport this library did not make: the retry driver itself sends no more."""
+    scene = new_scene(scene_factory, ErrorStatus(503, headers={"Retry-After": "0.2"}), 50)
+    http = httpx.Client()
+    client = sync_client(scene.server, http_client=http)
+    for _ in client.iter_steps(FLOW, EXECUTION, page_size=PAGE):
+        scene.wait_for_page_1()
+        break
+    scene.no_more_requests()
+    assert not prefetch_threads()
+    http.close()
     scene.finish()
 
 

@@ -73,6 +73,25 @@ async def test_an_unsendable_next_url_is_refused_after_its_page(
     assert len(server.requests) == 1  # nothing sent for the refused URL
 
 
+# next URLs that another parser reads as another host or no URL, but that httpx sends to
+# the client's own origin: judged by what is sent, they are followed.
+SENT_HOME: dict[str, Callable[[str, str], str]] = {
+    "empty userinfo": lambda hp, old: old.replace(hp, "@" + hp),
+    "ideographic full stops": lambda hp, old: old.replace(hp, hp.replace(".", "\u3002")),
+    "port with a plus sign": lambda hp, old: old.replace(hp, hp.replace(":", ":+")),
+}
+
+
+@both
+@pytest.mark.parametrize("rewrite", SENT_HOME.values(), ids=SENT_HOME.keys())
+async def test_a_next_url_sent_to_the_origin_is_followed(
+    make: Make, server: LocalStudioServer, rewrite: Callable[[str, str], str]
+) -> None:
+    hp = hostport(server)
+    server.faults.push(RewriteNextPageUrl(lambda old: rewrite(hp, old or "")), on_page=0)
+    assert await collect(make(server), page_size=100) == expected(450)
+
+
 SAME_ON_THE_WIRE: dict[str, Callable[[str], str]] = {
     "a fragment": lambda first: first + "#again",
     "upper-case scheme": lambda first: first.replace("http://", "HTTP://"),
