@@ -250,6 +250,22 @@ async def test_a_gzip_page_is_inflated(make: Make, server: LocalStudioServer) ->
 
 
 @both
+@pytest.mark.parametrize(("cap", "read"), [(100_000, False), (10**6, True)], ids=["over", "under"])
+async def test_an_unasked_encoding_is_counted_decoded(
+    make: Make, server: LocalStudioServer, cap: int, read: bool
+) -> None:
+    """deflate (which the clients do not ask for) is decoded by httpx, counted decoded."""
+    page = real_page(server, 450)
+    server.faults.push(RawBody(zlib.compress(page), headers={"Content-Encoding": "deflate"}))
+    assert len(zlib.compress(page)) < 100_000 < len(page) < 10**6
+    if read:
+        assert await collect(make(server, max_response_bytes=cap)) == expected(450)
+    else:
+        with pytest.raises(InvalidResponseError, match="max_response_bytes=100000"):
+            await collect(make(server, max_response_bytes=cap))
+
+
+@both
 async def test_a_corrupt_gzip_body_is_an_invalid_response(
     make: Make, server: LocalStudioServer
 ) -> None:
