@@ -4,7 +4,9 @@ And one response costs at most max_response_bytes of body, decoded."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import socket
 import time
 import tracemalloc
 import zlib
@@ -125,6 +127,61 @@ async def test_a_read_that_stalls_past_the_deadline_is_cut_to_it(
         await collect(make(server, timeout=10.0, retry=policy))
     assert time.monotonic() - started < 0.95  # not 1.1 s, when the third part arrives
     assert raised.value.stop_reason == E.DEADLINE_REACHED
+
+
+class Unanswered:
+    """A listening socket whose accept queue is full: a connect to it hangs (the kernel
+    drops the SYN), as to a host that does not answer."""
+
+    def __init__(self) -> None:
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(0)
+        self.base_url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.fill = []
+        for _ in range(4):
+            pending = socket.socket()
+            pending.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                pending.connect(self.listener.getsockname())
+            self.fill.append(pending)
+        time.sleep(0.05)
+
+    def close(self) -> None:
+        for sock in (*self.fill, self.listener):
+            sock.close()
+
+
+@pytest.fixture
+def unanswered() -> Iterator[Unanswered]:
+    host = Unanswered()
+    try:
+        yield host
+    finally:
+        host.close()
+
+
+@both
+@pytest.mark.parametrize(
+    ("settings", "reason"),
+    [
+        ({"timeout": ATTEMPT, "max_retries": 0}, E.RETRIES_EXHAUSTED),
+        ({"timeout": 10.0, "retry": RetryPolicy(max_retries=5, deadline=0.5)}, E.DEADLINE_REACHED),
+    ],
+    ids=["attempt limit", "deadline"],
+)
+async def test_connecting_ends_by_the_attempt_limit_and_the_deadline(
+    make: Make, unanswered: Unanswered, settings: dict[str, Any], reason: str
+) -> None:
+    started = time.monotonic()
+    client = make(unanswered, **settings)  # type: ignore[arg-type]
+    with pytest.raises(APITimeoutError, match="timed out") as raised:
+        await collect(client)
+    if isinstance(client, StepsClient):
+        assert "timed out connecting" in str(raised.value)
+    limit = settings["timeout"] if reason == E.RETRIES_EXHAUSTED else 0.5
+    assert time.monotonic() - started < limit + SLACK
+    assert raised.value.stop_reason == reason
 
 
 def test_a_callers_sync_client_still_ends_a_trickled_body(server: LocalStudioServer) -> None:

@@ -54,13 +54,14 @@ def transport_error(
     url = str(request.url)
     if isinstance(exc, httpx.TimeoutException):
         phase = {
-            httpx.ConnectTimeout: "connecting",
-            httpx.PoolTimeout: "waiting for a pooled connection",
-            httpx.WriteTimeout: "sending the request",
-        }.get(type(exc), "waiting for or reading the response")
+            httpx.ConnectTimeout: " connecting",
+            httpx.PoolTimeout: " waiting for a pooled connection",
+            httpx.WriteTimeout: " sending the request",
+            httpx.ReadTimeout: " waiting for or reading the response",
+        }.get(type(exc), "")  # the base class: the attempt's own limit, in any phase
         within = f" (attempt limit {limit:.3g} s)" if limit is not None else ""
         return APITimeoutError(
-            f"{request.method} {url} timed out {phase}{within}",
+            f"{request.method} {url} timed out{phase}{within}",
             method=request.method,
             url=url,
         )

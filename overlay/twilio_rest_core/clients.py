@@ -431,7 +431,7 @@ class AsyncClient(_Shell[httpx.AsyncClient]):
                 finally:
                     await response.aclose()
         except TimeoutError:
-            raise httpx.ReadTimeout(
+            raise httpx.TimeoutException(
                 "the attempt's time limit was reached", request=request
             ) from None
 
