@@ -330,3 +330,18 @@ async def test_a_corrupt_gzip_body_is_an_invalid_response(
     server.faults.push(RawBody(body[:10] + b"\xff" * 50, headers={"Content-Encoding": "gzip"}))
     with pytest.raises(InvalidResponseError, match="could not be decoded"):
         await collect(make(server))
+
+
+def test_proxy_transports_from_the_environment_are_bounded_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """httpx mounts a transport per proxy named in the environment; a request through one
+    must honour the attempt's limit as a direct one does (same bound network backend)."""
+    from twilio_rest_core._bounds import _BoundedBackend
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    with StepsClient("AC" + "a" * 32, "token") as client:
+        mounted = [t for t in client._http._mounts.values() if t is not None]
+        assert mounted
+        for transport in mounted:
+            assert isinstance(transport._pool._network_backend, _BoundedBackend)  # type: ignore[attr-defined]

@@ -198,9 +198,9 @@ async def test_async_break_and_aclose_end_the_prefetch(
         await scene.wait_for_page_1_async()
         break
     await steps.aclose()  # type: ignore[attr-defined]
+    await scene.resources.assert_no_tasks_left()  # before aclose(), which would cancel it
     await scene.no_more_requests_async()
     await client.aclose()
-    await scene.resources.assert_no_tasks_left()
     scene.finish()
 
 
@@ -224,9 +224,9 @@ async def test_cancelling_the_consumer_ends_the_prefetch(
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+    await scene.resources.assert_no_tasks_left()  # before aclose(), which would cancel it
     await scene.no_more_requests_async()
     await client.aclose()
-    await scene.resources.assert_no_tasks_left()
     scene.finish()
 
 

@@ -173,9 +173,17 @@ class _BoundedBackend(httpcore.NetworkBackend):
 
 
 def bound_transport(client: httpx.Client) -> bool:
-    """Make the sync client's own transport honour attempts' limits and stops; False
-    when it is not the standard one (then only the checks between body chunks apply)."""
-    transport = getattr(client, "_transport", None)
+    """Make the sync client's own transports (and the proxy ones httpx mounts from the
+    environment) honour attempts' limits and stops; False when its main transport is not
+    the standard one (then only the checks between body chunks apply)."""
+    mounts = getattr(client, "_mounts", {})
+    bound = _bind(getattr(client, "_transport", None))
+    for transport in mounts.values():
+        _bind(transport)
+    return bound
+
+
+def _bind(transport: object) -> bool:
     pool = getattr(transport, "_pool", None)
     backend = getattr(pool, "_network_backend", None)
     if not isinstance(transport, httpx.HTTPTransport) or backend is None:
