@@ -21,12 +21,17 @@ def test_slow_start_then_a_cut_below_the_level_refused() -> None:
     for ticket in tickets:
         limit.finish(ticket, throttled=False)  # others waited meanwhile: slow start
     assert limit.allowed == 8
-    tickets = [limit.start() for _ in range(7)]
-    limit.finish(tickets[6], throttled=True)  # the 7th in flight was one too many
-    assert limit.learned and limit.allowed == 6
+    tickets = [limit.start() for _ in range(8)]
+    limit.finish(tickets[6], throttled=True)  # the 7th in flight was one too many ...
+    assert limit.learned and limit.allowed == 4  # ... but slow start ends at half, at most
     # 429s to requests sent before that cut say nothing new.
     limit.finish(tickets[5], throttled=True)
-    assert limit.allowed == 6 and limit.throttled == 2
+    assert limit.allowed == 4 and limit.throttled == 2
+    for ticket in (*tickets[:5], tickets[7]):
+        limit.finish(ticket, throttled=False)
+    tickets = [limit.start() for _ in range(4)]
+    limit.finish(tickets[3], throttled=True)  # learned: a cut just below the refused level
+    assert limit.allowed == 3
 
 
 def test_growth_after_a_cut_is_slow() -> None:

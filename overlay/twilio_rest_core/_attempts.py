@@ -1,8 +1,8 @@
 """One request with retries, written once as a generator that does no I/O.
 
-`attempts` yields what it needs done: an `httpx.Request` to send (answered with a
-`Reply` or the transport exception) or a float number of seconds to sleep (answered
-with None). `run_sync` and `run_async` are the only code that differs between the
+`attempts` yields what it needs done: a `Send` (a request and its time limit, answered
+with a `Reply` or the exception that ended the attempt) or a float number of seconds to
+sleep (answered with None). `run_sync` and `run_async` are the only code that differs between the
 sync and async clients.
 """
 
@@ -15,8 +15,17 @@ from typing import NamedTuple, TypeVar, cast
 import httpx
 
 from . import defaults as D
+from ._bounds import Stop, attempt_budget
 from ._error_mapping import api_error, transport_error
-from .errors import InvalidResponseError, TwilioRestError
+from .errors import (
+    DEADLINE_REACHED,
+    NOT_RETRYABLE,
+    RETRIES_EXHAUSTED,
+    RETRY_AFTER_TOO_LONG,
+    APITimeoutError,
+    InvalidResponseError,
+    TwilioRestError,
+)
 from .retry import Clock, RetryPolicy
 
 T = TypeVar("T")
@@ -36,13 +45,22 @@ class Reply(NamedTuple):
     waited: float = 0.0
 
 
-Action = httpx.Request | float
-Outcome = Reply | httpx.RequestError | None
+class Send(NamedTuple):
+    """Send `request`; the attempt must be over within `limit` seconds (None: no limit)."""
+
+    request: httpx.Request
+    limit: float | None
+
+
+Action = Send | float
+# A driver answers a Send with the Reply, the transport's exception, or the library's
+# own error raised while reading (a body over the size cap, a closed client).
+Outcome = Reply | httpx.RequestError | TwilioRestError | None
 Flow = Generator[Action, Outcome, T]
 
 
 def _limit_timeout(request: httpx.Request, remaining: float) -> None:
-    """Shrink this attempt's timeouts so the whole call ends by the deadline."""
+    """Shrink this attempt's timeouts so that no single socket wait outlasts the deadline."""
     timeouts = request.extensions.get("timeout")
     if isinstance(timeouts, dict):
         request.extensions["timeout"] = {
@@ -51,17 +69,37 @@ def _limit_timeout(request: httpx.Request, remaining: float) -> None:
         }
 
 
+def _told(error: TwilioRestError, attempts: int, reason: str, detail: str) -> TwilioRestError:
+    error.attempts = attempts
+    error.stop_reason = reason
+    error.stop_detail = detail
+    return error
+
+
 def attempts(
     request: httpx.Request, policy: RetryPolicy, clock: Clock, logger: logging.Logger
 ) -> Flow[Reply]:
-    """Send `request` until it succeeds, fails for good, or the policy gives up."""
+    """Send `request` until it succeeds, fails for good, or the policy gives up.
+
+    Each attempt is limited to its longest timeout and, with a deadline, to the time
+    left of it; the error finally raised says how many attempts were made and why no
+    further one was.
+    """
     started = clock.monotonic()
+    deadline = policy.deadline
+    budget = attempt_budget(request)
     retry_number = 0
     debug = logger.isEnabledFor(logging.DEBUG)
     while True:
-        if policy.deadline is not None:
-            _limit_timeout(request, max(0.001, policy.deadline - (clock.monotonic() - started)))
-        outcome = yield request
+        sent = retry_number + 1
+        limit = budget
+        by_deadline = False
+        if deadline is not None:
+            remaining = max(0.001, deadline - (clock.monotonic() - started))
+            _limit_timeout(request, remaining)
+            if limit is None or remaining <= limit:
+                limit, by_deadline = remaining, True
+        outcome = yield Send(request, limit)
         error: TwilioRestError
         retry_after = None
         if isinstance(outcome, Reply):
@@ -78,44 +116,89 @@ def attempts(
                 return outcome
             error = api_error(response, outcome.body, clock)
             if response.status_code not in policy.retry_statuses:
-                raise error
+                raise _told(
+                    error, sent, NOT_RETRYABLE, f"HTTP {response.status_code} is not retried"
+                )
             retry_after = error.retry_after
         elif isinstance(outcome, httpx.RequestError):
-            error = transport_error(outcome, request)
+            error = transport_error(outcome, request, limit)
             if isinstance(error, InvalidResponseError):
-                raise error
+                raise _told(error, sent, NOT_RETRYABLE, "an invalid response is not retried")
+            if by_deadline and isinstance(error, APITimeoutError):
+                raise _told(error, sent, DEADLINE_REACHED, f"deadline of {deadline:g} s reached")
+        elif isinstance(outcome, TwilioRestError):
+            raise _told(outcome, sent, NOT_RETRYABLE, "not retried")
         else:  # pragma: no cover - a driver bug, not a runtime condition
             raise TypeError(f"unexpected outcome {outcome!r}")
 
+        if retry_number >= policy.max_retries:
+            raise _told(
+                error,
+                sent,
+                RETRIES_EXHAUSTED,
+                f"retries exhausted (max_retries={policy.max_retries})",
+            )
         delay = policy.delay(retry_number, retry_after)
+        if delay is None:
+            raise _told(
+                error,
+                sent,
+                RETRY_AFTER_TOO_LONG,
+                f"Retry-After of {retry_after:g} s is above retry_after_max="
+                f"{policy.retry_after_max:g} s, so not waited for",
+            )
         elapsed = clock.monotonic() - started
-        if delay is None or (policy.deadline is not None and elapsed + delay >= policy.deadline):
-            raise error
+        if deadline is not None and elapsed + delay >= deadline:
+            raise _told(
+                error,
+                sent,
+                DEADLINE_REACHED,
+                f"deadline of {deadline:g} s reached (the next wait was {delay:.3g} s)",
+            )
         retry_number += 1
         logger.debug("retry %d of %s in %.2fs after: %s", retry_number, request.url, delay, error)
         yield float(delay)
 
 
-def run_sync(flow: Flow[T], send: Callable[[httpx.Request], Reply], clock: Clock) -> T:
+# A driver's way to send: the request, its time limit in seconds, and the stop to obey.
+SyncSend = Callable[[httpx.Request, float | None, Stop], Reply]
+
+
+def _interruptible(clock: Clock) -> bool:
+    """Whether this clock sleeps in real time, so a wait may be one a stop can end."""
+    return type(clock).sleep is Clock.sleep
+
+
+def run_sync(flow: Flow[T], send: SyncSend, clock: Clock, stop: Stop) -> T:
+    """Run `flow`; nothing is sent and no wait begins once `stop` is set."""
     outcome: Outcome = None
+    real_time = _interruptible(clock)
     while True:
         try:
             action = flow.send(outcome)
         except StopIteration as done:
             return cast(T, done.value)
+        stop.check()
         if isinstance(action, float):
-            clock.sleep(action)
+            if real_time:
+                stop.wait(action)  # a stop ends the wait at once
+            else:
+                clock.sleep(action)
             outcome = None
             continue
         try:
-            outcome = send(action)
-        except httpx.RequestError as exc:
+            outcome = send(action.request, action.limit, stop)
+        except (httpx.RequestError, TwilioRestError) as exc:
             outcome = exc
+        stop.check()
 
 
 async def run_async(
-    flow: Flow[T], send: Callable[[httpx.Request], Awaitable[Reply]], clock: Clock
+    flow: Flow[T],
+    send: Callable[[httpx.Request, float | None], Awaitable[Reply]],
+    clock: Clock,
 ) -> T:
+    """Run `flow`; cancelling the task stops it (sends and waits alike)."""
     outcome: Outcome = None
     while True:
         try:
@@ -127,6 +210,6 @@ async def run_async(
             outcome = None
             continue
         try:
-            outcome = await send(action)
-        except httpx.RequestError as exc:
+            outcome = await send(action.request, action.limit)
+        except (httpx.RequestError, TwilioRestError) as exc:
             outcome = exc

@@ -47,11 +47,21 @@ def api_error(response: httpx.Response, body: bytes, clock: Clock) -> APIError:
     )
 
 
-def transport_error(exc: httpx.RequestError, request: httpx.Request) -> TwilioRestError:
+def transport_error(
+    exc: httpx.RequestError, request: httpx.Request, limit: float | None = None
+) -> TwilioRestError:
+    """`limit`: the seconds the attempt was allowed, said in a timeout's message."""
     url = str(request.url)
     if isinstance(exc, httpx.TimeoutException):
+        phase = {
+            httpx.ConnectTimeout: " connecting",
+            httpx.PoolTimeout: " waiting for a pooled connection",
+            httpx.WriteTimeout: " sending the request",
+            httpx.ReadTimeout: " waiting for or reading the response",
+        }.get(type(exc), "")  # the base class: the attempt's own limit, in any phase
+        within = f" (attempt limit {limit:.3g} s)" if limit is not None else ""
         return APITimeoutError(
-            f"{request.method} {url} timed out ({type(exc).__name__})",
+            f"{request.method} {url} timed out{phase}{within}",
             method=request.method,
             url=url,
         )

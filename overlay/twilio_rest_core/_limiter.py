@@ -4,12 +4,13 @@ Twilio answers 429 (error 20429) to requests beyond an account's concurrency lim
 other applications share. `ConcurrencyLimit` holds the decisions (no I/O), as TCP paces a
 connection: it starts at `initial` requests at once and, until the first 429, lets one
 more through per success while requests wait for a slot (doubling each round trip: slow
-start). A 429 to a request sent while `n` were in flight sets the limit just below `n` (a
-cut straight to the level that held: by half or more when others take the account's
-slots); after that, while requests wait, one more slot per max(`growth` x limit, `probe`)
-successes, probing for a freed slot slowly (one 429 per probe). 429s from requests sent
-before the latest cut say nothing new and cut nothing. An idle client's limit stays as
-it is. The gates block (threads) or wait (tasks) for a free slot.
+start). The first 429 ends slow start at half the limit or just below the level that was
+refused, whichever is lower. After that, a 429 to a request sent while `n` were in flight
+sets the limit just below `n` (a cut straight to the level that held, however far others
+taking the account's slots push it); and while requests wait, one more slot per
+max(`growth` x limit, `probe`) successes, probing for a freed slot slowly (one 429 per
+probe). 429s from requests sent before the latest cut say nothing new and cut nothing.
+An idle client's limit stays as it is. The gates block (threads) or wait (tasks) for a free slot.
 """
 
 from __future__ import annotations
@@ -68,7 +69,9 @@ class ConcurrencyLimit:
         if throttled:
             self.throttled += 1
             if ticket.epoch == self.epoch:
-                self.allowed = max(1, min(self.allowed, ticket.level) - 1)
+                below = min(self.allowed, ticket.level) - 1
+                # Slow start overshoots by up to twice: halve at least, as TCP does.
+                self.allowed = max(1, below if self.learned else min(below, self.allowed // 2))
                 self.epoch += 1
                 self.learned = True
                 self._successes = 0

@@ -7,6 +7,7 @@ whether in the background. The drivers in clients.py only send, wait and hand ov
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Generic, NamedTuple, TypeVar
 
 import httpx
@@ -14,8 +15,8 @@ import httpx
 from . import defaults as D
 from ._attempts import Reply
 from ._decode import Decoded, build_page, decode_reply
-from ._requests import RequestBuilder
-from .errors import PaginationLoopError, TwilioRestError, UnsafeURLError
+from ._requests import PAGE_TOKEN, RequestBuilder
+from .errors import InvalidResponseError, PaginationLoopError, TwilioRestError, UnsafeURLError
 from .operations import ListOperation
 from .page import Page
 from .urls import Origin, foreign_reason
@@ -27,26 +28,37 @@ class Cursor:
     """Decides what to fetch after each page.
 
     Follows meta.next_page_url as given and stops only when it is null (an empty page
-    with a next URL is not the end). Refuses a next URL off the client's origin, so no
-    credential is sent elsewhere, and one already fetched, so a server bug cannot loop
-    forever. Counts items against `limit`. Memory: one hash per page fetched.
+    with a next URL is not the end). The request is built first and judged as it would
+    be sent (httpx's parse of the URL, not another parser's): refused when it cannot be
+    built, when it is off the client's origin, so no credential is sent elsewhere, or
+    when its target (path and query on the wire) was already fetched, so a server bug
+    cannot loop forever. Counts items against `limit`. Memory: one hash per page fetched.
     """
 
-    __slots__ = ("_origin", "_seen", "remaining")
+    __slots__ = ("_build", "_origin", "_seen", "remaining")
 
-    def __init__(self, origin: Origin, first_url: str, limit: int | None) -> None:
+    def __init__(
+        self,
+        origin: Origin,
+        first: httpx.Request,
+        limit: int | None,
+        build: Callable[[str], httpx.Request],
+    ) -> None:
         self._origin = origin
-        self._seen = {hash(first_url)}
+        self._build = build
+        self._seen = {hash(first.url.raw_path)}
         self.remaining = limit
 
-    def advance(self, page: Decoded) -> tuple[int | None, str | None, TwilioRestError | None]:
-        """(items of this page to keep or None for all, next URL, error to raise after it).
+    def advance(
+        self, page: Decoded
+    ) -> tuple[int | None, httpx.Request | None, TwilioRestError | None]:
+        """(items of this page to keep or None for all, next request, error to raise after it).
 
         A refused next URL is returned, not raised, so this page is still delivered.
         """
         count = self.take(page) if self.remaining is not None else None
         try:
-            return count, self.next_url(page), None
+            return count, self.next_request(page), None
         except TwilioRestError as refused:
             return count, None, refused
 
@@ -59,29 +71,40 @@ class Cursor:
         self.remaining -= count
         return count
 
-    def next_url(self, page: Decoded) -> str | None:
-        """The URL to fetch next; raises if the server's next URL is refused."""
+    def _refuse(
+        self, page: Decoded, error: type[InvalidResponseError], message: str
+    ) -> InvalidResponseError:
+        return error(
+            message, url=page.url, status=page.response.status_code, request_id=page.request_id
+        )
+
+    def next_request(self, page: Decoded) -> httpx.Request | None:
+        """The request to send next; raises if the server's next URL is refused."""
         url = page.next_page_url
         if url is None or self.remaining == 0:
             return None
-        reason = foreign_reason(url, self._origin)
+        try:
+            request = self._build(url)
+        except (httpx.InvalidURL, TypeError, ValueError, UnicodeError) as exc:
+            raise self._refuse(
+                page, UnsafeURLError, f"refused next_page_url {url!r}: it cannot be sent ({exc})"
+            ) from None
+        reason = foreign_reason(request.url, self._origin)
         if reason is not None:
-            raise UnsafeURLError(
+            raise self._refuse(
+                page,
+                UnsafeURLError,
                 f"refused next_page_url {url!r}: {reason}; no request was sent to it",
-                url=page.url,
-                status=page.response.status_code,
-                request_id=page.request_id,
             )
-        key = hash(url)
+        key = hash(request.url.raw_path)
         if key in self._seen:
-            raise PaginationLoopError(
+            raise self._refuse(
+                page,
+                PaginationLoopError,
                 f"next_page_url {url!r} repeats a page already fetched in this listing",
-                url=page.url,
-                status=page.response.status_code,
-                request_id=page.request_id,
             )
         self._seen.add(key)
-        return url
+        return request
 
 
 def worth_prefetching(page: Decoded) -> bool:
@@ -117,19 +140,25 @@ class Listing(Generic[ItemT]):
     ) -> None:
         self._operation = operation
         self._builder = builder
-        self._cursor = Cursor(origin, str(first.url), limit)
+        self._cursor = Cursor(origin, first, limit, builder.get)
         self._prefetch = prefetch
         self.first = first
 
     def turn(self, reply: Reply) -> Turn:
         decoded = decode_reply(self._operation, reply)
-        keep, url, refused = self._cursor.advance(decoded)
-        next_request = self._builder.get(url) if url else None
+        keep, next_request, refused = self._cursor.advance(decoded)
         prefetch = self._prefetch and worth_prefetching(decoded)
         return Turn(decoded, keep, next_request, prefetch, refused)
 
     def page(self, turn: Turn) -> Page[ItemT]:
         return build_page(self._operation, turn.decoded, turn.keep)
+
+    @staticmethod
+    def failed(error: TwilioRestError, request: httpx.Request | None) -> TwilioRestError:
+        """`error`, which ended the listing at `request`, with the token that resumes there."""
+        if request is not None and error.resume_token is None:
+            error.resume_token = request.url.params.get(PAGE_TOKEN)
+        return error
 
 
 __all__ = ["Cursor", "Listing", "Turn", "worth_prefetching"]

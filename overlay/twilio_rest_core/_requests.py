@@ -10,6 +10,7 @@ import httpx
 
 from ._settings import ClientSettings
 from ._validation import check_page_size, check_page_token, check_path_args, query_values
+from .errors import ValidationError
 from .operations import ListOperation, Operation
 
 # Twilio's paging parameters, the same on every list operation.
@@ -57,7 +58,12 @@ class RequestBuilder:
         path = operation.path
         for wire, value in values.items():
             path = path.replace("{" + wire + "}", quote(value, safe=""))
-        return self.get(self._settings.base_url + path, params or None)
+        try:
+            return self.get(self._settings.base_url + path, params or None)
+        except (httpx.InvalidURL, UnicodeError) as exc:  # e.g. a query longer than URLs may be
+            name = "page_token" if page_token is not None else "query"
+            given: object = page_token if page_token is not None else dict(query)
+            raise ValidationError(name, given, f"a value that fits in a URL ({exc})") from None
 
     def get(self, url: str, params: Mapping[str, Any] | None = None) -> httpx.Request:
         timeout = self._settings.timeout

@@ -6,12 +6,12 @@ import logging
 import math
 import platform
 import sys
-from urllib.parse import urlsplit
 
 import httpx
 
 from . import defaults as D
 from .credentials import Credentials
+from .errors import ConfigurationError
 from .operations import Service
 from .retry import Clock, RetryPolicy
 from .urls import origin, resolve_base_url
@@ -42,23 +42,35 @@ class ClientSettings:
         max_retries: int | None,
         retry: RetryPolicy | None,
         clock: Clock | None,
+        max_response_bytes: int = D.DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self.service = service
         self.logger = logging.getLogger(service.logger)
         self.credentials = Credentials.resolve(account_sid, auth_token, api_key, api_secret)
         self.base_url = resolve_base_url(service.product, base_url, region, edge)
-        self.origin = origin(urlsplit(self.base_url))
+        self.origin = origin(httpx.URL(self.base_url))
         if retry is not None and max_retries is not None:
-            raise ValueError("pass max_retries or retry=RetryPolicy(...), not both")
+            raise ConfigurationError("pass max_retries or retry=RetryPolicy(...), not both")
         self.retry = retry or RetryPolicy(
             max_retries=D.DEFAULT_MAX_RETRIES if max_retries is None else max_retries
         )
         self.clock = clock or Clock()
         self.timeout = self._timeout(timeout)
+        if (
+            isinstance(max_response_bytes, bool)
+            or not isinstance(max_response_bytes, int)
+            or max_response_bytes < 1
+        ):
+            raise ConfigurationError(
+                f"max_response_bytes={max_response_bytes!r} is invalid: expected an integer >= 1"
+            )
+        self.max_response_bytes = max_response_bytes
         self.headers = {
             "Authorization": self.credentials.authorization,
             "User-Agent": user_agent(service),
             "Accept": "application/json",
+            # Only what the body reader inflates a bounded piece at a time (see _bounds._Body).
+            "Accept-Encoding": "gzip",
         }
 
     @staticmethod
@@ -67,6 +79,11 @@ class ClientSettings:
         if timeout is None:
             return None
         if isinstance(timeout, httpx.Timeout):
+            for name, value in timeout.as_dict().items():
+                if value is not None and (not math.isfinite(value) or value <= 0):
+                    raise ConfigurationError(
+                        f"timeout {name}={value!r} is invalid: expected finite seconds > 0"
+                    )
             return timeout
         if timeout is D.DEFAULT:
             return httpx.Timeout(D.DEFAULT_TIMEOUT, connect=D.DEFAULT_CONNECT_TIMEOUT)
@@ -76,7 +93,7 @@ class ClientSettings:
             or not math.isfinite(timeout)
             or timeout <= 0
         ):
-            raise ValueError(f"timeout={timeout!r} is invalid: expected finite seconds > 0")
+            raise ConfigurationError(f"timeout={timeout!r} is invalid: expected finite seconds > 0")
         return httpx.Timeout(float(timeout), connect=min(float(timeout), D.DEFAULT_CONNECT_TIMEOUT))
 
     def new_transport_args(self) -> dict[str, object]:

@@ -38,6 +38,16 @@ def check_limit(limit: int | None) -> None:
 def check_page_token(page_token: str | None) -> None:
     if page_token is not None and (not isinstance(page_token, str) or not page_token.strip()):
         raise ValidationError("page_token", page_token, "a non-empty PageToken string from a page")
+    if page_token is not None:
+        check_encodable("page_token", page_token)
+
+
+def check_encodable(name: str, value: str) -> None:
+    """Text that can go in a URL: UTF-8 encodable (no lone surrogates)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(name, value, "text without lone surrogates") from None
 
 
 def effective_page_size(page_size: int | None, limit: int | None, maximum: int) -> int | None:
@@ -81,6 +91,7 @@ def _query_text(param: QueryParam, value: object) -> str:
         return str(value)
     if not isinstance(value, str) or not value:
         raise ValidationError(param.name, value, "a non-empty string")
+    check_encodable(param.name, value)
     return value
 
 
@@ -106,6 +117,7 @@ def _utc_text(name: str, value: object) -> str:
 
 
 __all__ = [
+    "check_encodable",
     "check_limit",
     "check_page_size",
     "check_page_token",

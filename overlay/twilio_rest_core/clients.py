@@ -11,7 +11,9 @@ those return an iterator (sync) or an async iterator, a value or an awaitable.
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
+import weakref
 from collections.abc import (
     AsyncGenerator,
     AsyncIterator,
@@ -29,20 +31,20 @@ import httpx
 
 from . import defaults as D
 from ._attempts import Flow, Reply, attempts, run_async, run_sync
+from ._bounds import CURRENT, Attempt, Stop, bound_transport, read_async, read_sync
 from ._decode import build_model, build_page, decode_reply, gc_paused
 from ._limiter import AsyncGate, ConcurrencyLimit, SyncGate
 from ._paging import Listing
 from ._requests import RequestBuilder
 from ._settings import ClientSettings
 from ._validation import check_limit, effective_page_size
-from .errors import ConfigurationError, TwilioRestError
+from .errors import ClientClosedError, ConfigurationError, TwilioRestError
 from .operations import FetchOperation, ListOperation, Service
 from .page import Page
 from .retry import Clock, RetryPolicy
 
 if TYPE_CHECKING:
     import asyncio
-    from concurrent.futures import Future, ThreadPoolExecutor
 
 ItemT = TypeVar("ItemT")
 T = TypeVar("T")
@@ -71,6 +73,7 @@ class _Shell(Generic[HttpT]):
         http_client: HttpT | None = None,
         prefetch: bool = True,
         clock: Clock | None = None,
+        max_response_bytes: int = D.DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         if http_client is not None and not isinstance(http_client, self._http_class):
             raise ConfigurationError(
@@ -93,8 +96,10 @@ class _Shell(Generic[HttpT]):
             max_retries=max_retries,
             retry=retry,
             clock=clock,
+            max_response_bytes=max_response_bytes,
         )
         self.prefetch = prefetch
+        self._closed = False
         self._owns_http = http_client is None
         self._http: HttpT = (
             http_client if http_client is not None else self._new_http(self._settings)
@@ -105,6 +110,10 @@ class _Shell(Generic[HttpT]):
         # The account's concurrency limit as this client's requests have met it.
         self._limit = ConcurrencyLimit()
         self._gate = self._new_gate(self._limit)
+        self._setup()
+
+    def _setup(self) -> None:
+        """Each shell's own state, set up at the end of __init__."""
 
     @staticmethod
     def _new_http(settings: ClientSettings) -> HttpT:
@@ -128,6 +137,18 @@ class _Shell(Generic[HttpT]):
         raise NotImplementedError
 
     # What both shells do the same way.
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ClientClosedError(
+                f"this {type(self).__name__} is closed: create a new client "
+                "(or use it only inside its `with` block)"
+            )
+        if self._http.is_closed:
+            raise ClientClosedError(
+                f"the http_client given to this {type(self).__name__} is closed: "
+                "pass an open one, or none to let the client make its own"
+            )
+
     def _listing(
         self,
         operation: ListOperation[ItemT],
@@ -143,6 +164,7 @@ class _Shell(Generic[HttpT]):
         prefetch: None follows the client's setting; a fan-out that counts its requests
         in flight turns it off.
         """
+        self._check_open()
         check_limit(limit)
         page_size = effective_page_size(page_size, limit, operation.max_page_size)
         first = self._requests.operation(operation, path_args, query, page_size, page_token)
@@ -184,6 +206,7 @@ class _Shell(Generic[HttpT]):
         page_size: int | None = None,
         page_token: str | None = None,
     ) -> Any:
+        self._check_open()
         request = self._requests.operation(operation, path_args, query, page_size, page_token)
         return self._then(
             self._fetch(request),
@@ -193,6 +216,7 @@ class _Shell(Generic[HttpT]):
     def _get_one(
         self, operation: FetchOperation, path_args: Sequence[str], query: Query = NO_QUERY
     ) -> Any:
+        self._check_open()
         request = self._requests.operation(operation, path_args, query)
         return self._then(self._fetch(request), lambda reply: build_model(operation, reply))
 
@@ -237,12 +261,24 @@ class SyncClient(_Shell[httpx.Client]):
     def _new_gate(limit: ConcurrencyLimit) -> SyncGate:
         return SyncGate(limit)
 
+    def _setup(self) -> None:
+        # Every listing's stop (and one for single fetches): close() sets them all.
+        self._stops: weakref.WeakSet[Stop] = weakref.WeakSet()
+        self._fetch_stop = Stop()
+        if self._owns_http:
+            bound_transport(self._http)
+
     @staticmethod
     def _new_http(settings: ClientSettings) -> httpx.Client:
         return httpx.Client(**settings.new_transport_args())  # type: ignore[arg-type]
 
     def close(self) -> None:
-        """Close the connection pool, unless it belongs to a caller-supplied client."""
+        """Stop every listing of this client (no request or retry is sent after this) and
+        close the connection pool, unless it belongs to a caller-supplied client."""
+        self._closed = True
+        self._fetch_stop.set()
+        for stop in list(self._stops):
+            stop.set()
         if self._owns_http:
             self._http.close()
 
@@ -257,25 +293,40 @@ class SyncClient(_Shell[httpx.Client]):
     ) -> None:
         self.close()
 
-    def _send(self, request: httpx.Request) -> Reply:
+    def _send(self, request: httpx.Request, limit: float | None, stop: Stop) -> Reply:
+        self._check_open()
         clock = self._settings.clock
-        started = clock.monotonic()
-        response = self._http.send(request, follow_redirects=False, stream=True)
-        waited = clock.monotonic() - started
+        attempt = Attempt(None if limit is None else time.monotonic() + limit)
+        token = CURRENT.set(attempt)
+        stop.enter(attempt)
         try:
-            return Reply(response, b"".join(response.iter_bytes()), waited)
+            started = clock.monotonic()
+            response = self._http.send(request, follow_redirects=False, stream=True)
+            waited = clock.monotonic() - started
+            try:
+                if attempt.stream is None:  # a transport not bound by us: stop can still shut it
+                    attempt.stream = response.extensions.get("network_stream")
+                body = read_sync(response, attempt, self._settings.max_response_bytes)
+                return Reply(response, body, waited)
+            finally:
+                stop.leave(attempt)  # before the connection goes back to the pool
+                response.close()
         finally:
-            response.close()
+            stop.leave(attempt)
+            CURRENT.reset(token)
 
-    def _fetch(self, request: httpx.Request) -> Reply:
-        return run_sync(self._flow(request), self._gated_send, self._settings.clock)
+    def _fetch(self, request: httpx.Request, stop: Stop | None = None) -> Reply:
+        settings = self._settings
+        return run_sync(
+            self._flow(request), self._gated_send, settings.clock, stop or self._fetch_stop
+        )
 
-    def _gated_send(self, request: httpx.Request) -> Reply:
+    def _gated_send(self, request: httpx.Request, limit: float | None, stop: Stop) -> Reply:
         """One attempt, within the account's learned concurrency limit."""
         ticket = self._gate.enter()
         throttled = False
         try:
-            reply = self._send(request)
+            reply = self._send(request, limit, stop)
             throttled = reply.response.status_code == 429
             return reply
         finally:
@@ -288,44 +339,47 @@ class SyncClient(_Shell[httpx.Client]):
         return (item for page in pages for item in page.items)
 
     def _drive(self, listing: Listing[ItemT]) -> Iterator[Page[ItemT]]:
-        from concurrent.futures import ThreadPoolExecutor
-
-        # One worker downloads page n+1 while this thread decodes page n into models
-        # and the caller consumes them: worth it only for big pages from a
-        # server that keeps us waiting (see PREFETCH_MIN_ITEMS and PREFETCH_MIN_WAIT).
-        pool: ThreadPoolExecutor | None = None
+        # A daemon thread downloads page n+1 while this thread decodes page n into models
+        # and the caller consumes them: worth it only for big pages from a server that
+        # keeps us waiting (see PREFETCH_MIN_ITEMS and PREFETCH_MIN_WAIT). Leaving the
+        # loop sets the listing's stop, which ends that download at once.
+        stop = Stop()
+        self._stops.add(stop)
+        if self._closed:
+            stop.set()
 
         def start(request: httpx.Request, ahead: bool) -> Callable[[], Reply]:
-            nonlocal pool
             if not ahead:
-                return lambda: self._fetch(request)
-            if pool is None:
-                pool = ThreadPoolExecutor(1, thread_name_prefix="twilio-prefetch")
-            future: Future[Reply] = pool.submit(self._fetch, request)
+                return lambda: self._fetch(request, stop)
+            prefetch = _Prefetch(self._fetch, request, stop)
             time.sleep(0)  # hand the GIL over now: the worker sends its request at once
-            return future.result
+            return prefetch.result
 
+        request: httpx.Request | None = listing.first
         try:
             pending: Callable[[], Reply] | None = start(listing.first, ahead=False)
             while pending is not None:
-                reply = pending()
-                # One GC pause from the JSON to the models: the decoded trees that compact()
-                # replaces are freed before any collection has to visit them.
-                with gc_paused():
-                    turn = listing.turn(reply)
-                    del reply
-                    request = turn.next_request
-                    pending = start(request, turn.prefetch) if request is not None else None
-                    page = listing.page(turn)
-                    refused = turn.refused
-                    del turn  # the decoded JSON is garbage now: freed before the caller runs
+                try:
+                    reply = pending()
+                    # One GC pause from the JSON to the models: the decoded trees that
+                    # compact() replaces are freed before any collection visits them.
+                    with gc_paused():
+                        turn = listing.turn(reply)
+                        del reply
+                        request = turn.next_request
+                        pending = start(request, turn.prefetch) if request is not None else None
+                        page = listing.page(turn)
+                        refused = turn.refused
+                        del turn  # the decoded JSON is garbage now: freed before the caller runs
+                except TwilioRestError as error:
+                    raise listing.failed(error, request) from None
                 yield page
                 del page
                 if refused is not None:
                     raise refused
         finally:
-            if pool is not None:
-                pool.shutdown(wait=False, cancel_futures=True)
+            stop.set()
+            self._stops.discard(stop)
 
     def _list_for(
         self,
@@ -350,7 +404,8 @@ class SyncClient(_Shell[httpx.Client]):
 
 
 class AsyncClient(_Shell[httpx.AsyncClient]):
-    """asyncio client; one instance serves any number of concurrent listings."""
+    """asyncio client; one instance serves any number of concurrent listings, on the one
+    event loop it is first used on (its pooled connections belong to that loop)."""
 
     _http_class = httpx.AsyncClient
     _gate: AsyncGate
@@ -359,12 +414,20 @@ class AsyncClient(_Shell[httpx.AsyncClient]):
     def _new_gate(limit: ConcurrencyLimit) -> AsyncGate:
         return AsyncGate(limit)
 
+    def _setup(self) -> None:
+        self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
+        self._prefetches: set[asyncio.Task[Reply]] = set()  # aclose() cancels them
+
     @staticmethod
     def _new_http(settings: ClientSettings) -> httpx.AsyncClient:
         return httpx.AsyncClient(**settings.new_transport_args())  # type: ignore[arg-type]
 
     async def aclose(self) -> None:
-        """Close the connection pool, unless it belongs to a caller-supplied client."""
+        """Cancel every prefetch of this client and close the connection pool, unless it
+        belongs to a caller-supplied client."""
+        self._closed = True
+        for task in list(self._prefetches):
+            task.cancel()
         if self._owns_http:
             await self._http.aclose()
 
@@ -379,26 +442,58 @@ class AsyncClient(_Shell[httpx.AsyncClient]):
     ) -> None:
         await self.aclose()
 
-    async def _send(self, request: httpx.Request) -> Reply:
+    def _check_loop(self) -> None:
+        """Refuse a second event loop when the connections are pooled.
+
+        An httpx.AsyncClient's pooled connections belong to the loop that opened them;
+        reused from another loop they fail at random ("Event loop is closed"), and
+        those left in the pool can never be closed. So the first loop to send keeps the
+        client (a transport without a pool, such as httpx.MockTransport, may move on).
+        """
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop = weakref.ref(loop)
+        elif self._loop() is not loop and isinstance(
+            getattr(self._http, "_transport", None), httpx.AsyncHTTPTransport
+        ):
+            raise ConfigurationError(
+                f"this {type(self).__name__} was first used on another event loop, which its "
+                "pooled connections belong to: create one client per event loop (e.g. "
+                "`async with AsyncStepsClient() as client:` inside the coroutine you run)"
+            )
+
+    async def _send(self, request: httpx.Request, limit: float | None) -> Reply:
+        import asyncio
+
+        self._check_open()
+        self._check_loop()
         clock = self._settings.clock
-        started = clock.monotonic()
-        response = await self._http.send(request, follow_redirects=False, stream=True)
-        waited = clock.monotonic() - started
         try:
-            body = b"".join([chunk async for chunk in response.aiter_bytes()])
-            return Reply(response, body, waited)
-        finally:
-            await response.aclose()
+            async with asyncio.timeout(limit):  # the whole attempt: connect, headers, body
+                started = clock.monotonic()
+                response = await self._http.send(request, follow_redirects=False, stream=True)
+                waited = clock.monotonic() - started
+                try:
+                    body = await read_async(response, self._settings.max_response_bytes)
+                    return Reply(response, body, waited)
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            raise httpx.TimeoutException(
+                "the attempt's time limit was reached", request=request
+            ) from None
 
     async def _fetch(self, request: httpx.Request) -> Reply:
         return await run_async(self._flow(request), self._gated_send, self._settings.clock)
 
-    async def _gated_send(self, request: httpx.Request) -> Reply:
+    async def _gated_send(self, request: httpx.Request, limit: float | None) -> Reply:
         """One attempt, within the account's learned concurrency limit."""
         ticket = await self._gate.enter()
         throttled = False
         try:
-            reply = await self._send(request)
+            reply = await self._send(request, limit)
             throttled = reply.response.status_code == 429
             return reply
         finally:
@@ -421,24 +516,30 @@ class AsyncClient(_Shell[httpx.AsyncClient]):
                 return lambda: self._fetch(request)
             # The next page downloads while this one becomes models and is consumed.
             task = prefetched = asyncio.ensure_future(self._fetch(request))
+            self._prefetches.add(task)
+            task.add_done_callback(self._prefetches.discard)
             return lambda: task
 
+        request: httpx.Request | None = listing.first
         try:
             pending: Callable[[], Awaitable[Reply]] | None = start(listing.first, ahead=False)
             while pending is not None:
-                reply = await pending()
-                prefetched = None
-                with gc_paused():  # as in the sync loop, unless a prefetch must run first
-                    turn = listing.turn(reply)
-                    del reply
-                    request = turn.next_request
-                    pending = start(request, turn.prefetch) if request is not None else None
-                    if prefetched is None:
+                try:
+                    reply = await pending()
+                    prefetched = None
+                    with gc_paused():  # as in the sync loop, unless a prefetch must run first
+                        turn = listing.turn(reply)
+                        del reply
+                        request = turn.next_request
+                        pending = start(request, turn.prefetch) if request is not None else None
+                        if prefetched is None:
+                            page = listing.page(turn)
+                    if prefetched is not None:
+                        for _ in range(4):  # let the prefetch get its request out before we parse
+                            await asyncio.sleep(0)
                         page = listing.page(turn)
-                if prefetched is not None:
-                    for _ in range(4):  # let the prefetch get its request out before we parse
-                        await asyncio.sleep(0)
-                    page = listing.page(turn)
+                except TwilioRestError as error:
+                    raise listing.failed(error, request) from None
                 refused = turn.refused
                 del turn
                 yield page
@@ -471,6 +572,41 @@ class AsyncClient(_Shell[httpx.AsyncClient]):
             return [item async for page in self._drive(listing) for item in page.items]
 
         return await gather_bounded(one, listings, concurrency)
+
+
+class _Prefetch:
+    """One page fetched on a daemon thread: a listing left early never holds up the
+    interpreter's exit, and its stop ends the download (see _bounds.Stop)."""
+
+    __slots__ = ("_done", "_error", "_reply")
+
+    def __init__(
+        self, fetch: Callable[[httpx.Request, Stop], Reply], request: httpx.Request, stop: Stop
+    ) -> None:
+        self._done = threading.Event()
+        self._reply: Reply | None = None
+        self._error: BaseException | None = None
+        threading.Thread(
+            target=self._run, args=(fetch, request, stop), name="twilio-prefetch", daemon=True
+        ).start()
+
+    def _run(
+        self, fetch: Callable[[httpx.Request, Stop], Reply], request: httpx.Request, stop: Stop
+    ) -> None:
+        try:
+            self._reply = fetch(request, stop)
+        except BaseException as exc:  # handed to the consumer, raised there
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def result(self) -> Reply:
+        self._done.wait()
+        error, self._error = self._error, None
+        if error is not None:
+            raise error
+        assert self._reply is not None
+        return self._reply
 
 
 async def _async_items(pages: AsyncGenerator[Page[ItemT], None]) -> AsyncIterator[ItemT]:

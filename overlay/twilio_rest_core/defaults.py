@@ -11,6 +11,9 @@ VERSION = "0.1.0"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_CONNECT_TIMEOUT = 10.0
 
+# The most one response body may be, decoded (after gzip): a page of 1000 items is 1 to 2 MB.
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+
 # Retries after the first attempt (so 3 attempts in all), as openai-python and stripe do.
 DEFAULT_MAX_RETRIES = 2
 # Full-jitter exponential backoff: sleep uniform(0, min(BACKOFF_MAX, BACKOFF_BASE * 2**n)).

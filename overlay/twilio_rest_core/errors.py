@@ -1,7 +1,10 @@
 """The library's exceptions: one base class, one class per failure family.
 
 API errors carry what Twilio sent (status, code, message, more_info, details) and the
-Twilio-Request-Id, which Twilio support asks for. Messages never contain credentials.
+Twilio-Request-Id, which Twilio support asks for. Every error also tells what came
+before it: how many attempts were made, why retrying stopped, and for a listing the
+page token that resumes it. Messages and attributes never contain credentials.
+Errors survive pickle and copy with every attribute (multiprocessing, executors).
 """
 
 from __future__ import annotations
@@ -9,13 +12,60 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+# Why no further attempt was made (TwilioRestError.stop_reason).
+NOT_RETRYABLE = "not_retryable"  # a failure retrying cannot fix (4xx, invalid response)
+RETRIES_EXHAUSTED = "retries_exhausted"  # max_retries retries were made
+RETRY_AFTER_TOO_LONG = "retry_after_too_long"  # Retry-After above retry_after_max
+DEADLINE_REACHED = "deadline_reached"  # RetryPolicy.deadline left no time for another
+
+
+def _rebuild(cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class TwilioRestError(Exception):
-    """Base class of every error the core raises, for any service built on it."""
+    """Base class of every error the core raises, for any service built on it.
+
+    attempts: requests sent for the call that failed (None: it failed before sending).
+    stop_reason: why retrying stopped, one of NOT_RETRYABLE, RETRIES_EXHAUSTED,
+        RETRY_AFTER_TOO_LONG, DEADLINE_REACHED (None: not a request failure).
+    stop_detail: the same in words, with the numbers that decided it.
+    resume_token: for a listing, the page_token that resumes it at the page that failed
+        (None: the failure was on the first page of a listing started without one, or
+        not in a listing).
+    """
+
+    attempts: int | None = None
+    stop_reason: str | None = None
+    stop_detail: str | None = None
+    resume_token: str | None = None
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        story = []
+        if self.attempts is not None:
+            story.append(f"{self.attempts} attempt{'s' if self.attempts != 1 else ''}")
+        if self.stop_detail:
+            story.append(self.stop_detail)
+        if self.resume_token is not None:
+            story.append(f"resume with page_token={self.resume_token!r}")
+        return f"{text} ({'; '.join(story)})" if story else text
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception's own reduce calls cls(*args), which keyword-only constructors refuse.
+        return _rebuild, (type(self), self.args, dict(self.__dict__))
 
 
 class ConfigurationError(TwilioRestError, ValueError):
-    """The client was built with missing or unusable settings (credentials, base URL)."""
+    """The client was built with missing or unusable settings (credentials, base URL,
+    timeouts, retry policy), or is used in a way it cannot serve."""
+
+
+class ClientClosedError(ConfigurationError):
+    """The client was closed (or the listing stopped): nothing more is sent with it."""
 
 
 class ValidationError(TwilioRestError, ValueError):

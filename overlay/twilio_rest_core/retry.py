@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
 from . import defaults as D
+from .errors import ConfigurationError
 
 
 class Clock:
@@ -49,12 +50,26 @@ class RetryPolicy:
     jitter: random.Random = field(default_factory=random.Random, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        if self.max_retries < 0:
-            raise ValueError(f"max_retries={self.max_retries!r} is invalid: expected >= 0")
-        if self.backoff_base < 0 or self.backoff_max < 0 or self.retry_after_max < 0:
-            raise ValueError("backoff_base, backoff_max and retry_after_max must be >= 0")
-        if self.deadline is not None and self.deadline <= 0:
-            raise ValueError(f"deadline={self.deadline!r} is invalid: expected > 0 or None")
+        """Refuses (ConfigurationError, a ValueError) anything but finite numbers in range:
+        a NaN compares false with everything and would disable the checks that use it."""
+        if (
+            isinstance(self.max_retries, bool)
+            or not isinstance(self.max_retries, int)
+            or self.max_retries < 0
+        ):
+            raise ConfigurationError(
+                f"max_retries={self.max_retries!r} is invalid: expected an integer >= 0"
+            )
+        for name in ("backoff_base", "backoff_max", "retry_after_max"):
+            value = getattr(self, name)
+            if not _finite(value) or value < 0:
+                raise ConfigurationError(
+                    f"{name}={value!r} is invalid: expected finite seconds >= 0"
+                )
+        if self.deadline is not None and (not _finite(self.deadline) or self.deadline <= 0):
+            raise ConfigurationError(
+                f"deadline={self.deadline!r} is invalid: expected finite seconds > 0, or None"
+            )
 
     def backoff(self, retry_number: int) -> float:
         """Full jitter: spreads clients out so they do not retry in lockstep."""
@@ -68,6 +83,10 @@ class RetryPolicy:
         if retry_after is not None:
             return retry_after if retry_after <= self.retry_after_max else None
         return self.backoff(retry_number)
+
+
+def _finite(value: object) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:

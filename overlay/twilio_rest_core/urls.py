@@ -1,9 +1,14 @@
-"""Base URL resolution and the rule for which URLs may receive credentials."""
+"""Base URL resolution and the rule for which URLs may receive credentials.
+
+Every check parses with httpx.URL, the parser that builds the request sent: a URL is
+judged by the scheme, host, port and userinfo that would go on the wire.
+"""
 
 from __future__ import annotations
 
 import os
-from urllib.parse import SplitResult, urlsplit
+
+import httpx
 
 from . import defaults as D
 from .errors import ConfigurationError
@@ -31,33 +36,33 @@ def resolve_base_url(
 
 
 def check_base_url(base_url: str) -> None:
-    parts = urlsplit(base_url)
-    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
+    try:
+        parts = httpx.URL(base_url)
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise ConfigurationError(f"base_url {base_url!r} is not a valid URL ({exc})") from None
+    if parts.scheme not in _DEFAULT_PORTS or not parts.host:
         raise ConfigurationError(f"base_url {base_url!r} must be an absolute http(s) URL")
-    if parts.username is not None or parts.password is not None:
+    if parts.userinfo:
         raise ConfigurationError("base_url must not carry credentials; use the client's arguments")
-    if parts.query or parts.fragment:
+    if parts.query or parts.fragment or "#" in base_url:
         raise ConfigurationError(f"base_url {base_url!r} must not have a query or fragment")
-    if parts.scheme == "http" and parts.hostname not in D.LOOPBACK_HOSTS:
+    if parts.scheme == "http" and parts.host not in D.LOOPBACK_HOSTS:
         raise ConfigurationError(
             f"base_url {base_url!r} uses plain http, which would send credentials in the "
             "clear; only loopback hosts (127.0.0.1, localhost) may use http"
         )
 
 
-def origin(parts: SplitResult) -> Origin:
-    port = parts.port or _DEFAULT_PORTS.get(parts.scheme, 0)
-    return (parts.scheme, (parts.hostname or "").lower(), port)
+def origin(url: httpx.URL) -> Origin:
+    """(scheme, host as sent, port), the default port filled in."""
+    port = url.port or _DEFAULT_PORTS.get(url.scheme, 0)
+    return (url.scheme, url.raw_host.decode("ascii", "replace").lower(), port)
 
 
-def foreign_reason(url: str, expected: Origin) -> str | None:
-    """Why `url` may not receive this client's credentials, or None when it may."""
-    try:
-        parts = urlsplit(url)
-        found = origin(parts)
-    except ValueError as exc:
-        return f"it is not a valid URL ({exc})"
-    if parts.username is not None or parts.password is not None:
+def foreign_reason(url: httpx.URL, expected: Origin) -> str | None:
+    """Why the request URL `url` may not receive this client's credentials, or None."""
+    found = origin(url)
+    if url.userinfo:
         return "it carries userinfo"
     if found != expected:
         scheme, host, port = expected

@@ -11,6 +11,7 @@ It knows no service: a service's own testing module adds its collections and dat
 
 from .faults import (
     DropConnection,
+    EndlessBody,
     ErrorStatus,
     Fault,
     FaultQueue,
@@ -19,6 +20,7 @@ from .faults import (
     ResetConnection,
     RewriteNextPageUrl,
     Stall,
+    Trickle,
 )
 from .paging import ApiError
 from .server import (
@@ -32,6 +34,7 @@ from .server import (
 __all__ = [
     "ApiError",
     "DropConnection",
+    "EndlessBody",
     "ErrorStatus",
     "Fault",
     "FaultQueue",
@@ -45,4 +48,5 @@ __all__ = [
     "ResourceProvider",
     "RewriteNextPageUrl",
     "Stall",
+    "Trickle",
 ]

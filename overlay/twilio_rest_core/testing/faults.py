@@ -30,11 +30,44 @@ class ErrorStatus:
 
 @dataclass(frozen=True)
 class RawBody:
-    """Answer with these exact bytes: truncated JSON, HTML, an empty body..."""
+    """Answer with these exact bytes: truncated JSON, HTML, an empty body, a gzip body
+    (with `headers={"Content-Encoding": "gzip"}`)..."""
 
     body: bytes
     status: int = 200
     content_type: str = "application/json"
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Trickle:
+    """Answer with the real page, sent `chunk` bytes at a time every `interval` seconds:
+    the status line and headers (`part="headers"`, then the body at once) or the body
+    (`part="body"`, after the headers at once). Every read finds a byte or two, so no
+    per-read timeout ever fires. Ends early when the server stops or the client leaves."""
+
+    part: str = "body"
+    interval: float = 0.05
+    chunk: int = 1
+
+    def __post_init__(self) -> None:
+        if self.part not in ("headers", "body"):
+            raise ValueError(f"part must be 'headers' or 'body', not {self.part!r}")
+        if self.interval < 0 or self.chunk < 1:
+            raise ValueError("interval must be >= 0 and chunk >= 1")
+
+
+@dataclass(frozen=True)
+class EndlessBody:
+    """Answer 200 with a chunked body that never ends: `chunk` bytes every `interval`
+    seconds, until the client goes away or the server stops."""
+
+    interval: float = 0.01
+    chunk: int = 1024
+
+    def __post_init__(self) -> None:
+        if self.interval < 0 or self.chunk < 1:
+            raise ValueError("interval must be >= 0 and chunk >= 1")
 
 
 @dataclass(frozen=True)
@@ -87,11 +120,21 @@ class RewriteNextPageUrl:
 
 
 Fault = (
-    ErrorStatus | RawBody | DropConnection | ResetConnection | Stall | Redirect | RewriteNextPageUrl
+    ErrorStatus
+    | RawBody
+    | DropConnection
+    | ResetConnection
+    | Stall
+    | Redirect
+    | RewriteNextPageUrl
+    | Trickle
+    | EndlessBody
 )
 _FAULT_TYPES = (
     ErrorStatus,
     RawBody,
+    Trickle,
+    EndlessBody,
     DropConnection,
     ResetConnection,
     Stall,

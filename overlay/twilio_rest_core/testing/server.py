@@ -29,6 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from .faults import (
     DropConnection,
+    EndlessBody,
     ErrorStatus,
     FaultQueue,
     RawBody,
@@ -36,6 +37,7 @@ from .faults import (
     ResetConnection,
     RewriteNextPageUrl,
     Stall,
+    Trickle,
 )
 from .paging import (
     DEFAULT_PAGE_SIZE,
@@ -480,6 +482,48 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
+    def _dribble(self, owner: LocalTwilioServer, data: bytes, chunk: int, interval: float) -> None:
+        """Write `data` `chunk` bytes at a time, `interval` seconds apart."""
+        for start in range(0, len(data), chunk):
+            if owner._stopping.is_set():
+                return
+            self.wfile.write(data[start : start + chunk])
+            self.wfile.flush()
+            owner._wait(interval)
+
+    def _head_bytes(self, status: int, headers: Mapping[str, str]) -> bytes:
+        """The status line and headers as _head would send them, as bytes."""
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Twilio-Request-Id", "RQ" + os.urandom(16).hex())
+        self.send_header("Connection", "close")
+        buffered: list[bytes] = self._headers_buffer
+        self._headers_buffer: list[bytes] = []
+        return b"".join(buffered) + b"\r\n"  # what end_headers would write
+
+    def _trickle(self, owner: LocalTwilioServer, fault: Trickle, payload: bytes) -> None:
+        self.close_connection = True
+        head = self._head_bytes(200, {"Content-Type": JSON, "Content-Length": str(len(payload))})
+        if fault.part == "headers":
+            self._dribble(owner, head, fault.chunk, fault.interval)
+            self.wfile.write(payload)
+        else:
+            self.wfile.write(head)
+            self._dribble(owner, payload, fault.chunk, fault.interval)
+
+    def _endless(self, owner: LocalTwilioServer, fault: EndlessBody) -> None:
+        self.close_connection = True
+        self.wfile.write(
+            self._head_bytes(200, {"Content-Type": JSON, "Transfer-Encoding": "chunked"})
+        )
+        piece = b"%x\r\n%s\r\n" % (fault.chunk, b" " * fault.chunk)
+        self.wfile.write(b"1\r\n{\r\n")
+        while not owner._stopping.is_set():
+            self.wfile.write(piece)
+            self.wfile.flush()
+            owner._wait(fault.interval)
+
     def _error(
         self, status: int, code: int, message: str, headers: Mapping[str, str] | None = None
     ) -> None:
@@ -550,7 +594,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self._error(fault.status, code, f"Injected HTTP {fault.status}", fault.headers)
             return
         if isinstance(fault, RawBody):
-            self._send(fault.status, fault.body, content_type=fault.content_type)
+            self._send(fault.status, fault.body, fault.headers, content_type=fault.content_type)
+            return
+        if isinstance(fault, EndlessBody):
+            self._endless(owner, fault)
             return
         if isinstance(fault, Redirect):
             self._send(fault.status, b"", {"Location": fault.location})
@@ -573,6 +620,9 @@ class _Handler(BaseHTTPRequestHandler):
                 payload = owner._render(self._path, self._query, base)
         except ApiError as exc:
             self._error(exc.status, exc.code, exc.message)
+            return
+        if isinstance(fault, Trickle):
+            self._trickle(owner, fault, payload)
             return
         if isinstance(fault, DropConnection):
             self.close_connection = True

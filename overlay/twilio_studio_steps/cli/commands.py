@@ -10,8 +10,8 @@ import argparse
 import contextlib
 import itertools
 import os
+import shlex
 import sys
-import threading
 from collections.abc import Iterator, Sequence
 from typing import IO, NoReturn
 
@@ -270,12 +270,19 @@ def _fail(message: str, code: int) -> NoReturn:
 def _interrupted(out: IO[str]) -> NoReturn:
     _release(out)
     print("studio-steps: interrupted", file=sys.stderr)
-    sys.stderr.flush()
-    # A page prefetch still waiting on the network would hold up the interpreter's exit
-    # (it joins the worker thread) for up to the timeout times the retries: leave now.
-    if any(t.name.startswith("twilio-prefetch") and t.is_alive() for t in threading.enumerate()):
-        os._exit(EXIT_INTERRUPTED)
     raise SystemExit(EXIT_INTERRUPTED)
+
+
+def resume_command(args: argparse.Namespace, token: str) -> str:
+    """The `studio-steps list` command that resumes this listing at `token`, ready to run."""
+    words = ["studio-steps", "list", args.flow_sid, args.execution_sid]
+    flags = ("format", "fields", "page_size", "account_sid", "base_url", "region", "edge")
+    for flag in (*flags, "timeout", "max_retries"):
+        value = getattr(args, flag, None)
+        if value is not None and not (flag == "format" and value == "table"):
+            words += ["--" + flag.replace("_", "-"), str(value)]
+    words += ["--page-token", token]
+    return " ".join(shlex.quote(word) for word in words)
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -303,6 +310,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         _fail(str(exc), EXIT_USAGE)
     except TwilioRestError as exc:  # API, network, auth and invalid-response errors
         _release(out)
+        if args.command == "list" and exc.resume_token is not None:
+            print(f"studio-steps: {exc}", file=sys.stderr)
+            _fail("to resume: " + resume_command(args, exc.resume_token), EXIT_FAILURE)
         _fail(str(exc), EXIT_FAILURE)
     except KeyboardInterrupt:
         _interrupted(out)
@@ -310,6 +320,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`| head`): that is not an error.
         _release(out)
         return EXIT_OK
+    except OSError as exc:  # e.g. stdout refused the output (a full disk, /dev/full, EIO)
+        _release(out)
+        _fail(f"I/O error: {exc.strerror or exc}", EXIT_FAILURE)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ LocalTwilioServer is the same server without Studio: add_collection() any list e
 
 from twilio_rest_core.testing.faults import (
     DropConnection,
+    EndlessBody,
     ErrorStatus,
     Fault,
     FaultQueue,
@@ -20,6 +21,7 @@ from twilio_rest_core.testing.faults import (
     ResetConnection,
     RewriteNextPageUrl,
     Stall,
+    Trickle,
 )
 from twilio_rest_core.testing.server import ItemsProvider, LocalTwilioServer, RecordedRequest
 
@@ -53,6 +55,7 @@ __all__ = [
     "SAMPLE_EXECUTION_SID",
     "SAMPLE_FLOW_SID",
     "DropConnection",
+    "EndlessBody",
     "ErrorStatus",
     "Fault",
     "FaultQueue",
@@ -66,5 +69,6 @@ __all__ = [
     "ResetConnection",
     "RewriteNextPageUrl",
     "Stall",
+    "Trickle",
     "sid",
 ]

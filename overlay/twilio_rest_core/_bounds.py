@@ -1,0 +1,313 @@
+"""What one attempt may cost, and how a stop ends it.
+
+An `Attempt` is one request in flight: the monotonic time by which it must be over and
+the `Stop` that can end it sooner. The network streams of the clients this library
+makes (`bound_transport`) read it from a context variable on every read, write and
+connect: each socket wait is cut to the time left, so a server that trickles headers
+or a body, or never ends one, cannot hold an attempt past its limit. A stop shuts the
+attempt's socket down, which wakes a read blocked on it at once.
+
+The body readers cap what one response may cost: reading stops once the decoded body
+passes `max_response_bytes`, and a gzip body is inflated a bounded step at a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+import zlib
+from collections.abc import Iterable
+from contextvars import ContextVar
+from typing import Any
+
+import httpcore
+import httpx
+
+from . import defaults as D
+from .errors import ClientClosedError, InvalidResponseError
+
+
+class Stop:
+    """Set once, when a listing is left or its client closed: the retry driver sends and
+    waits no more, and the attempts in flight have their sockets shut down."""
+
+    __slots__ = ("__weakref__", "_attempts", "_event", "_lock")
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._attempts: set[Attempt] = set()
+
+    def set(self) -> None:
+        self._event.set()
+        with self._lock:
+            attempts, self._attempts = self._attempts, set()
+            for attempt in attempts:
+                attempt.abort()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def wait(self, seconds: float) -> None:
+        self._event.wait(seconds)
+
+    def check(self) -> None:
+        if self._event.is_set():
+            raise ClientClosedError("stopped: the listing was left or its client closed")
+
+    def enter(self, attempt: Attempt) -> None:
+        with self._lock:
+            self._attempts.add(attempt)
+        if self._event.is_set():  # a stop that came just before: honour it now
+            attempt.abort()
+
+    def leave(self, attempt: Attempt) -> None:
+        # Under the lock: once this returns no stop touches the connection, which goes
+        # back to the pool for other requests.
+        with self._lock:
+            attempt.done = True
+            self._attempts.discard(attempt)
+
+
+class Attempt:
+    """One request in flight: when it must be over, and the stream it is using."""
+
+    __slots__ = ("aborted", "done", "ends_at", "stream")
+
+    def __init__(self, ends_at: float | None) -> None:
+        self.ends_at = ends_at  # time.monotonic() value, or None: no limit of ours
+        self.stream: Any = None  # the network stream in use (set by its reads)
+        self.done = False
+        self.aborted = False
+
+    def abort(self) -> None:
+        """Called with the stop's lock held, so never after `leave`."""
+        self.aborted = True
+        if self.done or self.stream is None:
+            return
+        sock = self.stream.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def left(self) -> float | None:
+        return None if self.ends_at is None else self.ends_at - time.monotonic()
+
+
+CURRENT: ContextVar[Attempt | None] = ContextVar("twilio_rest_core_attempt", default=None)
+
+
+def _bounded(
+    stream: Any, timeout: float | None, error: type[httpcore.TimeoutException]
+) -> float | None:
+    """`timeout` cut to the current attempt's time left (raises once none is left)."""
+    attempt = CURRENT.get()
+    if attempt is None:
+        return timeout
+    if stream is not None:
+        attempt.stream = stream
+    if attempt.aborted:
+        raise httpcore.ReadError("stopped: the listing was left or its client closed")
+    left = attempt.left()
+    if left is None:
+        return timeout
+    if left <= 0:
+        raise error("the attempt's time limit was reached")
+    return left if timeout is None else min(timeout, left)
+
+
+class _BoundedStream(httpcore.NetworkStream):
+    __slots__ = ("_inner",)
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _bounded(self, timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _bounded(self, timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: Any,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        timeout = _bounded(self, timeout, httpcore.ConnectTimeout)
+        return _BoundedStream(self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _BoundedBackend(httpcore.NetworkBackend):
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        timeout = _bounded(None, timeout, httpcore.ConnectTimeout)
+        stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
+        return _BoundedStream(stream)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        timeout = _bounded(None, timeout, httpcore.ConnectTimeout)
+        return _BoundedStream(self._inner.connect_unix_socket(path, timeout, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def bound_transport(client: httpx.Client) -> bool:
+    """Make the sync client's own transports (and the proxy ones httpx mounts from the
+    environment) honour attempts' limits and stops; False when its main transport is not
+    the standard one (then only the checks between body chunks apply)."""
+    mounts = getattr(client, "_mounts", {})
+    bound = _bind(getattr(client, "_transport", None))
+    for transport in mounts.values():
+        _bind(transport)
+    return bound
+
+
+def _bind(transport: object) -> bool:
+    pool = getattr(transport, "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if not isinstance(transport, httpx.HTTPTransport) or backend is None:
+        return False
+    if not isinstance(backend, _BoundedBackend):
+        pool._network_backend = _BoundedBackend(backend)  # type: ignore[union-attr]
+    return True
+
+
+def too_large(response: httpx.Response, cap: int) -> InvalidResponseError:
+    return InvalidResponseError(
+        f"the body is larger than max_response_bytes={cap} (decoded); reading stopped there",
+        url=str(response.request.url),
+        status=response.status_code,
+        request_id=response.headers.get(D.REQUEST_ID_HEADER),
+    )
+
+
+def _declared_too_large(response: httpx.Response, cap: int) -> bool:
+    """A plain body whose Content-Length is already above the cap: refused unread."""
+    if "content-encoding" in response.headers:
+        return False
+    length = response.headers.get("content-length", "")
+    return length.isdigit() and int(length) > cap
+
+
+# Inflate at most this much per zlib call: a small gzip body cannot balloon in one step.
+_INFLATE_STEP = 1 << 20
+
+
+class _Body:
+    """A body read under the cap, inflated here when it is gzip (what the clients ask
+    for): each zlib call yields at most _INFLATE_STEP bytes, so memory stays near the
+    cap even for a body that would inflate to gigabytes."""
+
+    __slots__ = ("_cap", "_chunks", "_inflater", "_response", "_size", "raw")
+
+    def __init__(self, response: httpx.Response, cap: int) -> None:
+        if _declared_too_large(response, cap):
+            raise too_large(response, cap)
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        self._response = response
+        self._cap = cap
+        self._chunks: list[bytes] = []
+        self._size = 0
+        # raw: read undecoded bytes (plain or gzip); else httpx decodes (deflate, br...),
+        # and is counted per decoded chunk.
+        self.raw = encoding in ("identity", "", "gzip", "x-gzip")
+        self._inflater = (
+            zlib.decompressobj(zlib.MAX_WBITS | 16) if encoding in ("gzip", "x-gzip") else None
+        )
+
+    def add(self, data: bytes) -> None:
+        inflater = self._inflater
+        if inflater is None:
+            self._keep(data)
+            return
+        try:
+            self._keep(inflater.decompress(data, _INFLATE_STEP))
+            while inflater.unconsumed_tail:
+                self._keep(inflater.decompress(inflater.unconsumed_tail, _INFLATE_STEP))
+        except zlib.error as exc:
+            raise httpx.DecodingError(str(exc), request=self._response.request) from None
+
+    def _keep(self, data: bytes) -> None:
+        self._size += len(data)
+        if self._size > self._cap:
+            raise too_large(self._response, self._cap)
+        self._chunks.append(data)
+
+    def whole(self) -> bytes:
+        """The body of a response that arrived already read (and decoded by httpx)."""
+        self._inflater = None
+        self._keep(self._response.content)
+        return self._response.content
+
+    def bytes(self) -> bytes:
+        if self._inflater is not None:
+            self._keep(self._inflater.flush())
+        return b"".join(self._chunks)
+
+
+def read_sync(response: httpx.Response, attempt: Attempt, cap: int) -> bytes:
+    """The decoded body, chunk by chunk: at most `cap` bytes, and over by the attempt's
+    time limit even on a transport whose reads this library does not bound."""
+    body = _Body(response, cap)
+    if response.is_stream_consumed:  # a response made whole (a mock transport's)
+        return body.whole()
+    ends_at = attempt.ends_at
+    for chunk in response.iter_raw() if body.raw else response.iter_bytes():
+        body.add(chunk)
+        if ends_at is not None and time.monotonic() > ends_at:
+            raise httpx.ReadTimeout(
+                "the attempt's time limit was reached", request=response.request
+            )
+    return body.bytes()
+
+
+async def read_async(response: httpx.Response, cap: int) -> bytes:
+    """The decoded body, at most `cap` bytes (the caller bounds its time)."""
+    body = _Body(response, cap)
+    if response.is_stream_consumed:
+        return body.whole()
+    async for chunk in response.aiter_raw() if body.raw else response.aiter_bytes():
+        body.add(chunk)
+    return body.bytes()
+
+
+def attempt_budget(request: httpx.Request) -> float | None:
+    """Seconds one attempt may take: the longest of its timeouts (None: no limit)."""
+    timeouts = request.extensions.get("timeout")
+    if not isinstance(timeouts, dict):
+        return None
+    values = [value for value in timeouts.values() if value is not None]
+    return max(values) if values else None
+
+
+__all__ = [
+    "CURRENT",
+    "Attempt",
+    "Stop",
+    "attempt_budget",
+    "bound_transport",
+    "read_async",
+    "read_sync",
+    "too_large",
+]
