@@ -8,7 +8,7 @@ or a body, or never ends one, cannot hold an attempt past its limit. A stop shut
 attempt's socket down, which wakes a read blocked on it at once.
 
 The body readers cap what one response may cost: reading stops once the decoded body
-passes `max_response_bytes`, and a gzip body is inflated a bounded step at a time.
+passes `max_response_bytes`, and a gzip body is inflated a bounded piece at a time.
 """
 
 from __future__ import annotations
@@ -210,7 +210,7 @@ def _declared_too_large(response: httpx.Response, cap: int) -> bool:
     return length.isdigit() and int(length) > cap
 
 
-# Inflate at most this much per zlib call: a small gzip body cannot balloon in one step.
+# Inflate at most this much per zlib call: a small gzip body cannot balloon in one call.
 _INFLATE_STEP = 1 << 20
 
 
