@@ -141,6 +141,13 @@ SAMPLE_PATH = list(SMS_SURVEY.path)
 WIDGETS = [(name, kind) for name, kind, _ in SAMPLE_PATH]
 
 
+# The shapes of a step that Twilio sends: "spec", the 14 keys of the published schema;
+# "seed", the 12 of older answers (no `type`, no `links`); "extra", the 14 and two keys
+# the schema does not declare (as when Twilio adds a field before the spec has it).
+STEP_SHAPES = ("spec", "seed", "extra")
+UNDECLARED_KEYS = ("widget_version", "retry_count")
+
+
 @functools.lru_cache(maxsize=64)
 def _seed(flow: str, execution: str) -> int:
     return int(sid("FT", flow, execution)[2:], 16)
@@ -162,9 +169,11 @@ def make_step(
     index: int,
     total: int,
     template: FlowTemplate = SMS_SURVEY,
+    shape: str = "spec",
 ) -> dict[str, Any]:
     """Step `index` of an execution of `total` steps, identical on every call; `base` is
-    the URL the request came in on (the step's own `url` is absolute).
+    the URL the request came in on (the step's own `url` is absolute); `shape` is one of
+    STEP_SHAPES.
 
     Cheap on purpose (a few microseconds): the benchmarks measure the client, so the
     server's synthetic data must not be the slow part. The context is ~500 bytes of JSON.
@@ -179,7 +188,7 @@ def make_step(
     url = f"{base}/v2/Flows/{flow}/Executions/{execution}/Steps/{step_sid}"
     trigger = dict(template.trigger_params)
     trigger["AccountSid"] = account
-    return {
+    step: dict[str, Any] = {
         "sid": step_sid,
         "account_sid": account,
         "flow_sid": flow,
@@ -216,6 +225,14 @@ def make_step(
         "url": url,
         "links": {"step_context": url + "/Context"},
     }
+    if shape == "seed":
+        del step["type"], step["links"]
+    elif shape == "extra":
+        step[UNDECLARED_KEYS[0]] = index % 4 + 1
+        step[UNDECLARED_KEYS[1]] = {"count": index % 3, "last": step["date_created"]}
+    elif shape != "spec":
+        raise ValueError(f"shape must be one of {STEP_SHAPES}, not {shape!r}")
+    return step
 
 
 class GeneratedSteps(Sequence[dict[str, Any]]):
@@ -229,10 +246,12 @@ class GeneratedSteps(Sequence[dict[str, Any]]):
         execution: str,
         total: int,
         template: FlowTemplate = SMS_SURVEY,
+        shape: str = "spec",
     ) -> None:
         self._args = (base, account, flow, execution)
         self._total = total
         self._template = template
+        self._shape = shape
 
     def __len__(self) -> int:
         return self._total
@@ -246,7 +265,7 @@ class GeneratedSteps(Sequence[dict[str, Any]]):
             return [self[i] for i in range(*index.indices(self._total))]
         if not -self._total <= index < self._total:
             raise IndexError(index)
-        return make_step(*self._args, index % self._total, self._total, self._template)
+        return make_step(*self._args, index % self._total, self._total, self._template, self._shape)
 
 
 class LocalStudioServer(LocalTwilioServer):
@@ -280,6 +299,7 @@ class LocalStudioServer(LocalTwilioServer):
         # (flow, execution) -> number of steps; the template each is made from.
         self.executions: dict[tuple[str, str], int] = {}
         self._templates: dict[tuple[str, str], FlowTemplate] = {}
+        self._shapes: dict[tuple[str, str], str] = {}
         for flow, execution, steps in SAMPLE_EXECUTIONS:
             self.add_execution(flow, execution, steps)
         self.add_collection(
@@ -296,17 +316,21 @@ class LocalStudioServer(LocalTwilioServer):
         steps: int,
         *,
         template: FlowTemplate | None = None,
+        shape: str = "spec",
     ) -> None:
         """Serve an execution of `steps` steps (100,000 is fine: nothing is stored per
         step). They look like `template`'s, by default the sample flow's of that SID, else
-        the SMS survey's."""
+        the SMS survey's, with the keys of `shape` (see STEP_SHAPES)."""
         if not re.fullmatch(FLOW_SID_PATTERN, flow_sid):
             raise ValueError(f"not a Flow SID (FW + 32 hex digits): {flow_sid!r}")
         if not re.fullmatch(EXECUTION_SID_PATTERN, execution_sid):
             raise ValueError(f"not an Execution SID (FN + 32 hex digits): {execution_sid!r}")
         if steps < 0:
             raise ValueError("steps must be >= 0")
+        if shape not in STEP_SHAPES:
+            raise ValueError(f"shape must be one of {STEP_SHAPES}, not {shape!r}")
         key = (flow_sid, execution_sid)
+        self._shapes[key] = shape
         self._templates[key] = template or FLOW_TEMPLATES.get(flow_sid, SMS_SURVEY)
         self.executions[key] = steps
 
@@ -315,4 +339,6 @@ class LocalStudioServer(LocalTwilioServer):
         total = self.executions.get(key)
         if total is None:
             return None
-        return GeneratedSteps(base, self.account_sid, *key, total, self._templates[key])
+        return GeneratedSteps(
+            base, self.account_sid, *key, total, self._templates[key], self._shapes[key]
+        )
