@@ -11,6 +11,7 @@ decodes the body again. Each new key costs one extra decode, once per decoder.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 import threading
@@ -23,10 +24,16 @@ import msgspec
 
 # msgspec's message for a key a Struct does not declare; the path is absent at the root.
 _UNKNOWN_KEY_PREFIX = "Object contains unknown field `"
-_UNKNOWN_KEY = re.compile(
-    r"Object contains unknown field `(?P<key>.*?)`(?: - at `\$(?P<at>.*)`)?$", re.DOTALL
-)
-_PATH_STEP = re.compile(r"\.(?P<name>[^.\[]+)|\[\d+\]")
+
+
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """msgspec's unknown-key message and a step of its path (compiled on first use: the
+    import of every client pays for nothing a body with unknown keys needs)."""
+    message = r"Object contains unknown field `(?P<key>.*?)`(?: - at `\$(?P<at>.*)`)?$"
+    return re.compile(message, re.DOTALL), re.compile(r"\.(?P<name>[^.\[]+)|\[\d+\]")
+
+
 # A body with more new keys than this is refused rather than decoded again and again.
 MAX_LEARNED_KEYS = 256
 
@@ -79,11 +86,12 @@ class WireDecoder:
 
     def _learn(self, message: str, failed: msgspec.json.Decoder[Any]) -> bool:
         """Whether `message` names an undeclared key, now declared (or by another thread)."""
-        match = _UNKNOWN_KEY.match(message)
+        unknown_key, path_step = _patterns()
+        match = unknown_key.match(message)
         if match is None:
             return False
         path = tuple(
-            step["name"] for step in _PATH_STEP.finditer(match["at"] or "") if step["name"]
+            step["name"] for step in path_step.finditer(match["at"] or "") if step["name"]
         )
         with self._lock:
             if self._decoder is not failed:
