@@ -90,9 +90,7 @@ class WireDecoder:
         match = unknown_key.match(message)
         if match is None:
             return False
-        path = tuple(
-            step["name"] for step in path_step.finditer(match["at"] or "") if step["name"]
-        )
+        path = tuple(step["name"] for step in path_step.finditer(match["at"] or "") if step["name"])
         with self._lock:
             if self._decoder is not failed:
                 return True  # another thread learned something meanwhile: try again
