@@ -24,8 +24,16 @@ from twilio_rest_core._decode import build_model, build_page, decode_page
 from twilio_rest_core._wire import WireDecoder
 from twilio_rest_core.errors import InvalidResponseError
 from twilio_rest_core.operations import FetchOperation
+from twilio_studio_steps import AsyncStepsClient, StepsClient
 from twilio_studio_steps.steps import LIST_STEPS
-from twilio_studio_steps.testing import DEMO_ACCOUNT_SID, SAMPLE_EXECUTION_SID, SAMPLE_FLOW_SID
+from twilio_studio_steps.testing import (
+    DEMO_ACCOUNT_SID,
+    DEMO_AUTH_TOKEN,
+    SAMPLE_EXECUTION_SID,
+    SAMPLE_FLOW_SID,
+    LocalStudioServer,
+    sid,
+)
 from twilio_studio_steps.testing.studio import STEP_SHAPES, UNDECLARED_KEYS, make_step
 
 BASE = "http://127.0.0.1:1"
@@ -231,3 +239,24 @@ def test_a_decoder_learns_each_new_key_once() -> None:
     assert learned is not ExecutionStepWire and issubclass(learned, ExecutionStepWire)
     assert type(decoder.decode(b'{"sid": "FT1"}')) is learned  # no new type per body
     assert ExecutionStep.from_wire(first).additional_properties == {UNDECLARED_KEYS[0]: 1}
+
+
+async def test_a_kept_list_shares_repeated_strings_and_an_iteration_does_not() -> None:
+    execution = sid("FN", "shared", "strings")
+    with LocalStudioServer() as server:
+        server.add_execution(SAMPLE_FLOW_SID, execution, 60)
+        options = {"base_url": server.base_url}
+        with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options) as client:
+            kept = client.list_steps(SAMPLE_FLOW_SID, execution, page_size=25)
+            iterated = list(client.iter_steps(SAMPLE_FLOW_SID, execution, page_size=25))
+            (fanned,) = client.list_steps_for([(SAMPLE_FLOW_SID, execution)], page_size=25)
+        async with AsyncStepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options) as aclient:
+            async_kept = await aclient.list_steps(SAMPLE_FLOW_SID, execution, page_size=25)
+    assert kept == iterated == fanned == async_kept  # the values are unchanged
+    for steps in (kept, fanned, async_kept):
+        for field in ("account_sid", "flow_sid", "execution_sid"):
+            assert len({id(getattr(step, field)) for step in steps}) == 1  # one object
+        names = [step.name for step in steps]
+        assert len({id(name) for name in names}) == len(set(names)) < 60
+        assert len({id(step.sid) for step in steps}) == 60  # per-step strings untouched
+    assert len({id(step.flow_sid) for step in iterated}) > 1  # not worth it when streaming

@@ -61,7 +61,10 @@ class ServicesClient(SyncClient):
 
         As a list (at most `limit` items); the arguments are those of `iter_services`.
         """
-        return list(self.iter_services(page_size=page_size, limit=limit, page_token=page_token))
+        return self._kept(
+            LIST_SERVICES,
+            list(self.iter_services(page_size=page_size, limit=limit, page_token=page_token)),
+        )
 
     def get_services_page(
         self,
@@ -129,7 +132,7 @@ class AsyncServicesClient(AsyncClient):
         As a list (at most `limit` items); the arguments are those of `iter_services`.
         """
         items = self.iter_services(page_size=page_size, limit=limit, page_token=page_token)
-        return [item async for item in items]
+        return self._kept(LIST_SERVICES, [item async for item in items])
 
     async def get_services_page(
         self,

@@ -69,10 +69,13 @@ class StepsClient(SyncClient):
 
         As a list (at most `limit` items); the arguments are those of `iter_steps`.
         """
-        return list(
-            self.iter_steps(
-                flow_sid, execution_sid, page_size=page_size, limit=limit, page_token=page_token
-            )
+        return self._kept(
+            LIST_STEPS,
+            list(
+                self.iter_steps(
+                    flow_sid, execution_sid, page_size=page_size, limit=limit, page_token=page_token
+                )
+            ),
         )
 
     def get_steps_page(
@@ -117,7 +120,8 @@ class StepsClient(SyncClient):
         each returns at most `limit` items. Every argument is checked before the first request;
         the first failure stops the rest and is raised.
         """
-        return self._list_for(LIST_STEPS, executions, page_size, limit, concurrency)
+        lists = self._list_for(LIST_STEPS, executions, page_size, limit, concurrency)
+        return [self._kept(LIST_STEPS, items) for items in lists]
 
 
 class AsyncStepsClient(AsyncClient):
@@ -172,7 +176,7 @@ class AsyncStepsClient(AsyncClient):
         items = self.iter_steps(
             flow_sid, execution_sid, page_size=page_size, limit=limit, page_token=page_token
         )
-        return [item async for item in items]
+        return self._kept(LIST_STEPS, [item async for item in items])
 
     async def get_steps_page(
         self,
@@ -216,7 +220,8 @@ class AsyncStepsClient(AsyncClient):
         each returns at most `limit` items. Every argument is checked before the first request;
         the first failure stops the rest and is raised.
         """
-        return await self._list_for(LIST_STEPS, executions, page_size, limit, concurrency)
+        lists = await self._list_for(LIST_STEPS, executions, page_size, limit, concurrency)
+        return [self._kept(LIST_STEPS, items) for items in lists]
 
 
 __all__ = ["StepsClient", "AsyncStepsClient"]

@@ -175,9 +175,12 @@ def decode_reply(operation: ListOperation[Any], reply: Reply) -> Decoded:
     return decode_page(operation, reply.response, reply.body, reply.waited)
 
 
-def share_strings(items: list[Any], attributes: tuple[str, ...]) -> None:
-    """Make equal strings of `attributes` one object across a page's items, in place:
-    parent SIDs and names from a small set, kept once per page instead of once per item."""
+def share_strings(operation: ListOperation[ItemT], items: list[ItemT]) -> list[ItemT]:
+    """`items` (models of `operation`), with equal strings of its shared fields made one
+    object, in place: parent SIDs and names from a small set, kept once per listing instead
+    of once per item. For the lists a caller keeps whole (0.5 KB less a step here); a page
+    that is iterated over and dropped is not worth the 0.9 µs a step it costs."""
+    attributes = _shape(operation).shared
     seen: dict[str, str] = {}
     keep = seen.setdefault
     for attribute in attributes:
@@ -185,6 +188,7 @@ def share_strings(items: list[Any], attributes: tuple[str, ...]) -> None:
             value = getattr(item, attribute)
             if value.__class__ is str:
                 setattr(item, attribute, keep(value, value))
+    return items
 
 
 def build_page(
@@ -199,8 +203,6 @@ def build_page(
         setattr(decoded.wire if model is None else model, shape.items, items)
     if model is None:
         with gc_paused():
-            if shape.shared:
-                share_strings(items, shape.shared)
             model = operation.model.from_wire(decoded.wire)
     page_class = operation.page_class or Page
     page: Page[ItemT] = page_class(getattr(model, operation.items_key), model, decoded.response)

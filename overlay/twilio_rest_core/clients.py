@@ -29,7 +29,7 @@ import httpx
 
 from . import defaults as D
 from ._attempts import Flow, Reply, attempts, run_async, run_sync
-from ._decode import build_model, build_page, decode_reply, gc_paused
+from ._decode import build_model, build_page, decode_reply, gc_paused, share_strings
 from ._paging import Listing
 from ._requests import RequestBuilder
 from ._settings import ClientSettings
@@ -120,6 +120,11 @@ class _Shell(Generic[HttpT]):
         raise NotImplementedError
 
     # What both shells do the same way.
+    @staticmethod
+    def _kept(operation: ListOperation[ItemT], items: list[ItemT]) -> list[ItemT]:
+        """A listing's items kept whole: repeated strings made one object (_decode.py)."""
+        return share_strings(operation, items)
+
     def _listing(
         self,
         operation: ListOperation[ItemT],
