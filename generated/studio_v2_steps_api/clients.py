@@ -69,13 +69,13 @@ class StepsClient(SyncClient):
 
         As a list (at most `limit` items); the arguments are those of `iter_steps`.
         """
-        return self._kept(
-            LIST_STEPS,
-            list(
+        return list(
+            map(
+                self._sharer(LIST_STEPS),
                 self.iter_steps(
                     flow_sid, execution_sid, page_size=page_size, limit=limit, page_token=page_token
-                )
-            ),
+                ),
+            )
         )
 
     def get_steps_page(
@@ -121,7 +121,7 @@ class StepsClient(SyncClient):
         the first failure stops the rest and is raised.
         """
         lists = self._list_for(LIST_STEPS, executions, page_size, limit, concurrency)
-        return [self._kept(LIST_STEPS, items) for items in lists]
+        return [list(map(self._sharer(LIST_STEPS), items)) for items in lists]
 
 
 class AsyncStepsClient(AsyncClient):
@@ -176,7 +176,8 @@ class AsyncStepsClient(AsyncClient):
         items = self.iter_steps(
             flow_sid, execution_sid, page_size=page_size, limit=limit, page_token=page_token
         )
-        return self._kept(LIST_STEPS, [item async for item in items])
+        share = self._sharer(LIST_STEPS)
+        return [share(item) async for item in items]
 
     async def get_steps_page(
         self,
@@ -221,7 +222,7 @@ class AsyncStepsClient(AsyncClient):
         the first failure stops the rest and is raised.
         """
         lists = await self._list_for(LIST_STEPS, executions, page_size, limit, concurrency)
-        return [self._kept(LIST_STEPS, items) for items in lists]
+        return [list(map(self._sharer(LIST_STEPS), items)) for items in lists]
 
 
 __all__ = ["StepsClient", "AsyncStepsClient"]

@@ -29,7 +29,7 @@ import httpx
 
 from . import defaults as D
 from ._attempts import Flow, Reply, attempts, run_async, run_sync
-from ._decode import build_model, build_page, decode_reply, gc_paused, share_strings
+from ._decode import build_model, build_page, decode_reply, gc_paused, string_sharer
 from ._paging import Listing
 from ._requests import RequestBuilder
 from ._settings import ClientSettings
@@ -121,9 +121,9 @@ class _Shell(Generic[HttpT]):
 
     # What both shells do the same way.
     @staticmethod
-    def _kept(operation: ListOperation[ItemT], items: list[ItemT]) -> list[ItemT]:
-        """A listing's items kept whole: repeated strings made one object (_decode.py)."""
-        return share_strings(operation, items)
+    def _sharer(operation: ListOperation[ItemT]) -> Callable[[ItemT], ItemT]:
+        """For a listing kept whole: repeated strings made one object (see _decode.py)."""
+        return string_sharer(operation)
 
     def _listing(
         self,
