@@ -40,6 +40,26 @@ def raw_floor(decode: Callable[[bytes], object]) -> Callable[[str, str, str, int
     return run
 
 
+def raw_async_floor(base: str, flow: str, execution: str, page_size: int) -> int:
+    """The async floor: httpx.AsyncClient + json.loads, following next_page_url."""
+    import httpx
+
+    async def main() -> int:
+        count = 0
+        url: str | None = (
+            f"{base}/v2/Flows/{flow}/Executions/{execution}/Steps?PageSize={page_size}"
+        )
+        async with httpx.AsyncClient(auth=(ACCOUNT, TOKEN)) as http:
+            while url:
+                body = json.loads((await http.get(url)).content)
+                for step in body["steps"]:
+                    count += step["sid"] is not None
+                url = body["meta"]["next_page_url"]
+        return count
+
+    return asyncio.run(main())
+
+
 def typed_floor(base: str, flow: str, execution: str, page_size: int) -> int:
     """The least a typed client can do: httpx + orjson, one slotted attrs object per step
     with its dates parsed, no checks, no retries. What "typed at raw speed" is measured by."""
@@ -142,6 +162,7 @@ def twilio(as_list: bool) -> Callable[[str, str, str, int], int]:
 CONTENDERS: dict[str, Callable[[str, str, str, int], int]] = {
     "raw-json": raw_floor(json.loads),
     "raw-orjson": raw_floor(__import__("orjson").loads),
+    "raw-async-json": raw_async_floor,
     "typed-floor": typed_floor,
     "ours": ours(prefetch=True),
     "ours-no-prefetch": ours(prefetch=False),

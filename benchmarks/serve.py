@@ -24,6 +24,10 @@ def main() -> None:
     for name in ("big", "small_pages", "memory_small", "memory_big"):
         executions[name] = sid("FN", "bench", name)
         server.add_execution(SAMPLE_FLOW_SID, executions[name], sizes[name])  # type: ignore[arg-type]
+    # Scenario 1 on every shape of step Twilio sends ("big" is the schema's 14 keys).
+    for shape in ("seed", "extra"):
+        executions[f"big-{shape}"] = sid("FN", "bench", "big", shape)
+        server.add_execution(SAMPLE_FLOW_SID, executions[f"big-{shape}"], sizes["big"], shape=shape)  # type: ignore[arg-type]
     executions["latency"] = executions["big"]
     fanout = [sid("FN", "bench", "fanout", n) for n in range(sizes["fanout_executions"])]
     for execution in fanout:

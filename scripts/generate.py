@@ -101,14 +101,16 @@ def generate_into(folder: Path, package: str, out: Path) -> Path:
 
 def meta_model(target: Path, exported: str, page_model: str) -> str:
     """The class of a generated page model's `meta` field (the generator names it)."""
-    module = re.search(rf"^from \.(\w+) import {page_model}$", exported, re.M)
+    module = re.search(rf"^\s*from \.(\w+) import {page_model}$", exported, re.M)
     if module is None:
         sys.exit(f"{target.name}: no module exports {page_model}")
     source = (target / "models" / f"{module.group(1)}.py").read_text()
-    field = re.search(r"^    meta: (\w+) \| Unset", source, re.M)
-    if field is None:
+    # The public model's field, not its decoding twin's (<Model>Wire).
+    fields = [name for name in re.findall(r"^    meta: (\w+) \| Unset", source, re.M)]
+    public = [name for name in fields if not name.endswith("Wire")]
+    if not public:
         sys.exit(f"{target.name}: {page_model} has no typed meta field")
-    return field.group(1)
+    return public[0]
 
 
 def write_bindings(folder: Path, target: Path) -> None:

@@ -22,8 +22,11 @@ def test_the_quick_run_measures_every_scenario(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     report = json.loads(output.read_text())
-    assert set(report["throughput"]) >= {"raw-json", "raw-orjson", "typed-floor", "ours"}
-    assert all(run["seconds"] > 0 for run in report["throughput"].values())
+    assert set(report["throughput"]) == {"seed", "spec", "extra"}  # every shape of step
+    assert set(report["throughput"]["spec"]) >= {"raw-json", "raw-orjson", "typed-floor", "ours"}
+    for shape in report["throughput"].values():
+        assert all(run["seconds"] > 0 for run in shape.values())
+    assert report["fanout"]["cpu_us"] > 0 and report["fanout"]["raw_cpu_us"] > 0
     assert set(report["latency"]["runs"]) == {"ours", "ours-no-prefetch"}
     assert report["fanout"]["sequential"] > 0 and report["fanout"]["concurrent"] > 0
     assert "1. " in done.stdout and "5. " in done.stdout  # the table was printed

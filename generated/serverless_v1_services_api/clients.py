@@ -61,7 +61,12 @@ class ServicesClient(SyncClient):
 
         As a list (at most `limit` items); the arguments are those of `iter_services`.
         """
-        return list(self.iter_services(page_size=page_size, limit=limit, page_token=page_token))
+        return list(
+            map(
+                self._sharer(LIST_SERVICES),
+                self.iter_services(page_size=page_size, limit=limit, page_token=page_token),
+            )
+        )
 
     def get_services_page(
         self,
@@ -129,7 +134,8 @@ class AsyncServicesClient(AsyncClient):
         As a list (at most `limit` items); the arguments are those of `iter_services`.
         """
         items = self.iter_services(page_size=page_size, limit=limit, page_token=page_token)
-        return [item async for item in items]
+        share = self._sharer(LIST_SERVICES)
+        return [share(item) async for item in items]
 
     async def get_services_page(
         self,

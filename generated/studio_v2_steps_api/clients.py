@@ -92,14 +92,17 @@ class StepsClient(SyncClient):
         As a list (at most `limit` items); the arguments are those of `iter_executions`.
         """
         return list(
-            self.iter_executions(
-                flow_sid,
-                status=status,
-                created_from=created_from,
-                created_to=created_to,
-                page_size=page_size,
-                limit=limit,
-                page_token=page_token,
+            map(
+                self._sharer(LIST_EXECUTIONS),
+                self.iter_executions(
+                    flow_sid,
+                    status=status,
+                    created_from=created_from,
+                    created_to=created_to,
+                    page_size=page_size,
+                    limit=limit,
+                    page_token=page_token,
+                ),
             )
         )
 
@@ -203,8 +206,11 @@ class StepsClient(SyncClient):
         As a list (at most `limit` items); the arguments are those of `iter_steps`.
         """
         return list(
-            self.iter_steps(
-                flow_sid, execution_sid, page_size=page_size, limit=limit, page_token=page_token
+            map(
+                self._sharer(LIST_STEPS),
+                self.iter_steps(
+                    flow_sid, execution_sid, page_size=page_size, limit=limit, page_token=page_token
+                ),
             )
         )
 
@@ -250,7 +256,8 @@ class StepsClient(SyncClient):
         each returns at most `limit` items. Every argument is checked before the first request;
         the first failure stops the rest and is raised.
         """
-        return self._list_for(LIST_STEPS, executions, page_size, limit, concurrency)
+        lists = self._list_for(LIST_STEPS, executions, page_size, limit, concurrency)
+        return [list(map(self._sharer(LIST_STEPS), items)) for items in lists]
 
     def get_step(
         self,
@@ -369,7 +376,8 @@ class AsyncStepsClient(AsyncClient):
             limit=limit,
             page_token=page_token,
         )
-        return [item async for item in items]
+        share = self._sharer(LIST_EXECUTIONS)
+        return [share(item) async for item in items]
 
     async def get_executions_page(
         self,
@@ -474,7 +482,8 @@ class AsyncStepsClient(AsyncClient):
         items = self.iter_steps(
             flow_sid, execution_sid, page_size=page_size, limit=limit, page_token=page_token
         )
-        return [item async for item in items]
+        share = self._sharer(LIST_STEPS)
+        return [share(item) async for item in items]
 
     async def get_steps_page(
         self,
@@ -518,7 +527,8 @@ class AsyncStepsClient(AsyncClient):
         each returns at most `limit` items. Every argument is checked before the first request;
         the first failure stops the rest and is raised.
         """
-        return await self._list_for(LIST_STEPS, executions, page_size, limit, concurrency)
+        lists = await self._list_for(LIST_STEPS, executions, page_size, limit, concurrency)
+        return [list(map(self._sharer(LIST_STEPS), items)) for items in lists]
 
     async def get_step(
         self,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import httpx
+import msgspec
 
 from . import defaults as D
-from ._json import DecodeError, loads
 from .errors import (
     APIConnectionError,
     APIError,
@@ -22,8 +22,8 @@ def api_error(response: httpx.Response, body: bytes, clock: Clock) -> APIError:
     decoded: object = None
     if body:
         try:
-            decoded = loads(body)
-        except DecodeError:
+            decoded = msgspec.json.decode(body)
+        except msgspec.DecodeError:
             decoded = None
     fields = decoded if isinstance(decoded, dict) else {}
     code = fields.get("code")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import platform
+import ssl
 import sys
 
 import httpx
@@ -98,7 +99,7 @@ class ClientSettings:
 
     def new_transport_args(self) -> dict[str, object]:
         """Arguments for an httpx client this library creates (and so owns)."""
-        return {
+        args: dict[str, object] = {
             "timeout": self.timeout or httpx.Timeout(D.DEFAULT_TIMEOUT),
             # On the client, not on each request: merging headers per request costs more
             # than the rest of our per-page work (a caller's own client gets them per request).
@@ -106,6 +107,13 @@ class ClientSettings:
             "follow_redirects": False,
             "limits": httpx.Limits(max_connections=100, max_keepalive_connections=20),
         }
+        if httpx.URL(self.base_url).scheme == "http":
+            # A plain-HTTP base URL (a local or test server): requests never leave its
+            # origin (urls.py), so TLS is never negotiated. httpx would load the CA bundle
+            # anyway (25 ms a client); a context without CAs costs 0.2 ms and would refuse
+            # any certificate, so it fails closed.
+            args["verify"] = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        return args
 
     def __repr__(self) -> str:
         return f"base_url={self.base_url!r}, credentials={self.credentials!r}, retry={self.retry!r}"

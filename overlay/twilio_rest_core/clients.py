@@ -32,7 +32,7 @@ import httpx
 from . import defaults as D
 from ._attempts import Flow, Reply, attempts, run_async, run_sync
 from ._bounds import CURRENT, Attempt, Stop, bound_transport, read_async, read_sync
-from ._decode import build_model, build_page, decode_reply, gc_paused
+from ._decode import build_model, build_page, decode_reply, gc_paused, string_sharer
 from ._limiter import AsyncGate, ConcurrencyLimit, SyncGate
 from ._paging import Listing
 from ._requests import RequestBuilder
@@ -148,6 +148,11 @@ class _Shell(Generic[HttpT]):
                 f"the http_client given to this {type(self).__name__} is closed: "
                 "pass an open one, or none to let the client make its own"
             )
+
+    @staticmethod
+    def _sharer(operation: ListOperation[ItemT]) -> Callable[[ItemT], ItemT]:
+        """For a listing kept whole: repeated strings made one object (see _decode.py)."""
+        return string_sharer(operation)
 
     def _listing(
         self,

@@ -21,9 +21,12 @@ QueryKind = Literal["int", "str", "enum", "datetime"]
 
 
 class ModelClass(Protocol[ModelT_co]):
-    """A generated model class: `from_dict` parses one decoded JSON object."""
+    """A generated model class: `from_dict` parses one decoded JSON object, `from_wire`
+    builds the model from its `<Model>Wire` Struct (what the clients decode into)."""
 
     def from_dict(self, src_dict: Mapping[str, Any], /) -> ModelT_co: ...
+
+    def from_wire(self, wire: Any, /) -> ModelT_co: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +74,10 @@ class Operation:
 
     path: the spec's path template, e.g. /v1/Services/{ServiceSid}/Functions.
     model: the generated model of the response body (for a list: of one page).
-    deferred_fields: free-form JSON fields (typed `Any` in the generated model) kept
-        encoded until read, as the generated package's `raw_json` type: nobody pays to
-        hold or garbage-collect a large value they never look at.
+    deferred_fields: free-form JSON fields (typed `Any` in the generated model), kept
+        encoded until read as the generated package's `raw_json` type (the generated
+        `from_wire` does it: nobody pays to hold or garbage-collect a large value they
+        never look at); declared here for whoever builds models by other means.
     ranges: pairs of datetime query parameters (names) that bound a window: the first
         may not be later than the second.
     """

@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
+import msgspec as _msgspec
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
@@ -31,6 +32,27 @@ _FIELDS = (
 )
 _SCHEMA_KEYS = frozenset(_FIELDS)
 _read_fields = itemgetter(*_FIELDS)
+
+
+class ServiceWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_only=True):
+    """Service as msgspec decodes and type-checks it; Service.from_wire builds the model.
+
+    A key the schema does not declare fails the decode; twilio_rest_core then decodes with
+    a subclass that has it (named in `__extra_keys__`), so it is kept, not dropped.
+    """
+
+    __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
+    sid: str | None | Unset = UNSET
+    account_sid: str | None | Unset = UNSET
+    friendly_name: str | None | Unset = UNSET
+    unique_name: str | None | Unset = UNSET
+    include_credentials: bool | None | Unset = UNSET
+    ui_editable: bool | None | Unset = UNSET
+    domain_base: str | None | Unset = UNSET
+    date_created: datetime.datetime | None | Unset = UNSET
+    date_updated: datetime.datetime | None | Unset = UNSET
+    url: str | None | Unset = UNSET
+    links: ServiceLinksType0Wire | None | Unset = UNSET
 
 
 @_attrs_define
@@ -349,6 +371,42 @@ class Service:
             obj.additional_properties = additional
         return obj
 
+    @classmethod
+    def from_wire(cls: type[T], wire: ServiceWire) -> T:
+        """The model of a value msgspec decoded (and type-checked) as ServiceWire."""
+        _date_created = wire.date_created
+        _date_updated = wire.date_updated
+        _links = wire.links
+        obj = cls(
+            wire.sid,
+            wire.account_sid,
+            wire.friendly_name,
+            wire.unique_name,
+            wire.include_credentials,
+            wire.ui_editable,
+            wire.domain_base,
+            (
+                _date_created.replace(tzinfo=datetime.UTC)
+                if isinstance(_date_created, datetime.datetime) and _date_created.tzinfo is None
+                else _date_created
+            ),
+            (
+                _date_updated.replace(tzinfo=datetime.UTC)
+                if isinstance(_date_updated, datetime.datetime) and _date_updated.tzinfo is None
+                else _date_updated
+            ),
+            wire.url,
+            (_links if _links is None or _links is UNSET else ServiceLinksType0.from_wire(_links)),
+        )
+        extra_keys = wire.__extra_keys__
+        if extra_keys:
+            obj.additional_properties = {
+                key: value
+                for attribute, key in extra_keys
+                if (value := getattr(wire, attribute)) is not UNSET
+            }
+        return obj
+
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties)
@@ -367,4 +425,4 @@ class Service:
 
 
 # Imported here, after the class exists, so that models referring to each other load.
-from ..models.service_links_type_0 import ServiceLinksType0  # noqa: E402
+from ..models.service_links_type_0 import ServiceLinksType0, ServiceLinksType0Wire  # noqa: E402

@@ -10,6 +10,10 @@ from attrs import field as _attrs_field
 T = TypeVar("T", bound="ServiceLinksType0")
 
 
+# No properties of its own: a JSON object of any keys.
+ServiceLinksType0Wire = dict[str, Any]
+
+
 @_attrs_define
 class ServiceLinksType0:
     """The URLs of the Service's nested resources."""
@@ -28,6 +32,13 @@ class ServiceLinksType0:
             raise TypeError("ServiceLinksType0: expected an object, got " + type(src_dict).__name__)
         obj = cls()
         obj.additional_properties = dict(src_dict)
+        return obj
+
+    @classmethod
+    def from_wire(cls: type[T], wire: ServiceLinksType0Wire) -> T:
+        """The model of a value msgspec decoded (and type-checked) as ServiceLinksType0Wire."""
+        obj = cls()
+        obj.additional_properties = wire
         return obj
 
     @property

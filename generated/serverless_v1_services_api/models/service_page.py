@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
+import msgspec as _msgspec
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
@@ -21,6 +22,18 @@ _FIELDS = (
 )
 _SCHEMA_KEYS = frozenset(_FIELDS)
 _read_fields = itemgetter(*_FIELDS)
+
+
+class ServicePageWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_only=True):
+    """ServicePage as msgspec decodes and type-checks it; ServicePage.from_wire builds the model.
+
+    A key the schema does not declare fails the decode; twilio_rest_core then decodes with
+    a subclass that has it (named in `__extra_keys__`), so it is kept, not dropped.
+    """
+
+    __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
+    services: list[ServiceWire] | Unset = UNSET
+    meta: PageMetaWire | Unset = UNSET
 
 
 @_attrs_define
@@ -101,6 +114,28 @@ class ServicePage:
             obj.additional_properties = additional
         return obj
 
+    @classmethod
+    def from_wire(cls: type[T], wire: ServicePageWire) -> T:
+        """The model of a value msgspec decoded (and type-checked) as ServicePageWire."""
+        _services = wire.services
+        _meta = wire.meta
+        obj = cls(
+            (
+                _services
+                if _services is UNSET
+                else [Service.from_wire(item0) for item0 in _services]
+            ),
+            (_meta if _meta is UNSET else PageMeta.from_wire(_meta)),
+        )
+        extra_keys = wire.__extra_keys__
+        if extra_keys:
+            obj.additional_properties = {
+                key: value
+                for attribute, key in extra_keys
+                if (value := getattr(wire, attribute)) is not UNSET
+            }
+        return obj
+
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties)
@@ -119,5 +154,5 @@ class ServicePage:
 
 
 # Imported here, after the class exists, so that models referring to each other load.
-from ..models.page_meta import PageMeta  # noqa: E402
-from ..models.service import Service  # noqa: E402
+from ..models.page_meta import PageMeta, PageMetaWire  # noqa: E402
+from ..models.service import Service, ServiceWire  # noqa: E402

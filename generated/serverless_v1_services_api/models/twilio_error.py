@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
+import msgspec as _msgspec
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
@@ -24,6 +25,21 @@ _FIELDS = (
 )
 _SCHEMA_KEYS = frozenset(_FIELDS)
 _read_fields = itemgetter(*_FIELDS)
+
+
+class TwilioErrorWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_only=True):
+    """TwilioError as msgspec decodes and type-checks it; TwilioError.from_wire builds the model.
+
+    A key the schema does not declare fails the decode; twilio_rest_core then decodes with
+    a subclass that has it (named in `__extra_keys__`), so it is kept, not dropped.
+    """
+
+    __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
+    code: int | Unset = UNSET
+    message: str | Unset = UNSET
+    more_info: str | Unset = UNSET
+    status: int | Unset = UNSET
+    details: TwilioErrorDetailsType0Wire | None | Unset = UNSET
 
 
 @_attrs_define
@@ -138,6 +154,30 @@ class TwilioError:
             obj.additional_properties = additional
         return obj
 
+    @classmethod
+    def from_wire(cls: type[T], wire: TwilioErrorWire) -> T:
+        """The model of a value msgspec decoded (and type-checked) as TwilioErrorWire."""
+        _details = wire.details
+        obj = cls(
+            wire.code,
+            wire.message,
+            wire.more_info,
+            wire.status,
+            (
+                _details
+                if _details is None or _details is UNSET
+                else TwilioErrorDetailsType0.from_wire(_details)
+            ),
+        )
+        extra_keys = wire.__extra_keys__
+        if extra_keys:
+            obj.additional_properties = {
+                key: value
+                for attribute, key in extra_keys
+                if (value := getattr(wire, attribute)) is not UNSET
+            }
+        return obj
+
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties)
@@ -156,4 +196,7 @@ class TwilioError:
 
 
 # Imported here, after the class exists, so that models referring to each other load.
-from ..models.twilio_error_details_type_0 import TwilioErrorDetailsType0  # noqa: E402
+from ..models.twilio_error_details_type_0 import (  # noqa: E402
+    TwilioErrorDetailsType0,
+    TwilioErrorDetailsType0Wire,
+)

@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
+import msgspec as _msgspec
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
@@ -34,6 +35,29 @@ _FIELDS = (
 )
 _SCHEMA_KEYS = frozenset(_FIELDS)
 _read_fields = itemgetter(*_FIELDS)
+
+
+class ExecutionWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_only=True):
+    """Execution as msgspec decodes and type-checks it; Execution.from_wire builds the model.
+
+    A key the schema does not declare fails the decode; twilio_rest_core then decodes with
+    a subclass that has it (named in `__extra_keys__`), so it is kept, not dropped.
+    """
+
+    __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
+    sid: str | None | Unset = UNSET
+    account_sid: str | None | Unset = UNSET
+    flow_sid: str | None | Unset = UNSET
+    contact_channel_address: str | None | Unset = UNSET
+    contact_sid: str | None | Unset = UNSET
+    flow_version: int | None | Unset = UNSET
+    context: _msgspec.Raw | Unset = UNSET
+    status: ExecutionStatus | Unset = UNSET
+    date_created: datetime.datetime | None | Unset = UNSET
+    date_updated: datetime.datetime | None | Unset = UNSET
+    initiated_by: str | None | Unset = UNSET
+    url: str | None | Unset = UNSET
+    links: ExecutionLinksType0Wire | None | Unset = UNSET
 
 
 @_attrs_define
@@ -391,6 +415,49 @@ class Execution:
             obj.additional_properties = additional
         return obj
 
+    @classmethod
+    def from_wire(cls: type[T], wire: ExecutionWire) -> T:
+        """The model of a value msgspec decoded (and type-checked) as ExecutionWire."""
+        _context = wire.context
+        _date_created = wire.date_created
+        _date_updated = wire.date_updated
+        _links = wire.links
+        obj = cls(
+            wire.sid,
+            wire.account_sid,
+            wire.flow_sid,
+            wire.contact_channel_address,
+            wire.contact_sid,
+            wire.flow_version,
+            (RawJSON(_context) if isinstance(_context, _msgspec.Raw) else _context),
+            wire.status,
+            (
+                _date_created.replace(tzinfo=datetime.UTC)
+                if isinstance(_date_created, datetime.datetime) and _date_created.tzinfo is None
+                else _date_created
+            ),
+            (
+                _date_updated.replace(tzinfo=datetime.UTC)
+                if isinstance(_date_updated, datetime.datetime) and _date_updated.tzinfo is None
+                else _date_updated
+            ),
+            wire.initiated_by,
+            wire.url,
+            (
+                _links
+                if _links is None or _links is UNSET
+                else ExecutionLinksType0.from_wire(_links)
+            ),
+        )
+        extra_keys = wire.__extra_keys__
+        if extra_keys:
+            obj.additional_properties = {
+                key: value
+                for attribute, key in extra_keys
+                if (value := getattr(wire, attribute)) is not UNSET
+            }
+        return obj
+
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties)
@@ -409,4 +476,4 @@ class Execution:
 
 
 # Imported here, after the class exists, so that models referring to each other load.
-from ..models.execution_links_type_0 import ExecutionLinksType0  # noqa: E402
+from ..models.execution_links_type_0 import ExecutionLinksType0, ExecutionLinksType0Wire  # noqa: E402

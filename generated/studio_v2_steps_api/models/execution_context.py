@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
+import msgspec as _msgspec
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
@@ -24,6 +25,21 @@ _FIELDS = (
 )
 _SCHEMA_KEYS = frozenset(_FIELDS)
 _read_fields = itemgetter(*_FIELDS)
+
+
+class ExecutionContextWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_only=True):
+    """ExecutionContext as msgspec decodes and type-checks it; ExecutionContext.from_wire builds the model.
+
+    A key the schema does not declare fails the decode; twilio_rest_core then decodes with
+    a subclass that has it (named in `__extra_keys__`), so it is kept, not dropped.
+    """
+
+    __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
+    account_sid: str | None | Unset = UNSET
+    context: _msgspec.Raw | Unset = UNSET
+    flow_sid: str | None | Unset = UNSET
+    execution_sid: str | None | Unset = UNSET
+    url: str | None | Unset = UNSET
 
 
 @_attrs_define
@@ -174,6 +190,26 @@ class ExecutionContext:
         )
         if additional:
             obj.additional_properties = additional
+        return obj
+
+    @classmethod
+    def from_wire(cls: type[T], wire: ExecutionContextWire) -> T:
+        """The model of a value msgspec decoded (and type-checked) as ExecutionContextWire."""
+        _context = wire.context
+        obj = cls(
+            wire.account_sid,
+            (RawJSON(_context) if isinstance(_context, _msgspec.Raw) else _context),
+            wire.flow_sid,
+            wire.execution_sid,
+            wire.url,
+        )
+        extra_keys = wire.__extra_keys__
+        if extra_keys:
+            obj.additional_properties = {
+                key: value
+                for attribute, key in extra_keys
+                if (value := getattr(wire, attribute)) is not UNSET
+            }
         return obj
 
     @property

@@ -10,6 +10,10 @@ from attrs import field as _attrs_field
 T = TypeVar("T", bound="ExecutionLinksType0")
 
 
+# No properties of its own: a JSON object of any keys.
+ExecutionLinksType0Wire = dict[str, Any]
+
+
 @_attrs_define
 class ExecutionLinksType0:
     """The URLs of nested resources."""
@@ -30,6 +34,13 @@ class ExecutionLinksType0:
             )
         obj = cls()
         obj.additional_properties = dict(src_dict)
+        return obj
+
+    @classmethod
+    def from_wire(cls: type[T], wire: ExecutionLinksType0Wire) -> T:
+        """The model of a value msgspec decoded (and type-checked) as ExecutionLinksType0Wire."""
+        obj = cls()
+        obj.additional_properties = wire
         return obj
 
     @property

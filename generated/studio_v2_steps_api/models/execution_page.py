@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
+import msgspec as _msgspec
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
@@ -21,6 +22,18 @@ _FIELDS = (
 )
 _SCHEMA_KEYS = frozenset(_FIELDS)
 _read_fields = itemgetter(*_FIELDS)
+
+
+class ExecutionPageWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_only=True):
+    """ExecutionPage as msgspec decodes and type-checks it; ExecutionPage.from_wire builds the model.
+
+    A key the schema does not declare fails the decode; twilio_rest_core then decodes with
+    a subclass that has it (named in `__extra_keys__`), so it is kept, not dropped.
+    """
+
+    __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
+    executions: list[ExecutionWire] | Unset = UNSET
+    meta: ExecutionPageMetaWire | Unset = UNSET
 
 
 @_attrs_define
@@ -101,6 +114,28 @@ class ExecutionPage:
             obj.additional_properties = additional
         return obj
 
+    @classmethod
+    def from_wire(cls: type[T], wire: ExecutionPageWire) -> T:
+        """The model of a value msgspec decoded (and type-checked) as ExecutionPageWire."""
+        _executions = wire.executions
+        _meta = wire.meta
+        obj = cls(
+            (
+                _executions
+                if _executions is UNSET
+                else [Execution.from_wire(item0) for item0 in _executions]
+            ),
+            (_meta if _meta is UNSET else ExecutionPageMeta.from_wire(_meta)),
+        )
+        extra_keys = wire.__extra_keys__
+        if extra_keys:
+            obj.additional_properties = {
+                key: value
+                for attribute, key in extra_keys
+                if (value := getattr(wire, attribute)) is not UNSET
+            }
+        return obj
+
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties)
@@ -119,5 +154,5 @@ class ExecutionPage:
 
 
 # Imported here, after the class exists, so that models referring to each other load.
-from ..models.execution import Execution  # noqa: E402
-from ..models.execution_page_meta import ExecutionPageMeta  # noqa: E402
+from ..models.execution import Execution, ExecutionWire  # noqa: E402
+from ..models.execution_page_meta import ExecutionPageMeta, ExecutionPageMetaWire  # noqa: E402

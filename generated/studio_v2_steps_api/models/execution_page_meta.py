@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
+import msgspec as _msgspec
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
@@ -26,6 +27,23 @@ _FIELDS = (
 )
 _SCHEMA_KEYS = frozenset(_FIELDS)
 _read_fields = itemgetter(*_FIELDS)
+
+
+class ExecutionPageMetaWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_only=True):
+    """ExecutionPageMeta as msgspec decodes and type-checks it; ExecutionPageMeta.from_wire builds the model.
+
+    A key the schema does not declare fails the decode; twilio_rest_core then decodes with
+    a subclass that has it (named in `__extra_keys__`), so it is kept, not dropped.
+    """
+
+    __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
+    first_page_url: str | Unset = UNSET
+    key: str | Unset = UNSET
+    next_page_url: str | None | Unset = UNSET
+    page: int | Unset = UNSET
+    page_size: int | Unset = UNSET
+    previous_page_url: str | None | Unset = UNSET
+    url: str | Unset = UNSET
 
 
 @_attrs_define
@@ -173,6 +191,27 @@ class ExecutionPageMeta:
         )
         if additional:
             obj.additional_properties = additional
+        return obj
+
+    @classmethod
+    def from_wire(cls: type[T], wire: ExecutionPageMetaWire) -> T:
+        """The model of a value msgspec decoded (and type-checked) as ExecutionPageMetaWire."""
+        obj = cls(
+            wire.first_page_url,
+            wire.key,
+            wire.next_page_url,
+            wire.page,
+            wire.page_size,
+            wire.previous_page_url,
+            wire.url,
+        )
+        extra_keys = wire.__extra_keys__
+        if extra_keys:
+            obj.additional_properties = {
+                key: value
+                for attribute, key in extra_keys
+                if (value := getattr(wire, attribute)) is not UNSET
+            }
         return obj
 
     @property

@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
+import msgspec as _msgspec
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
@@ -34,6 +35,30 @@ _FIELDS = (
 )
 _SCHEMA_KEYS = frozenset(_FIELDS)
 _read_fields = itemgetter(*_FIELDS)
+
+
+class ExecutionStepWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_only=True):
+    """ExecutionStep as msgspec decodes and type-checks it; ExecutionStep.from_wire builds the model.
+
+    A key the schema does not declare fails the decode; twilio_rest_core then decodes with
+    a subclass that has it (named in `__extra_keys__`), so it is kept, not dropped.
+    """
+
+    __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
+    sid: str | None | Unset = UNSET
+    account_sid: str | None | Unset = UNSET
+    flow_sid: str | None | Unset = UNSET
+    execution_sid: str | None | Unset = UNSET
+    parent_step_sid: str | None | Unset = UNSET
+    name: str | None | Unset = UNSET
+    context: _msgspec.Raw | Unset = UNSET
+    transitioned_from: str | None | Unset = UNSET
+    transitioned_to: str | None | Unset = UNSET
+    type_: str | None | Unset = _msgspec.field(default=UNSET, name="type")
+    date_created: datetime.datetime | None | Unset = UNSET
+    date_updated: datetime.datetime | None | Unset = UNSET
+    url: str | None | Unset = UNSET
+    links: ExecutionStepLinksType0Wire | None | Unset = UNSET
 
 
 @_attrs_define
@@ -407,6 +432,50 @@ class ExecutionStep:
             obj.additional_properties = additional
         return obj
 
+    @classmethod
+    def from_wire(cls: type[T], wire: ExecutionStepWire) -> T:
+        """The model of a value msgspec decoded (and type-checked) as ExecutionStepWire."""
+        _context = wire.context
+        _date_created = wire.date_created
+        _date_updated = wire.date_updated
+        _links = wire.links
+        obj = cls(
+            wire.sid,
+            wire.account_sid,
+            wire.flow_sid,
+            wire.execution_sid,
+            wire.parent_step_sid,
+            wire.name,
+            (RawJSON(_context) if isinstance(_context, _msgspec.Raw) else _context),
+            wire.transitioned_from,
+            wire.transitioned_to,
+            wire.type_,
+            (
+                _date_created.replace(tzinfo=datetime.UTC)
+                if isinstance(_date_created, datetime.datetime) and _date_created.tzinfo is None
+                else _date_created
+            ),
+            (
+                _date_updated.replace(tzinfo=datetime.UTC)
+                if isinstance(_date_updated, datetime.datetime) and _date_updated.tzinfo is None
+                else _date_updated
+            ),
+            wire.url,
+            (
+                _links
+                if _links is None or _links is UNSET
+                else ExecutionStepLinksType0.from_wire(_links)
+            ),
+        )
+        extra_keys = wire.__extra_keys__
+        if extra_keys:
+            obj.additional_properties = {
+                key: value
+                for attribute, key in extra_keys
+                if (value := getattr(wire, attribute)) is not UNSET
+            }
+        return obj
+
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties)
@@ -425,4 +494,7 @@ class ExecutionStep:
 
 
 # Imported here, after the class exists, so that models referring to each other load.
-from ..models.execution_step_links_type_0 import ExecutionStepLinksType0  # noqa: E402
+from ..models.execution_step_links_type_0 import (  # noqa: E402
+    ExecutionStepLinksType0,
+    ExecutionStepLinksType0Wire,
+)

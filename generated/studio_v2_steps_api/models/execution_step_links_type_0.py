@@ -10,6 +10,10 @@ from attrs import field as _attrs_field
 T = TypeVar("T", bound="ExecutionStepLinksType0")
 
 
+# No properties of its own: a JSON object of any keys.
+ExecutionStepLinksType0Wire = dict[str, Any]
+
+
 @_attrs_define
 class ExecutionStepLinksType0:
     """The URLs of related resources."""
@@ -30,6 +34,13 @@ class ExecutionStepLinksType0:
             )
         obj = cls()
         obj.additional_properties = dict(src_dict)
+        return obj
+
+    @classmethod
+    def from_wire(cls: type[T], wire: ExecutionStepLinksType0Wire) -> T:
+        """The model of a value msgspec decoded (and type-checked) as ExecutionStepLinksType0Wire."""
+        obj = cls()
+        obj.additional_properties = wire
         return obj
 
     @property

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
+import msgspec as _msgspec
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
@@ -21,6 +22,18 @@ _FIELDS = (
 )
 _SCHEMA_KEYS = frozenset(_FIELDS)
 _read_fields = itemgetter(*_FIELDS)
+
+
+class ExecutionStepPageWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_only=True):
+    """ExecutionStepPage as msgspec decodes and type-checks it; ExecutionStepPage.from_wire builds the model.
+
+    A key the schema does not declare fails the decode; twilio_rest_core then decodes with
+    a subclass that has it (named in `__extra_keys__`), so it is kept, not dropped.
+    """
+
+    __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
+    steps: list[ExecutionStepWire] | Unset = UNSET
+    meta: PageMetaWire | Unset = UNSET
 
 
 @_attrs_define
@@ -101,6 +114,24 @@ class ExecutionStepPage:
             obj.additional_properties = additional
         return obj
 
+    @classmethod
+    def from_wire(cls: type[T], wire: ExecutionStepPageWire) -> T:
+        """The model of a value msgspec decoded (and type-checked) as ExecutionStepPageWire."""
+        _steps = wire.steps
+        _meta = wire.meta
+        obj = cls(
+            (_steps if _steps is UNSET else [ExecutionStep.from_wire(item0) for item0 in _steps]),
+            (_meta if _meta is UNSET else PageMeta.from_wire(_meta)),
+        )
+        extra_keys = wire.__extra_keys__
+        if extra_keys:
+            obj.additional_properties = {
+                key: value
+                for attribute, key in extra_keys
+                if (value := getattr(wire, attribute)) is not UNSET
+            }
+        return obj
+
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties)
@@ -119,5 +150,5 @@ class ExecutionStepPage:
 
 
 # Imported here, after the class exists, so that models referring to each other load.
-from ..models.execution_step import ExecutionStep  # noqa: E402
-from ..models.page_meta import PageMeta  # noqa: E402
+from ..models.execution_step import ExecutionStep, ExecutionStepWire  # noqa: E402
+from ..models.page_meta import PageMeta, PageMetaWire  # noqa: E402

@@ -10,6 +10,10 @@ from attrs import field as _attrs_field
 T = TypeVar("T", bound="TwilioErrorDetailsType0")
 
 
+# No properties of its own: a JSON object of any keys.
+TwilioErrorDetailsType0Wire = dict[str, Any]
+
+
 @_attrs_define
 class TwilioErrorDetailsType0:
     """Extra machine-readable details, when Twilio sends them."""
@@ -30,6 +34,13 @@ class TwilioErrorDetailsType0:
             )
         obj = cls()
         obj.additional_properties = dict(src_dict)
+        return obj
+
+    @classmethod
+    def from_wire(cls: type[T], wire: TwilioErrorDetailsType0Wire) -> T:
+        """The model of a value msgspec decoded (and type-checked) as TwilioErrorDetailsType0Wire."""
+        obj = cls()
+        obj.additional_properties = wire
         return obj
 
     @property

@@ -171,6 +171,13 @@ SAMPLE_EXECUTIONS: tuple[tuple[str, str, int], ...] = (
 )
 
 
+# The shapes of a step that Twilio sends: "spec", the 14 keys of the published schema;
+# "seed", the 12 of older answers (no `type`, no `links`); "extra", the 14 and two keys
+# the schema does not declare (as when Twilio adds a field before the spec has it).
+STEP_SHAPES = ("spec", "seed", "extra")
+UNDECLARED_KEYS = ("widget_version", "retry_count")
+
+
 @functools.lru_cache(maxsize=64)
 def _seed(flow: str, execution: str) -> int:
     return int(sid("FT", flow, execution)[2:], 16)
@@ -192,9 +199,11 @@ def make_step(
     index: int,
     total: int,
     template: FlowTemplate = SMS_SURVEY,
+    shape: str = "spec",
 ) -> dict[str, Any]:
     """Step `index` of an execution of `total` steps, identical on every call; `base` is
-    the URL the request came in on (the step's own `url` is absolute).
+    the URL the request came in on (the step's own `url` is absolute); `shape` is one of
+    STEP_SHAPES.
 
     Cheap on purpose (a few microseconds): the benchmarks measure the client, so the
     server's synthetic data must not be the slow part. The context is ~500 bytes of JSON.
@@ -209,7 +218,7 @@ def make_step(
     url = f"{base}/v2/Flows/{flow}/Executions/{execution}/Steps/{step_sid}"
     trigger = dict(template.trigger_params)
     trigger["AccountSid"] = account
-    return {
+    step: dict[str, Any] = {
         "sid": step_sid,
         "account_sid": account,
         "flow_sid": flow,
@@ -246,6 +255,14 @@ def make_step(
         "url": url,
         "links": {"step_context": url + "/Context"},
     }
+    if shape == "seed":
+        del step["type"], step["links"]
+    elif shape == "extra":
+        step[UNDECLARED_KEYS[0]] = index % 4 + 1
+        step[UNDECLARED_KEYS[1]] = {"count": index % 3, "last": step["date_created"]}
+    elif shape != "spec":
+        raise ValueError(f"shape must be one of {STEP_SHAPES}, not {shape!r}")
+    return step
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -262,6 +279,7 @@ class Execution:
     template: FlowTemplate
     date_created: dt.datetime
     status: ExecutionStatus
+    shape: str = "spec"  # which keys its steps have (see STEP_SHAPES)
 
     def resource(self, base: str, account: str) -> dict[str, Any]:
         """The execution as Twilio answers it (and lists it)."""
@@ -353,10 +371,12 @@ class GeneratedSteps(Sequence[dict[str, Any]]):
         execution: str,
         total: int,
         template: FlowTemplate = SMS_SURVEY,
+        shape: str = "spec",
     ) -> None:
         self._args = (base, account, flow, execution)
         self._total = total
         self._template = template
+        self._shape = shape
 
     def __len__(self) -> int:
         return self._total
@@ -370,7 +390,7 @@ class GeneratedSteps(Sequence[dict[str, Any]]):
             return [self[i] for i in range(*index.indices(self._total))]
         if not -self._total <= index < self._total:
             raise IndexError(index)
-        return make_step(*self._args, index % self._total, self._total, self._template)
+        return make_step(*self._args, index % self._total, self._total, self._template, self._shape)
 
 
 class LocalStudioServer(LocalTwilioServer):
@@ -448,11 +468,13 @@ class LocalStudioServer(LocalTwilioServer):
         template: FlowTemplate | None = None,
         date_created: dt.datetime | None = None,
         status: ExecutionStatus | None = None,
+        shape: str = "spec",
     ) -> Execution:
         """Serve an execution of `steps` steps (100,000 is fine: nothing is stored per
         step). They look like `template`'s, by default the sample flow's of that SID, else
-        the SMS survey's. `date_created` (aware) and `status` default to values derived
-        from the SIDs: spread over the 30 days before EPOCH, one in five active."""
+        the SMS survey's, with the keys of `shape` (see STEP_SHAPES). `date_created`
+        (aware) and `status` default to values derived from the SIDs: spread over the 30
+        days before EPOCH, one in five active."""
         if not re.fullmatch(FLOW_SID_PATTERN, flow_sid):
             raise ValueError(f"not a Flow SID (FW + 32 hex digits): {flow_sid!r}")
         if not re.fullmatch(EXECUTION_SID_PATTERN, execution_sid):
@@ -461,6 +483,8 @@ class LocalStudioServer(LocalTwilioServer):
             raise ValueError("steps must be >= 0")
         if date_created is not None and date_created.tzinfo is None:
             raise ValueError("date_created must be timezone-aware")
+        if shape not in STEP_SHAPES:
+            raise ValueError(f"shape must be one of {STEP_SHAPES}, not {shape!r}")
         key = (flow_sid, execution_sid)
         self.flows.add(flow_sid)
         record = self.records[key] = Execution(
@@ -470,6 +494,7 @@ class LocalStudioServer(LocalTwilioServer):
             template or FLOW_TEMPLATES.get(flow_sid, SMS_SURVEY),
             date_created or _default_created(flow_sid, execution_sid),
             status or _default_status(flow_sid, execution_sid),
+            shape,
         )
         self.executions[key] = steps
         return record
@@ -534,7 +559,13 @@ class LocalStudioServer(LocalTwilioServer):
         if record is None:
             return None
         return GeneratedSteps(
-            base, self.account_sid, record.flow_sid, record.sid, record.steps, record.template
+            base,
+            self.account_sid,
+            record.flow_sid,
+            record.sid,
+            record.steps,
+            record.template,
+            record.shape,
         )
 
     def _step(self, params: Mapping[str, str], base: str) -> dict[str, Any] | None:
@@ -550,6 +581,7 @@ class LocalStudioServer(LocalTwilioServer):
             index,
             record.steps,
             record.template,
+            record.shape,
         )
 
     def _step_context(self, params: Mapping[str, str], base: str) -> dict[str, Any] | None:
