@@ -98,9 +98,14 @@ def update_spec(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Benchmarks (benchmarks/README.md); twilio-python is installed here only."""
+    """Benchmarks (benchmarks/README.md); twilio-python is installed here only.
+
+    The listing scenarios (run.py), then the trace and adaptive-concurrency ones
+    (traces.py); `-- --quick` runs both at tiny sizes."""
     session.install(".", *group("bench"))
     session.run("python", "benchmarks/run.py", *session.posargs)
+    quick = ["--quick"] if "--quick" in session.posargs else []
+    session.run("python", "benchmarks/traces.py", *quick)
 
 
 @nox.session(python=PYTHON)
