@@ -22,7 +22,7 @@ from fakes import FakeClock
 from hypothesis import HealthCheck, event, example, find, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
-from studio_v2_steps_api.models.execution_step_links_type_0 import ExecutionStepLinksType0
+from studio_v2_steps_api.models.execution_step_links import ExecutionStepLinks
 from studio_v2_steps_api.types import UNSET
 from twilio_rest_core._decode import build_page, decode_page
 from twilio_studio_steps import (
@@ -231,9 +231,7 @@ def assert_typed(page: Any) -> None:
             value = getattr(item, ATTRIBUTE.get(name, name))
             assert value is None or value is UNSET or isinstance(value, str), (name, value)
         assert (
-            item.links is None
-            or item.links is UNSET
-            or isinstance(item.links, ExecutionStepLinksType0)
+            item.links is None or item.links is UNSET or isinstance(item.links, ExecutionStepLinks)
         )
     meta = page.meta
     for name in ("page", "page_size"):

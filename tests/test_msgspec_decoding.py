@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from serverless_v1_services_api.models import Service
 from serverless_v1_services_api.operations import LIST_SERVICES, SERVICE
-from studio_v2_steps_api.models import ExecutionStep, ExecutionStepLinksType0
+from studio_v2_steps_api.models import ExecutionStep, ExecutionStepLinks
 from studio_v2_steps_api.models.execution_step import ExecutionStepWire
 from studio_v2_steps_api.types import UNSET, RawJSON, Unset
 from twilio_rest_core._attempts import Reply
@@ -74,7 +74,7 @@ def test_every_shape_twilio_sends_gives_what_from_dict_gives(shape: str) -> None
     if shape == "seed":
         assert page.items[0].type_ is UNSET and page.items[0].links is UNSET
     else:
-        assert isinstance(page.items[0].links, ExecutionStepLinksType0)
+        assert isinstance(page.items[0].links, ExecutionStepLinks)
         assert page.items[0].links["step_context"] == originals[0]["links"]["step_context"]
 
 

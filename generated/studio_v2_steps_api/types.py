@@ -41,6 +41,32 @@ def loaded_repr(value: Any) -> str:
     return repr(loaded(value))
 
 
+def _summary(value: Any) -> str:
+    """A free-form JSON value in a few words, the same read or not: an object's first keys,
+    an array's length, a scalar as is; never the whole of it."""
+    value = loaded(value)
+    if isinstance(value, dict):
+        keys = [f"{key!r}: ..." for key in list(value)[:4]]
+        return "{" + ", ".join(keys + (["..."] if len(value) > 4 else [])) + "}"
+    if isinstance(value, list):
+        return f"[{len(value)} items]"
+    return repr(value)
+
+
+def model_repr(model: Any, fields: "tuple[tuple[str, bool], ...]") -> str:
+    """`Name(a=1, context=<JSON, 512 bytes>)`: fields by their public names, the free-form
+    ones (True) summarised, fields not sent (UNSET) left out, extra keys at the end."""
+    parts = []
+    for name, free_form in fields:
+        value = getattr(model, "_" + name) if free_form else getattr(model, name)
+        if value is not UNSET:
+            parts.append(f"{name}={_summary(value) if free_form else repr(value)}")
+    extra = getattr(model, "additional_properties", None)
+    if extra:
+        parts.append(f"additional_properties={extra!r}")
+    return f"{type(model).__name__}({', '.join(parts)})"
+
+
 # What `httpx.Client(files=)` accepts.
 FileContent = IO[bytes] | bytes | str
 FileTypes = (
@@ -85,4 +111,5 @@ __all__ = [
     "Unset",
     "loaded",
     "loaded_repr",
+    "model_repr",
 ]

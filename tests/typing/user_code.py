@@ -11,6 +11,7 @@ from twilio_studio_steps import (
     Execution,
     ExecutionStep,
     ExecutionStepContext,
+    ExecutionStepLinks,
     ExecutionTrace,
     PageMeta,
     StepsClient,
@@ -26,6 +27,9 @@ def sync_use(client: StepsClient) -> None:
     assert_type(step.date_created, dt.datetime | None | Unset)
     if not isinstance(step.name, Unset):
         assert_type(step.name, str | None)
+    assert_type(step.links, ExecutionStepLinks | None | Unset)
+    if isinstance(step.links, ExecutionStepLinks):
+        assert_type(step.links.step_context, str | Unset)
     page = client.get_steps_page("FW...", "FN...")
     assert_type(page, StepsPage)
     assert_type(page.meta, PageMeta)

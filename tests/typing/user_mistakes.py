@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from twilio_studio_steps import StepsClient
+from twilio_studio_steps import StepsClient, Unset
 
 
 def mistakes(client: StepsClient) -> None:
@@ -12,3 +12,6 @@ def mistakes(client: StepsClient) -> None:
     client.list_steps("FW...", "FN...", pagesize=5)  # E: call-arg
     client.iter_traces("FW...", concurrency="8")  # E: arg-type
     StepsClient(acount_sid="AC...")  # E: call-arg
+    step = client.list_steps("FW...", "FN...")[0]
+    if not isinstance(step.links, (type(None), Unset)):
+        print(step.links.stepcontext)  # E: attr-defined

@@ -10,7 +10,7 @@ import msgspec as _msgspec
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="Service")
 
@@ -32,6 +32,20 @@ _FIELDS = (
 )
 _SCHEMA_KEYS = frozenset(_FIELDS)
 _read_fields = itemgetter(*_FIELDS)
+# Each declared JSON key's attribute (what __getitem__ reads besides the extra keys).
+_ATTRIBUTES: dict[str, str] = {
+    "sid": "sid",
+    "account_sid": "account_sid",
+    "friendly_name": "friendly_name",
+    "unique_name": "unique_name",
+    "include_credentials": "include_credentials",
+    "ui_editable": "ui_editable",
+    "domain_base": "domain_base",
+    "date_created": "date_created",
+    "date_updated": "date_updated",
+    "url": "url",
+    "links": "links",
+}
 
 
 class ServiceWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_only=True):
@@ -55,7 +69,7 @@ class ServiceWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_only
     links: ServiceLinksType0Wire | None | Unset = UNSET
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class Service:
     """Attributes:
     sid (None | str | Unset): The unique string that we created to identify the Service resource.
@@ -90,6 +104,25 @@ class Service:
     url: None | str | Unset = UNSET
     links: None | ServiceLinksType0 | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        # Public names only; free-form JSON shown by its size, not in full (model_repr).
+        return model_repr(
+            self,
+            (
+                ("sid", False),
+                ("account_sid", False),
+                ("friendly_name", False),
+                ("unique_name", False),
+                ("include_credentials", False),
+                ("ui_editable", False),
+                ("domain_base", False),
+                ("date_created", False),
+                ("date_updated", False),
+                ("url", False),
+                ("links", False),
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
@@ -412,6 +445,11 @@ class Service:
         return list(self.additional_properties)
 
     def __getitem__(self, key: str) -> Any:
+        """A key Twilio sent beyond the schema; a declared one (links["step_context"]) too."""
+        if key in _ATTRIBUTES and key not in self.additional_properties:
+            value = getattr(self, _ATTRIBUTES[key])
+            if value is not UNSET:
+                return value
         return self.additional_properties[key]
 
     def __setitem__(self, key: str, value: Any) -> None:

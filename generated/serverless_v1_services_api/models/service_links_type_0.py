@@ -7,18 +7,29 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, model_repr
+
 T = TypeVar("T", bound="ServiceLinksType0")
 
+# Each declared JSON key's attribute (what __getitem__ reads besides the extra keys).
+_ATTRIBUTES: dict[str, str] = {}
 
 # No properties of its own: a JSON object of any keys.
 ServiceLinksType0Wire = dict[str, Any]
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class ServiceLinksType0:
     """The URLs of the Service's nested resources."""
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        # Public names only; free-form JSON shown by its size, not in full (model_repr).
+        return model_repr(
+            self,
+            (),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
@@ -46,6 +57,11 @@ class ServiceLinksType0:
         return list(self.additional_properties)
 
     def __getitem__(self, key: str) -> Any:
+        """A key Twilio sent beyond the schema; a declared one (links["step_context"]) too."""
+        if key in _ATTRIBUTES and key not in self.additional_properties:
+            value = getattr(self, _ATTRIBUTES[key])
+            if value is not UNSET:
+                return value
         return self.additional_properties[key]
 
     def __setitem__(self, key: str, value: Any) -> None:

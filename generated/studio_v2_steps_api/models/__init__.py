@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .execution import Execution
     from .execution_context import ExecutionContext
-    from .execution_links_type_0 import ExecutionLinksType0
+    from .execution_links import ExecutionLinks
     from .execution_page import ExecutionPage
     from .execution_page_meta import ExecutionPageMeta
     from .execution_status import ExecutionStatus
     from .execution_step import ExecutionStep
     from .execution_step_context import ExecutionStepContext
-    from .execution_step_links_type_0 import ExecutionStepLinksType0
+    from .execution_step_links import ExecutionStepLinks
     from .execution_step_page import ExecutionStepPage
     from .page_meta import PageMeta
     from .twilio_error import TwilioError
@@ -23,13 +23,13 @@ if TYPE_CHECKING:
 _MODULES = {
     "Execution": ".execution",
     "ExecutionContext": ".execution_context",
-    "ExecutionLinksType0": ".execution_links_type_0",
+    "ExecutionLinks": ".execution_links",
     "ExecutionPage": ".execution_page",
     "ExecutionPageMeta": ".execution_page_meta",
     "ExecutionStatus": ".execution_status",
     "ExecutionStep": ".execution_step",
     "ExecutionStepContext": ".execution_step_context",
-    "ExecutionStepLinksType0": ".execution_step_links_type_0",
+    "ExecutionStepLinks": ".execution_step_links",
     "ExecutionStepPage": ".execution_step_page",
     "PageMeta": ".page_meta",
     "TwilioError": ".twilio_error",
@@ -39,13 +39,13 @@ _MODULES = {
 __all__ = (
     "Execution",
     "ExecutionContext",
-    "ExecutionLinksType0",
+    "ExecutionLinks",
     "ExecutionPage",
     "ExecutionPageMeta",
     "ExecutionStatus",
     "ExecutionStep",
     "ExecutionStepContext",
-    "ExecutionStepLinksType0",
+    "ExecutionStepLinks",
     "ExecutionStepPage",
     "PageMeta",
     "TwilioError",

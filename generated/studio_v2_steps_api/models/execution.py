@@ -11,7 +11,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.execution_status import ExecutionStatus, check_execution_status
-from ..types import UNSET, RawJSON, Unset, loaded, loaded_repr
+from ..types import UNSET, RawJSON, Unset, loaded, loaded_repr, model_repr
 
 T = TypeVar("T", bound="Execution")
 
@@ -35,6 +35,22 @@ _FIELDS = (
 )
 _SCHEMA_KEYS = frozenset(_FIELDS)
 _read_fields = itemgetter(*_FIELDS)
+# Each declared JSON key's attribute (what __getitem__ reads besides the extra keys).
+_ATTRIBUTES: dict[str, str] = {
+    "sid": "sid",
+    "account_sid": "account_sid",
+    "flow_sid": "flow_sid",
+    "contact_channel_address": "contact_channel_address",
+    "contact_sid": "contact_sid",
+    "flow_version": "flow_version",
+    "context": "context",
+    "status": "status",
+    "date_created": "date_created",
+    "date_updated": "date_updated",
+    "initiated_by": "initiated_by",
+    "url": "url",
+    "links": "links",
+}
 
 
 class ExecutionWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_only=True):
@@ -57,10 +73,10 @@ class ExecutionWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_on
     date_updated: datetime.datetime | None | Unset = UNSET
     initiated_by: str | None | Unset = UNSET
     url: str | None | Unset = UNSET
-    links: ExecutionLinksType0Wire | None | Unset = UNSET
+    links: ExecutionLinksWire | None | Unset = UNSET
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class Execution:
     """Attributes:
     sid (None | str | Unset): The unique string that we created to identify the Execution resource.
@@ -84,7 +100,7 @@ class Execution:
         if triggered by an incoming call, a Message SID if triggered by an incoming message, a Request SID if triggered
         by a REST API request, and so on.
     url (None | str | Unset): The absolute URL of the resource.
-    links (ExecutionLinksType0 | None | Unset): The URLs of nested resources.
+    links (ExecutionLinks | None | Unset): The URLs of nested resources.
     """
 
     sid: None | str | Unset = UNSET
@@ -101,7 +117,7 @@ class Execution:
     date_updated: datetime.datetime | None | Unset = UNSET
     initiated_by: None | str | Unset = UNSET
     url: None | str | Unset = UNSET
-    links: ExecutionLinksType0 | None | Unset = UNSET
+    links: ExecutionLinks | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     @property
@@ -115,6 +131,27 @@ class Execution:
     @context.setter
     def context(self, value: Any | Unset) -> None:
         self._context = value
+
+    def __repr__(self) -> str:
+        # Public names only; free-form JSON shown by its size, not in full (model_repr).
+        return model_repr(
+            self,
+            (
+                ("sid", False),
+                ("account_sid", False),
+                ("flow_sid", False),
+                ("contact_channel_address", False),
+                ("contact_sid", False),
+                ("flow_version", False),
+                ("context", True),
+                ("status", False),
+                ("date_created", False),
+                ("date_updated", False),
+                ("initiated_by", False),
+                ("url", False),
+                ("links", False),
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
@@ -217,7 +254,7 @@ class Execution:
         links: dict[str, Any] | None | Unset
         if isinstance(self.links, Unset):
             links = UNSET
-        elif isinstance(self.links, ExecutionLinksType0):
+        elif isinstance(self.links, ExecutionLinks):
             links = self.links.to_dict()
         else:
             links = self.links
@@ -383,11 +420,11 @@ class Execution:
         url: None | str | Unset = _url
 
         _links = links_value
-        links: ExecutionLinksType0 | None | Unset
+        links: ExecutionLinks | None | Unset
         if _links is None or _links is UNSET:
             links = _links
         elif isinstance(_links, dict):
-            links_type_0 = ExecutionLinksType0.from_dict(_links)
+            links_type_0 = ExecutionLinks.from_dict(_links)
 
             links = links_type_0
         else:
@@ -443,11 +480,7 @@ class Execution:
             ),
             wire.initiated_by,
             wire.url,
-            (
-                _links
-                if _links is None or _links is UNSET
-                else ExecutionLinksType0.from_wire(_links)
-            ),
+            (_links if _links is None or _links is UNSET else ExecutionLinks.from_wire(_links)),
         )
         extra_keys = wire.__extra_keys__
         if extra_keys:
@@ -463,6 +496,11 @@ class Execution:
         return list(self.additional_properties)
 
     def __getitem__(self, key: str) -> Any:
+        """A key Twilio sent beyond the schema; a declared one (links["step_context"]) too."""
+        if key in _ATTRIBUTES and key not in self.additional_properties:
+            value = getattr(self, _ATTRIBUTES[key])
+            if value is not UNSET:
+                return value
         return self.additional_properties[key]
 
     def __setitem__(self, key: str, value: Any) -> None:
@@ -476,4 +514,4 @@ class Execution:
 
 
 # Imported here, after the class exists, so that models referring to each other load.
-from ..models.execution_links_type_0 import ExecutionLinksType0, ExecutionLinksType0Wire  # noqa: E402
+from ..models.execution_links import ExecutionLinks, ExecutionLinksWire  # noqa: E402

@@ -9,7 +9,7 @@ import msgspec as _msgspec
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="ExecutionPageMeta")
 
@@ -27,6 +27,16 @@ _FIELDS = (
 )
 _SCHEMA_KEYS = frozenset(_FIELDS)
 _read_fields = itemgetter(*_FIELDS)
+# Each declared JSON key's attribute (what __getitem__ reads besides the extra keys).
+_ATTRIBUTES: dict[str, str] = {
+    "first_page_url": "first_page_url",
+    "key": "key",
+    "next_page_url": "next_page_url",
+    "page": "page",
+    "page_size": "page_size",
+    "previous_page_url": "previous_page_url",
+    "url": "url",
+}
 
 
 class ExecutionPageMetaWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_only=True):
@@ -46,7 +56,7 @@ class ExecutionPageMetaWire(_msgspec.Struct, forbid_unknown_fields=True, gc=Fals
     url: str | Unset = UNSET
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class ExecutionPageMeta:
     """Attributes:
     first_page_url (str | Unset):
@@ -66,6 +76,21 @@ class ExecutionPageMeta:
     previous_page_url: None | str | Unset = UNSET
     url: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        # Public names only; free-form JSON shown by its size, not in full (model_repr).
+        return model_repr(
+            self,
+            (
+                ("first_page_url", False),
+                ("key", False),
+                ("next_page_url", False),
+                ("page", False),
+                ("page_size", False),
+                ("previous_page_url", False),
+                ("url", False),
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
@@ -219,6 +244,11 @@ class ExecutionPageMeta:
         return list(self.additional_properties)
 
     def __getitem__(self, key: str) -> Any:
+        """A key Twilio sent beyond the schema; a declared one (links["step_context"]) too."""
+        if key in _ATTRIBUTES and key not in self.additional_properties:
+            value = getattr(self, _ATTRIBUTES[key])
+            if value is not UNSET:
+                return value
         return self.additional_properties[key]
 
     def __setitem__(self, key: str, value: Any) -> None:

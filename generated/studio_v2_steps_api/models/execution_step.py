@@ -10,7 +10,7 @@ import msgspec as _msgspec
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, RawJSON, Unset, loaded, loaded_repr
+from ..types import UNSET, RawJSON, Unset, loaded, loaded_repr, model_repr
 
 T = TypeVar("T", bound="ExecutionStep")
 
@@ -35,6 +35,23 @@ _FIELDS = (
 )
 _SCHEMA_KEYS = frozenset(_FIELDS)
 _read_fields = itemgetter(*_FIELDS)
+# Each declared JSON key's attribute (what __getitem__ reads besides the extra keys).
+_ATTRIBUTES: dict[str, str] = {
+    "sid": "sid",
+    "account_sid": "account_sid",
+    "flow_sid": "flow_sid",
+    "execution_sid": "execution_sid",
+    "parent_step_sid": "parent_step_sid",
+    "name": "name",
+    "context": "context",
+    "transitioned_from": "transitioned_from",
+    "transitioned_to": "transitioned_to",
+    "type": "type_",
+    "date_created": "date_created",
+    "date_updated": "date_updated",
+    "url": "url",
+    "links": "links",
+}
 
 
 class ExecutionStepWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_only=True):
@@ -58,10 +75,10 @@ class ExecutionStepWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, k
     date_created: datetime.datetime | None | Unset = UNSET
     date_updated: datetime.datetime | None | Unset = UNSET
     url: str | None | Unset = UNSET
-    links: ExecutionStepLinksType0Wire | None | Unset = UNSET
+    links: ExecutionStepLinksWire | None | Unset = UNSET
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class ExecutionStep:
     """Attributes:
     sid (None | str | Unset): The unique string that we created to identify the ExecutionStep resource.
@@ -82,7 +99,7 @@ class ExecutionStep:
     date_updated (datetime.datetime | None | Unset): The date and time in GMT when the resource was last updated
         specified in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format.
     url (None | str | Unset): The absolute URL of the resource.
-    links (ExecutionStepLinksType0 | None | Unset): The URLs of related resources.
+    links (ExecutionStepLinks | None | Unset): The URLs of related resources.
     """
 
     sid: None | str | Unset = UNSET
@@ -100,7 +117,7 @@ class ExecutionStep:
     date_created: datetime.datetime | None | Unset = UNSET
     date_updated: datetime.datetime | None | Unset = UNSET
     url: None | str | Unset = UNSET
-    links: ExecutionStepLinksType0 | None | Unset = UNSET
+    links: ExecutionStepLinks | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     @property
@@ -114,6 +131,28 @@ class ExecutionStep:
     @context.setter
     def context(self, value: Any | Unset) -> None:
         self._context = value
+
+    def __repr__(self) -> str:
+        # Public names only; free-form JSON shown by its size, not in full (model_repr).
+        return model_repr(
+            self,
+            (
+                ("sid", False),
+                ("account_sid", False),
+                ("flow_sid", False),
+                ("execution_sid", False),
+                ("parent_step_sid", False),
+                ("name", False),
+                ("context", True),
+                ("transitioned_from", False),
+                ("transitioned_to", False),
+                ("type_", False),
+                ("date_created", False),
+                ("date_updated", False),
+                ("url", False),
+                ("links", False),
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
@@ -226,7 +265,7 @@ class ExecutionStep:
         links: dict[str, Any] | None | Unset
         if isinstance(self.links, Unset):
             links = UNSET
-        elif isinstance(self.links, ExecutionStepLinksType0):
+        elif isinstance(self.links, ExecutionStepLinks):
             links = self.links.to_dict()
         else:
             links = self.links
@@ -399,11 +438,11 @@ class ExecutionStep:
         url: None | str | Unset = _url
 
         _links = links_value
-        links: ExecutionStepLinksType0 | None | Unset
+        links: ExecutionStepLinks | None | Unset
         if _links is None or _links is UNSET:
             links = _links
         elif isinstance(_links, dict):
-            links_type_0 = ExecutionStepLinksType0.from_dict(_links)
+            links_type_0 = ExecutionStepLinks.from_dict(_links)
 
             links = links_type_0
         else:
@@ -461,11 +500,7 @@ class ExecutionStep:
                 else _date_updated
             ),
             wire.url,
-            (
-                _links
-                if _links is None or _links is UNSET
-                else ExecutionStepLinksType0.from_wire(_links)
-            ),
+            (_links if _links is None or _links is UNSET else ExecutionStepLinks.from_wire(_links)),
         )
         extra_keys = wire.__extra_keys__
         if extra_keys:
@@ -481,6 +516,11 @@ class ExecutionStep:
         return list(self.additional_properties)
 
     def __getitem__(self, key: str) -> Any:
+        """A key Twilio sent beyond the schema; a declared one (links["step_context"]) too."""
+        if key in _ATTRIBUTES and key not in self.additional_properties:
+            value = getattr(self, _ATTRIBUTES[key])
+            if value is not UNSET:
+                return value
         return self.additional_properties[key]
 
     def __setitem__(self, key: str, value: Any) -> None:
@@ -494,7 +534,4 @@ class ExecutionStep:
 
 
 # Imported here, after the class exists, so that models referring to each other load.
-from ..models.execution_step_links_type_0 import (  # noqa: E402
-    ExecutionStepLinksType0,
-    ExecutionStepLinksType0Wire,
-)
+from ..models.execution_step_links import ExecutionStepLinks, ExecutionStepLinksWire  # noqa: E402

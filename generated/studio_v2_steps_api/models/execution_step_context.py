@@ -9,7 +9,7 @@ import msgspec as _msgspec
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, RawJSON, Unset, loaded, loaded_repr
+from ..types import UNSET, RawJSON, Unset, loaded, loaded_repr, model_repr
 
 T = TypeVar("T", bound="ExecutionStepContext")
 
@@ -26,6 +26,15 @@ _FIELDS = (
 )
 _SCHEMA_KEYS = frozenset(_FIELDS)
 _read_fields = itemgetter(*_FIELDS)
+# Each declared JSON key's attribute (what __getitem__ reads besides the extra keys).
+_ATTRIBUTES: dict[str, str] = {
+    "account_sid": "account_sid",
+    "context": "context",
+    "execution_sid": "execution_sid",
+    "flow_sid": "flow_sid",
+    "step_sid": "step_sid",
+    "url": "url",
+}
 
 
 class ExecutionStepContextWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_only=True):
@@ -44,7 +53,7 @@ class ExecutionStepContextWire(_msgspec.Struct, forbid_unknown_fields=True, gc=F
     url: str | None | Unset = UNSET
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class ExecutionStepContext:
     """Attributes:
     account_sid (None | str | Unset): The SID of the [Account](https://www.twilio.com/docs/iam/api/account) that
@@ -79,6 +88,20 @@ class ExecutionStepContext:
     @context.setter
     def context(self, value: Any | Unset) -> None:
         self._context = value
+
+    def __repr__(self) -> str:
+        # Public names only; free-form JSON shown by its size, not in full (model_repr).
+        return model_repr(
+            self,
+            (
+                ("account_sid", False),
+                ("context", True),
+                ("execution_sid", False),
+                ("flow_sid", False),
+                ("step_sid", False),
+                ("url", False),
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
@@ -242,6 +265,11 @@ class ExecutionStepContext:
         return list(self.additional_properties)
 
     def __getitem__(self, key: str) -> Any:
+        """A key Twilio sent beyond the schema; a declared one (links["step_context"]) too."""
+        if key in _ATTRIBUTES and key not in self.additional_properties:
+            value = getattr(self, _ATTRIBUTES[key])
+            if value is not UNSET:
+                return value
         return self.additional_properties[key]
 
     def __setitem__(self, key: str, value: Any) -> None:

@@ -9,7 +9,7 @@ import msgspec as _msgspec
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="ExecutionStepPage")
 
@@ -22,6 +22,11 @@ _FIELDS = (
 )
 _SCHEMA_KEYS = frozenset(_FIELDS)
 _read_fields = itemgetter(*_FIELDS)
+# Each declared JSON key's attribute (what __getitem__ reads besides the extra keys).
+_ATTRIBUTES: dict[str, str] = {
+    "steps": "steps",
+    "meta": "meta",
+}
 
 
 class ExecutionStepPageWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_only=True):
@@ -36,7 +41,7 @@ class ExecutionStepPageWire(_msgspec.Struct, forbid_unknown_fields=True, gc=Fals
     meta: PageMetaWire | Unset = UNSET
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class ExecutionStepPage:
     """Attributes:
     steps (list[ExecutionStep] | Unset):
@@ -46,6 +51,16 @@ class ExecutionStepPage:
     steps: list[ExecutionStep] | Unset = UNSET
     meta: PageMeta | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        # Public names only; free-form JSON shown by its size, not in full (model_repr).
+        return model_repr(
+            self,
+            (
+                ("steps", False),
+                ("meta", False),
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
@@ -137,6 +152,11 @@ class ExecutionStepPage:
         return list(self.additional_properties)
 
     def __getitem__(self, key: str) -> Any:
+        """A key Twilio sent beyond the schema; a declared one (links["step_context"]) too."""
+        if key in _ATTRIBUTES and key not in self.additional_properties:
+            value = getattr(self, _ATTRIBUTES[key])
+            if value is not UNSET:
+                return value
         return self.additional_properties[key]
 
     def __setitem__(self, key: str, value: Any) -> None:

@@ -9,7 +9,7 @@ import msgspec as _msgspec
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="TwilioError")
 
@@ -25,6 +25,14 @@ _FIELDS = (
 )
 _SCHEMA_KEYS = frozenset(_FIELDS)
 _read_fields = itemgetter(*_FIELDS)
+# Each declared JSON key's attribute (what __getitem__ reads besides the extra keys).
+_ATTRIBUTES: dict[str, str] = {
+    "code": "code",
+    "message": "message",
+    "more_info": "more_info",
+    "status": "status",
+    "details": "details",
+}
 
 
 class TwilioErrorWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_only=True):
@@ -42,7 +50,7 @@ class TwilioErrorWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_
     details: TwilioErrorDetailsType0Wire | None | Unset = UNSET
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class TwilioError:
     """The body Twilio returns with every 4xx and 5xx response.
 
@@ -60,6 +68,19 @@ class TwilioError:
     status: int | Unset = UNSET
     details: None | TwilioErrorDetailsType0 | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        # Public names only; free-form JSON shown by its size, not in full (model_repr).
+        return model_repr(
+            self,
+            (
+                ("code", False),
+                ("message", False),
+                ("more_info", False),
+                ("status", False),
+                ("details", False),
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
@@ -183,6 +204,11 @@ class TwilioError:
         return list(self.additional_properties)
 
     def __getitem__(self, key: str) -> Any:
+        """A key Twilio sent beyond the schema; a declared one (links["step_context"]) too."""
+        if key in _ATTRIBUTES and key not in self.additional_properties:
+            value = getattr(self, _ATTRIBUTES[key])
+            if value is not UNSET:
+                return value
         return self.additional_properties[key]
 
     def __setitem__(self, key: str, value: Any) -> None:
