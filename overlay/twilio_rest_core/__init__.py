@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .defaults import VERSION as __version__
 
 if TYPE_CHECKING:
+    from ._attempts import RetryEvent
     from .clients import AsyncClient, AsyncListClient, SyncClient, SyncListClient
     from .credentials import Credentials
     from .errors import (
@@ -58,6 +59,7 @@ _LAZY = {
     "PermissionDeniedError": ".errors",
     "QueryParam": ".operations",
     "RateLimitError": ".errors",
+    "RetryEvent": "._attempts",
     "RetryPolicy": ".retry",
     "ServerError": ".errors",
     "Service": ".operations",
@@ -106,6 +108,7 @@ __all__ = [
     "PermissionDeniedError",
     "QueryParam",
     "RateLimitError",
+    "RetryEvent",
     "RetryPolicy",
     "ServerError",
     "Service",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Generator
+from dataclasses import dataclass
 from typing import NamedTuple, TypeVar, cast
 
 import httpx
@@ -76,14 +77,50 @@ def _told(error: TwilioRestError, attempts: int, reason: str, detail: str) -> Tw
     return error
 
 
+@dataclass(frozen=True, slots=True)
+class RetryEvent:
+    """A retry about to happen: what failed, which retry this is, how long until it."""
+
+    request: httpx.Request
+    retry: int  # 1 for the first retry (the second attempt)
+    reason: str  # e.g. "HTTP 503 (Twilio error 20503)", "ReadTimeout"
+    delay: float  # seconds to wait first
+    error: TwilioRestError  # what this attempt would have raised
+
+
+def _announce(
+    event: RetryEvent,
+    policy: RetryPolicy,
+    logger: logging.Logger,
+    on_retry: Callable[[RetryEvent], None] | None,
+) -> None:
+    """A retry is coming: one DEBUG line, and the caller's hook."""
+    request = event.request
+    logger.debug(
+        "retry %d of %d for %s %s: %s; waiting %.2f s",
+        event.retry,
+        policy.max_retries,
+        request.method,
+        request.url.raw_path.decode("ascii", "replace"),
+        event.reason,
+        event.delay,
+    )
+    if on_retry is not None:
+        on_retry(event)
+
+
 def attempts(
-    request: httpx.Request, policy: RetryPolicy, clock: Clock, logger: logging.Logger
+    request: httpx.Request,
+    policy: RetryPolicy,
+    clock: Clock,
+    logger: logging.Logger,
+    on_retry: Callable[[RetryEvent], None] | None = None,
 ) -> Flow[Reply]:
     """Send `request` until it succeeds, fails for good, or the policy gives up.
 
     Each attempt is limited to its longest timeout and, with a deadline, to the time
     left of it; the error finally raised says how many attempts were made and why no
-    further one was.
+    further one was. Before each wait, `on_retry` (if any) hears of it.
     """
     started = clock.monotonic()
     deadline = policy.deadline
@@ -115,6 +152,9 @@ def attempts(
             if response.status_code == 200:
                 return outcome
             error = api_error(response, outcome.body, clock)
+            reason = f"HTTP {response.status_code}" + (
+                f" (Twilio error {error.code})" if error.code is not None else ""
+            )
             if response.status_code not in policy.retry_statuses:
                 raise _told(
                     error, sent, NOT_RETRYABLE, f"HTTP {response.status_code} is not retried"
@@ -122,6 +162,7 @@ def attempts(
             retry_after = error.retry_after
         elif isinstance(outcome, httpx.RequestError):
             error = transport_error(outcome, request, limit)
+            reason = type(outcome).__name__
             if isinstance(error, InvalidResponseError):
                 raise _told(error, sent, NOT_RETRYABLE, "an invalid response is not retried")
             if by_deadline and isinstance(error, APITimeoutError):
@@ -156,7 +197,7 @@ def attempts(
                 f"deadline of {deadline:g} s reached (the next wait was {delay:.3g} s)",
             )
         retry_number += 1
-        logger.debug("retry %d of %s in %.2fs after: %s", retry_number, request.url, delay, error)
+        _announce(RetryEvent(request, retry_number, reason, delay, error), policy, logger, on_retry)
         yield float(delay)
 
 

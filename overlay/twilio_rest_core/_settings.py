@@ -7,6 +7,8 @@ import math
 import platform
 import ssl
 import sys
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import httpx
 
@@ -44,8 +46,12 @@ class ClientSettings:
         retry: RetryPolicy | None,
         clock: Clock | None,
         max_response_bytes: int = D.DEFAULT_MAX_RESPONSE_BYTES,
+        event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None,
+        on_retry: Callable[..., None] | None = None,
     ) -> None:
         self.service = service
+        self.event_hooks = dict(event_hooks) if event_hooks else None
+        self.on_retry = on_retry
         self.logger = logging.getLogger(service.logger)
         self.credentials = Credentials.resolve(account_sid, auth_token, api_key, api_secret)
         self.base_url = resolve_base_url(service.product, base_url, region, edge)
@@ -107,6 +113,8 @@ class ClientSettings:
             "follow_redirects": False,
             "limits": httpx.Limits(max_connections=100, max_keepalive_connections=20),
         }
+        if self.event_hooks:
+            args["event_hooks"] = self.event_hooks
         if httpx.URL(self.base_url).scheme == "http":
             # A plain-HTTP base URL (a local or test server): requests never leave its
             # origin (urls.py), so TLS is never negotiated. httpx would load the CA bundle

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
 import httpx
 
 from . import defaults as D
-from ._attempts import Flow, Reply, attempts, run_async, run_sync
+from ._attempts import Flow, Reply, RetryEvent, attempts, run_async, run_sync
 from ._bounds import CURRENT, Attempt, Stop, bound_transport, read_async, read_sync
 from ._decode import build_model, build_page, decode_reply, gc_paused, string_sharer
 from ._limiter import AsyncGate, ConcurrencyLimit, SyncGate
@@ -74,7 +74,17 @@ class _Shell(Generic[HttpT]):
         prefetch: bool = True,
         clock: Clock | None = None,
         max_response_bytes: int = D.DEFAULT_MAX_RESPONSE_BYTES,
+        event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None,
+        on_retry: Callable[[RetryEvent], None] | None = None,
     ) -> None:
+        """event_hooks: httpx's, for the client made here ({"request": [...], "response":
+        [...]}): they see every attempt. A caller's own http_client keeps its own hooks,
+        which fire just the same. on_retry: called before each retry's wait."""
+        if http_client is not None and event_hooks is not None:
+            raise ConfigurationError(
+                "event_hooks are for the httpx client made here: give them to your "
+                "http_client instead (its hooks fire on every request of ours)"
+            )
         if http_client is not None and not isinstance(http_client, self._http_class):
             raise ConfigurationError(
                 f"http_client must be an {self._http_class.__module__}."
@@ -97,6 +107,8 @@ class _Shell(Generic[HttpT]):
             retry=retry,
             clock=clock,
             max_response_bytes=max_response_bytes,
+            event_hooks=event_hooks,
+            on_retry=on_retry,
         )
         self.prefetch = prefetch
         self._closed = False
@@ -227,7 +239,7 @@ class _Shell(Generic[HttpT]):
 
     def _flow(self, request: httpx.Request) -> Flow[Reply]:
         settings = self._settings
-        return attempts(request, settings.retry, settings.clock, settings.logger)
+        return attempts(request, settings.retry, settings.clock, settings.logger, settings.on_retry)
 
     @property
     def base_url(self) -> str:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         PageMeta,
     )
     from studio_v2_steps_api.types import UNSET, Unset
+    from twilio_rest_core._attempts import RetryEvent
     from twilio_rest_core.clients import AsyncListClient, SyncListClient
     from twilio_rest_core.credentials import Credentials
     from twilio_rest_core.errors import (
@@ -85,6 +86,7 @@ _LAZY = {
     "PaginationLoopError": "twilio_rest_core.errors",
     "PermissionDeniedError": "twilio_rest_core.errors",
     "RateLimitError": "twilio_rest_core.errors",
+    "RetryEvent": "twilio_rest_core._attempts",
     "RetryPolicy": "twilio_rest_core.retry",
     "ServerError": "twilio_rest_core.errors",
     "StepsClient": ".steps",
@@ -143,6 +145,7 @@ __all__ = [
     "PaginationLoopError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RetryEvent",
     "RetryPolicy",
     "ServerError",
     "StepsClient",
