@@ -1,4 +1,4 @@
-"""A typed, sync and async client for Twilio Studio's execution steps.
+"""A typed, sync and async client for Twilio Studio's executions and steps.
 
 from twilio_studio_steps import StepsClient
 
