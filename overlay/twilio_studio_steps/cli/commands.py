@@ -1,4 +1,4 @@
-"""`studio-steps`: the command line (list, executions, export, demo, serve) and its shared options.
+"""`studio-steps`: the command line (list, executions, export, demo, serve), shared options.
 
 Exit codes: 0 success, 1 API/network/auth failure, 2 usage or invalid input, 130 Ctrl-C.
 Secrets come only from the environment: a flag would land in shell history and `ps`.
