@@ -111,3 +111,54 @@ def test_the_graph_is_read() -> None:
     assert "twilio_rest_core.clients" in edges["studio_v2_steps_api.clients"]
     assert "twilio_rest_core.errors" in edges["twilio_rest_core.clients"]
     assert "studio_v2_steps_api.clients" in edges["twilio_studio_steps.steps"]
+
+
+# What `twilio_studio_steps` exported before the core was split out: each keeps working.
+EXPORTED_BEFORE = [
+    "LIST_STEPS",
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AsyncListClient",
+    "AsyncStepsClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "Clock",
+    "ConfigurationError",
+    "Credentials",
+    "ExecutionStep",
+    "ExecutionStepPage",
+    "InvalidResponseError",
+    "ListEndpoint",
+    "NotFoundError",
+    "Page",
+    "PageMeta",
+    "PaginationLoopError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RetryPolicy",
+    "ServerError",
+    "StepsClient",
+    "StepsPage",
+    "SyncListClient",
+    "TwilioStudioError",
+    "UnsafeURLError",
+    "ValidationError",
+    "__version__",
+]
+
+
+def test_every_name_exported_before_still_is() -> None:
+    import twilio_studio_steps as package
+
+    assert set(EXPORTED_BEFORE) <= set(package.__all__)
+    for name in EXPORTED_BEFORE:
+        assert getattr(package, name) is not None, name
+    errors = [n for n in EXPORTED_BEFORE if n.endswith("Error") and n != "TwilioStudioError"]
+    assert all(issubclass(getattr(package, n), package.TwilioStudioError) for n in errors)
+    assert (
+        package.StepsPage(  # a page names its items as before
+            [], type("M", (), {"meta": type("Meta", (), {"next_page_url": None})()})(), None
+        ).steps
+        == []
+    )
