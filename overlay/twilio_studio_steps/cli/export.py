@@ -337,7 +337,7 @@ def add_commands(commands: Any, client_options: Any) -> None:
     listing = commands.add_parser(
         "executions",
         help="list a flow's executions",
-        description="List a flow's executions, optionally in a time window, in the order Twilio lists them.",
+        description="List a flow's executions (in a time window, if given) in Twilio's order.",
         epilog="example:\n  studio-steps executions FW... --since 24h --status ended --format csv",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
