@@ -162,3 +162,25 @@ def test_every_name_exported_before_still_is() -> None:
         ).steps
         == []
     )
+
+
+@pytest.mark.parametrize(
+    ("statement", "absent"),
+    [
+        ("import twilio_studio_steps", ["httpx", "asyncio", "msgspec"]),
+        ("from twilio_studio_steps import StepsClient", ["asyncio", "concurrent.futures"]),
+        ("from twilio_studio_steps import AsyncStepsClient", ["concurrent.futures"]),
+    ],
+)
+def test_an_import_loads_only_what_it_needs(statement: str, absent: list[str]) -> None:
+    """Cold start: a sync user pays for no asyncio, a bare import for no HTTP stack."""
+    import subprocess
+    import sys
+
+    check = f"import sys; {statement}; print([m for m in {absent!r} if m in sys.modules])"
+    paths = [str(OVERLAY), str(GENERATED)]
+    env = {"PYTHONPATH": ":".join(paths), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, env=env, check=True
+    )
+    assert done.stdout.strip() == "[]", done.stdout

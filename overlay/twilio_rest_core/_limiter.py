@@ -15,9 +15,12 @@ An idle client's limit stays as it is. The gates block (threads) or wait (tasks)
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import asyncio
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +124,8 @@ class AsyncGate:
         self._waiting = 0  # tasks in enter(): only then does leave() need to wake any
 
     def _condition(self) -> asyncio.Condition:
+        import asyncio  # on first use: a sync client never loads it
+
         loop = asyncio.get_running_loop()
         if self._changed is None or self._loop is not loop:
             self._changed, self._loop = asyncio.Condition(), loop

@@ -8,7 +8,6 @@ itself (never an ExceptionGroup).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TypeVar
 
@@ -27,6 +26,8 @@ async def gather_bounded(
     func: Callable[[ArgT], Awaitable[ResultT]], args: Iterable[ArgT], concurrency: int = 10
 ) -> list[ResultT]:
     """`[await func(a) for a in args]`, at most `concurrency` running at once, in order."""
+    import asyncio  # on first use: the sync fan-out never loads it
+
     check_concurrency(concurrency)
     gate = asyncio.Semaphore(concurrency)
 

@@ -10,7 +10,6 @@ Memory holds the traces in flight (at most twice `concurrency`), never the windo
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import heapq
 import itertools
@@ -26,6 +25,7 @@ from studio_v2_steps_api.operations import LIST_EXECUTIONS, LIST_STEPS
 from twilio_rest_core.fanout import check_concurrency
 
 if TYPE_CHECKING:
+    import asyncio
     from concurrent.futures import Future
 
     from studio_v2_steps_api.clients import AsyncStepsClient, StepsClient
@@ -247,6 +247,8 @@ def aiter_traces(
 async def _run_tasks(
     client: AsyncStepsClient, pages: AsyncIterator[Any], plan: TracePlan, concurrency: int
 ) -> AsyncIterator[ExecutionTrace]:
+    import asyncio  # on first use: the sync client never loads it
+
     async def next_page() -> list[Execution] | None:
         try:
             page = await pages.__anext__()
