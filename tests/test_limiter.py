@@ -50,6 +50,38 @@ def test_growth_after_a_cut_is_slow() -> None:
     assert limit.allowed == 3  # growth x 2 = 8 more
 
 
+def test_probes_refused_at_the_same_limit_grow_rarer_and_a_freed_slot_is_found() -> None:
+    limit = ConcurrencyLimit(initial=4, growth=1, probe=4, patience=8)
+
+    def successes_until_probe() -> int:
+        count, before = 0, limit.allowed
+        while limit.allowed == before:
+            limit.finish(limit.start(), throttled=False)
+            count += 1
+        return count
+
+    def refuse_the_fifth() -> None:
+        tickets = [limit.start() for _ in range(5)]
+        limit.finish(tickets[4], throttled=True)
+        for ticket in tickets[:4]:
+            limit.finish(ticket, throttled=False, demand=False)
+
+    refuse_the_fifth()  # slow start ends
+    to_five = []
+    for _ in range(6):
+        while limit.allowed < 4:
+            successes_until_probe()
+        to_five.append(successes_until_probe())  # the probe from 4 to 5 ...
+        refuse_the_fifth()  # ... refused again
+    # Each probe to 5 refused where the last one was waits twice as long, up to 8 times.
+    assert to_five == [4, 4, 8, 16, 32, 32]  # the first refusal at 5 is news: no wait yet
+    # The account frees a slot: the probe to 5 succeeds, and probing is quick again.
+    while limit.allowed < 4:
+        successes_until_probe()
+    assert successes_until_probe() == 32  # 4 -> 5, at the spacing reached
+    assert successes_until_probe() == 5  # 5 -> 6: past the refused level, spacing 1
+
+
 def test_an_idle_client_does_not_grow_its_limit() -> None:
     limit = ConcurrencyLimit(initial=4)
     for _ in range(100):

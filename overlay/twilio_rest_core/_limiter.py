@@ -8,9 +8,12 @@ start). The first 429 ends slow start at half the limit or just below the level 
 refused, whichever is lower. After that, a 429 to a request sent while `n` were in flight
 sets the limit just below `n` (a cut straight to the level that held, however far others
 taking the account's slots push it); and while requests wait, one more slot per
-max(`growth` x limit, `probe`) successes, probing for a freed slot slowly (one 429 per
-probe). 429s from requests sent before the latest cut say nothing new and cut nothing.
-An idle client's limit stays as it is. The gates block (threads) or wait (tasks) for a free slot.
+max(`growth` x limit, `probe`) successes, probing for a freed slot (one 429 per probe).
+Each probe refused at the limit it already knew doubles the successes before the next
+(up to `patience` times), so an account whose limit holds still sees few 429s, and one
+whose slots free up is found again. 429s from requests sent before the latest cut say
+nothing new and cut nothing. An idle client's limit stays as it is. The gates block
+(threads) or wait (tasks) for a free slot.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ class ConcurrencyLimit:
     """The learned limit and what is in flight; every method is called under a lock."""
 
     __slots__ = (
+        "_refused",
+        "_spacing",
         "_successes",
         "allowed",
         "ceiling",
@@ -42,12 +47,18 @@ class ConcurrencyLimit:
         "growth",
         "in_flight",
         "learned",
+        "patience",
         "probe",
         "throttled",
     )
 
     def __init__(
-        self, initial: int = 4, growth: int = 4, probe: int = 16, ceiling: int = 1024
+        self,
+        initial: int = 4,
+        growth: int = 4,
+        probe: int = 16,
+        ceiling: int = 1024,
+        patience: int = 64,
     ) -> None:
         self.allowed: float = initial
         self.ceiling = ceiling
@@ -57,7 +68,10 @@ class ConcurrencyLimit:
         self.probe = probe
         self.learned = False  # a 429 has cut the limit: no more slow start
         self.throttled = 0  # 429s seen, whether they cut the limit or not
+        self.patience = patience
         self._successes = 0
+        self._refused = 0.0  # the limit a probe last found refused
+        self._spacing = 1  # probes refused at the same limit in a row, as a multiplier
 
     def may_start(self) -> bool:
         return self.in_flight < self.allowed
@@ -74,7 +88,12 @@ class ConcurrencyLimit:
             if ticket.epoch == self.epoch:
                 below = min(self.allowed, ticket.level) - 1
                 # Slow start overshoots by up to twice: halve at least, as TCP does.
-                self.allowed = max(1, below if self.learned else min(below, self.allowed // 2))
+                cut = below if self.learned else min(below, self.allowed // 2)
+                # A probe refused where the last one was: wait twice as long next time.
+                repeated = self.learned and self.allowed == self._refused
+                self._spacing = min(self.patience, self._spacing * 2) if repeated else 1
+                self._refused = self.allowed
+                self.allowed = max(1, cut)
                 self.epoch += 1
                 self.learned = True
                 self._successes = 0
@@ -84,7 +103,10 @@ class ConcurrencyLimit:
             self.allowed = min(self.ceiling, self.allowed + 1)
         else:
             self._successes += 1
-            if self._successes >= max(self.growth * self.allowed, self.probe):
+            every = max(self.growth * self.allowed, self.probe) * self._spacing
+            if self._successes >= every:
+                if self.allowed >= self._refused:
+                    self._spacing = 1  # past the level last refused: the account has room
                 self.allowed = min(self.ceiling, self.allowed + 1)
                 self._successes = 0
 
