@@ -103,10 +103,10 @@ class ConcurrencyLimit:
             self.allowed = min(self.ceiling, self.allowed + 1)
         else:
             self._successes += 1
-            every = max(self.growth * self.allowed, self.probe) * self._spacing
-            if self._successes >= every:
-                if self.allowed >= self._refused:
-                    self._spacing = 1  # past the level last refused: the account has room
+            base = max(self.growth * self.allowed, self.probe)
+            if self.allowed >= self._refused and self._successes >= base:
+                self._spacing = 1  # the level last refused holds now: the account has room
+            if self._successes >= base * self._spacing:
                 self.allowed = min(self.ceiling, self.allowed + 1)
                 self._successes = 0
 
