@@ -337,7 +337,7 @@ def test_proxy_transports_from_the_environment_are_bounded_too(
 ) -> None:
     """httpx mounts a transport per proxy named in the environment; a request through one
     must honour the attempt's limit as a direct one does (same bound network backend)."""
-    from twilio_rest_core._bounds import _BoundedBackend
+    from twilio_rest_core._network import _BoundedBackend
 
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
     with StepsClient("AC" + "a" * 32, "token") as client:

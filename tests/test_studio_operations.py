@@ -81,11 +81,9 @@ async def test_executions_newest_first_with_both_statuses(both: Either) -> None:
     assert all(isinstance(e, Execution) for e in executions)
     assert [created(e) for e in executions] == [START - i * SPACING for i in range(24)]
     assert {e.status for e in executions} == {"active", "ended"}
-    assert (
-        executions[0]
-        .links.additional_properties["steps"]
-        .endswith(f"/Executions/{executions[0].sid}/Steps")
-    )
+    links = executions[0].links
+    assert links.steps.endswith(f"/Executions/{executions[0].sid}/Steps")
+    assert links["execution_context"].endswith(f"/Executions/{executions[0].sid}/Context")
 
 
 async def test_status_filter(both: Either) -> None:

@@ -31,7 +31,7 @@ import httpx
 
 from . import defaults as D
 from ._attempts import Flow, Reply, RetryEvent, attempts, run_async, run_sync
-from ._bounds import CURRENT, Attempt, Stop, bound_transport, read_async, read_sync
+from ._bounds import CURRENT, Attempt, Stop, read_async, read_sync
 from ._decode import build_model, build_page, decode_reply, gc_paused, string_sharer
 from ._limiter import AsyncGate, ConcurrencyLimit, SyncGate
 from ._paging import Listing
@@ -283,6 +283,8 @@ class SyncClient(_Shell[httpx.Client]):
         self._stops: weakref.WeakSet[Stop] = weakref.WeakSet()
         self._fetch_stop = Stop()
         if self._owns_http:
+            from ._network import bound_transport  # with the client: httpcore loads then
+
             bound_transport(self._http)
 
     @staticmethod
