@@ -30,3 +30,23 @@ def test_the_quick_run_measures_every_scenario(tmp_path: Path) -> None:
     assert set(report["latency"]["runs"]) == {"ours", "ours-no-prefetch"}
     assert report["fanout"]["sequential"] > 0 and report["fanout"]["concurrent"] > 0
     assert "1. " in done.stdout and "5. " in done.stdout  # the table was printed
+
+
+def test_the_quick_trace_run_measures_every_contender(tmp_path: Path) -> None:
+    output = tmp_path / "traces.json"
+    done = subprocess.run(
+        [sys.executable, str(RUNNER.with_name("traces.py")), "--quick", "--output", str(output)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(output.read_text())
+    ours = ("one-at-a-time", "traces-sync", "traces-async", "traces-sync-c4")
+    for name in ours:  # twilio-python may be absent outside the bench session
+        assert report["unlimited"][name]["contexts"] == 10 * 3, name
+        assert report["unlimited"][name]["seconds"] > 0
+    for run in report["limited_to_4"].values():
+        assert run["contexts"] == 10 * 3 and "failed" not in run
+    assert "x faster than one-at-a-time" in done.stdout
