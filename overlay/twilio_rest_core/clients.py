@@ -188,6 +188,20 @@ class _Shell(Generic[HttpT]):
         ahead = self.prefetch if prefetch is None else prefetch
         return Listing(operation, self._requests, self._settings.origin, first, limit, ahead)
 
+    def _listings(
+        self,
+        operation: ListOperation[ItemT],
+        parents: Iterable[Sequence[str]],
+        page_size: int | None,
+        limit: int | None,
+    ) -> list[Listing[ItemT]]:
+        """A fan-out's listings, every one checked before the first request; no prefetch:
+        the fan-out counts its requests in flight."""
+        return [
+            self._listing(operation, parent, NO_QUERY, page_size, None, limit, prefetch=False)
+            for parent in parents
+        ]
+
     def _iter_pages(
         self,
         operation: ListOperation[ItemT],
@@ -409,12 +423,10 @@ class SyncClient(_Shell[httpx.Client]):
         concurrency: int,
     ) -> list[list[ItemT]]:
         """Every listing's items, `concurrency` listings at a time on threads, in order."""
-        from .fanout import map_bounded
+        from .fanout import check_concurrency, map_bounded
 
-        listings = [
-            self._listing(operation, parent, NO_QUERY, page_size, None, limit, prefetch=False)
-            for parent in parents
-        ]
+        check_concurrency(concurrency)
+        listings = self._listings(operation, parents, page_size, limit)
 
         def one(listing: Listing[ItemT]) -> list[ItemT]:
             return [item for page in self._drive(listing) for item in page.items]
@@ -580,12 +592,10 @@ class AsyncClient(_Shell[httpx.AsyncClient]):
         concurrency: int,
     ) -> list[list[ItemT]]:
         """Every listing's items, `concurrency` listings at a time as tasks, in order."""
-        from .fanout import gather_bounded
+        from .fanout import check_concurrency, gather_bounded
 
-        listings = [
-            self._listing(operation, parent, NO_QUERY, page_size, None, limit, prefetch=False)
-            for parent in parents
-        ]
+        check_concurrency(concurrency)
+        listings = self._listings(operation, parents, page_size, limit)
 
         async def one(listing: Listing[ItemT]) -> list[ItemT]:
             return [item async for page in self._drive(listing) for item in page.items]
