@@ -280,3 +280,37 @@ def _step(sid: str) -> Any:
 
 def test_trace_errors_are_the_librarys() -> None:
     assert issubclass(ServerError, TwilioStudioError)
+
+
+def test_leaving_ends_a_request_that_hangs_at_once(server: LocalStudioServer) -> None:
+    """Threads cannot be interrupted, but their requests can: a sync trace left while one
+    of its requests hangs (10 s) returns at once, that request ended, not waited for."""
+    import time
+
+    from twilio_studio_steps.testing import Stall
+
+    server.faults.push(Stall(10.0), times=1, path=f"{sid('FN', 'traces', 5)}/Steps$")
+    with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url) as client:
+        listing = client.iter_traces(FLOW, concurrency=8)
+        assert next(listing).execution.sid == sid("FN", "traces", 0)
+        time.sleep(0.2)  # the stalled request is in flight by now
+        started = time.monotonic()
+        listing.close()  # type: ignore[attr-defined]
+        assert time.monotonic() - started < 2.0
+
+
+def test_a_sync_fan_out_failure_ends_the_listings_still_running(
+    server: LocalStudioServer,
+) -> None:
+    import time
+
+    from twilio_studio_steps.testing import Stall
+
+    hanging, failing = sid("FN", "traces", 3), sid("FN", "traces", 4)
+    server.faults.push(Stall(10.0), times=1, path=f"{hanging}/Steps$")
+    server.faults.push(ErrorStatus(404), times=1, path=f"{failing}/Steps$")
+    with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url) as client:
+        started = time.monotonic()
+        with pytest.raises(NotFoundError):
+            client.list_steps_for([(FLOW, hanging), (FLOW, failing)], concurrency=2)
+        assert time.monotonic() - started < 2.0

@@ -17,6 +17,7 @@ import contextlib
 import socket
 import threading
 import time
+import weakref
 import zlib
 from contextvars import ContextVar
 from typing import Any
@@ -29,21 +30,31 @@ from .errors import ClientClosedError, InvalidResponseError
 
 class Stop:
     """Set once, when a listing is left or its client closed: the retry driver sends and
-    waits no more, and the attempts in flight have their sockets shut down."""
+    waits no more, and the attempts in flight have their sockets shut down. A stop made
+    with a `parent` is set with it (a fan-out's stop ends each of its listings)."""
 
-    __slots__ = ("__weakref__", "_attempts", "_event", "_lock")
+    __slots__ = ("__weakref__", "_attempts", "_children", "_event", "_lock")
 
-    def __init__(self) -> None:
+    def __init__(self, parent: Stop | None = None) -> None:
         self._event = threading.Event()
         self._lock = threading.Lock()
         self._attempts: set[Attempt] = set()
+        self._children: weakref.WeakSet[Stop] = weakref.WeakSet()
+        if parent is not None:
+            with parent._lock:
+                parent._children.add(self)
+            if parent.is_set():
+                self.set()
 
     def set(self) -> None:
         self._event.set()
         with self._lock:
             attempts, self._attempts = self._attempts, set()
+            children = list(self._children)
             for attempt in attempts:
                 attempt.abort()
+        for child in children:
+            child.set()
 
     def is_set(self) -> bool:
         return self._event.is_set()

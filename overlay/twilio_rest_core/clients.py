@@ -19,6 +19,7 @@ from collections.abc import (
     AsyncIterator,
     Awaitable,
     Callable,
+    Generator,
     Iterable,
     Iterator,
     Mapping,
@@ -136,7 +137,7 @@ class _Shell(Generic[HttpT]):
         raise NotImplementedError
 
     # What each shell does its own way (I/O), typed loosely here and precisely there.
-    def _fetch(self, request: httpx.Request) -> Any:
+    def _fetch(self, request: httpx.Request, stop: Stop | None = None) -> Any:
         raise NotImplementedError
 
     def _drive(self, listing: Listing[Any]) -> Any:
@@ -245,11 +246,17 @@ class _Shell(Generic[HttpT]):
         )
 
     def _get_one(
-        self, operation: FetchOperation, path_args: Sequence[str], query: Query = NO_QUERY
+        self,
+        operation: FetchOperation,
+        path_args: Sequence[str],
+        query: Query = NO_QUERY,
+        stop: Stop | None = None,
     ) -> Any:
+        """stop: a fan-out's, which ends this fetch (sync; an async one is cancelled)."""
         self._check_open()
         request = self._requests.operation(operation, path_args, query)
-        return self._then(self._fetch(request), lambda reply: build_model(operation, reply))
+        fetching = self._fetch(request, stop)
+        return self._then(fetching, lambda reply: build_model(operation, reply))
 
     def _flow(self, request: httpx.Request) -> Flow[Reply]:
         settings = self._settings
@@ -371,12 +378,15 @@ class SyncClient(_Shell[httpx.Client]):
     def _items(self, pages: Iterator[Page[ItemT]]) -> Iterator[ItemT]:
         return (item for page in pages for item in page.items)
 
-    def _drive(self, listing: Listing[ItemT]) -> Iterator[Page[ItemT]]:
+    def _drive(
+        self, listing: Listing[ItemT], parent: Stop | None = None
+    ) -> Generator[Page[ItemT], None, None]:
         # A daemon thread downloads page n+1 while this thread decodes page n into models
         # and the caller consumes them: worth it only for big pages from a server that
         # keeps us waiting (see PREFETCH_MIN_ITEMS and PREFETCH_MIN_WAIT). Leaving the
-        # loop sets the listing's stop, which ends that download at once.
-        stop = Stop()
+        # loop sets the listing's stop, which ends that download at once; so does setting
+        # `parent` (a fan-out's stop).
+        stop = Stop(parent)
         self._stops.add(stop)
         if self._closed:
             stop.set()
@@ -427,11 +437,12 @@ class SyncClient(_Shell[httpx.Client]):
 
         check_concurrency(concurrency)
         listings = self._listings(operation, parents, page_size, limit)
+        stop = Stop()  # the first failure sets it: the listings still running end at once
 
         def one(listing: Listing[ItemT]) -> list[ItemT]:
-            return [item for page in self._drive(listing) for item in page.items]
+            return [item for page in self._drive(listing, stop) for item in page.items]
 
-        return map_bounded(one, listings, concurrency)
+        return map_bounded(one, listings, concurrency, on_failure=stop.set)
 
 
 class AsyncClient(_Shell[httpx.AsyncClient]):
@@ -516,7 +527,8 @@ class AsyncClient(_Shell[httpx.AsyncClient]):
                 "the attempt's time limit was reached", request=request
             ) from None
 
-    async def _fetch(self, request: httpx.Request) -> Reply:
+    async def _fetch(self, request: httpx.Request, stop: Stop | None = None) -> Reply:
+        """stop: not needed here; a task is stopped by cancelling it."""
         return await run_async(self._flow(request), self._gated_send, self._settings.clock)
 
     async def _gated_send(self, request: httpx.Request, limit: float | None) -> Reply:

@@ -51,9 +51,15 @@ async def gather_bounded(
 
 
 def map_bounded(
-    func: Callable[[ArgT], ResultT], args: Iterable[ArgT], concurrency: int = 10
+    func: Callable[[ArgT], ResultT],
+    args: Iterable[ArgT],
+    concurrency: int = 10,
+    on_failure: Callable[[], None] | None = None,
 ) -> list[ResultT]:
-    """`[func(a) for a in args]` on at most `concurrency` threads, in order."""
+    """`[func(a) for a in args]` on at most `concurrency` threads, in order.
+
+    A thread cannot be interrupted: at the first failure, `on_failure` (if any) is told,
+    so that it can end what the running calls wait on, before they are waited for."""
     from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 
     check_concurrency(concurrency)
@@ -68,6 +74,8 @@ def map_bounded(
         for future in futures:
             if future in done and future.exception() is not None:
                 for other in futures:
-                    other.cancel()  # those not started never start; running ones finish
+                    other.cancel()  # those not started never start
+                if on_failure is not None:
+                    on_failure()  # and the running ones are told to end
                 raise future.exception()  # type: ignore[misc]
         return [future.result() for future in futures]

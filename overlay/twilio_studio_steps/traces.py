@@ -21,7 +21,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from studio_v2_steps_api.models import Execution, ExecutionStep
-from studio_v2_steps_api.operations import LIST_EXECUTIONS, LIST_STEPS
+from studio_v2_steps_api.operations import FETCH_STEP_CONTEXT, LIST_EXECUTIONS, LIST_STEPS
+from twilio_rest_core._bounds import Stop
 from twilio_rest_core.fanout import check_concurrency
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
 
     from studio_v2_steps_api.clients import AsyncStepsClient, StepsClient
+    from twilio_rest_core._paging import Listing
 
 Status = Literal["active", "ended"]
 # An execution's steps are listed in pages of this many (Twilio's largest).
@@ -153,10 +155,10 @@ def _executions(
     created_to: datetime | date | None,
     limit: int | None,
 ) -> Any:
-    """The executions' pages, every argument checked now (before any request) and no
+    """The executions' listing, every argument checked now (before any request) and no
     prefetch: the plan counts every request it has in flight."""
     query = {"status": status, "created_from": created_from, "created_to": created_to}
-    return client._iter_pages(LIST_EXECUTIONS, (flow_sid,), query, None, None, limit, False)
+    return client._listing(LIST_EXECUTIONS, (flow_sid,), query, None, None, limit, False)
 
 
 def iter_traces(
@@ -174,15 +176,20 @@ def iter_traces(
     """The traces of a flow's executions on threads over `client` (see StepsClient);
     executions whose SID is in `skip` are passed over (and count toward `limit`)."""
     check_concurrency(concurrency)
-    pages = _executions(client, flow_sid, status, created_from, created_to, limit)
+    executions = _executions(client, flow_sid, status, created_from, created_to, limit)
     plan = TracePlan(with_context, concurrency, skip)
-    return _run_threads(client, pages, plan, concurrency)
+    return _run_threads(client, executions, plan, concurrency)
 
 
 def _run_threads(
-    client: StepsClient, pages: Iterator[Any], plan: TracePlan, concurrency: int
+    client: StepsClient, executions: Listing[Execution], plan: TracePlan, concurrency: int
 ) -> Iterator[ExecutionTrace]:
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+    # Threads cannot be interrupted: leaving (a failure, the caller stopping) sets this,
+    # which ends every request in flight at once, so that waiting for them is short.
+    stop = Stop()
+    pages = client._drive(executions, stop)
 
     def next_page() -> list[Execution] | None:
         page = next(pages, None)
@@ -191,11 +198,12 @@ def _run_threads(
     def run(task: Task) -> Any:
         flow, execution = _ids(task.trace)
         if task.step_sid is None:
-            listing = client._iter_items(
+            steps = client._listing(
                 LIST_STEPS, (flow, execution), {}, STEPS_PAGE_SIZE, None, None, prefetch=False
             )
-            return list(listing)
-        return client.get_step_context(flow, execution, task.step_sid).context
+            return [step for page in client._drive(steps, stop) for step in page.items]
+        path = (flow, execution, task.step_sid)
+        return client._get_one(FETCH_STEP_CONTEXT, path, stop=stop).context
 
     pool = ThreadPoolExecutor(concurrency, thread_name_prefix="twilio-trace")
     running: dict[Future[Any], Task | None] = {}
@@ -218,11 +226,12 @@ def _run_threads(
                 else:
                     plan.done(task, result)
     finally:
+        stop.set()
         for future in running:
             future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)  # nothing keeps running after us
         with contextlib.suppress(Exception):
-            getattr(pages, "close", lambda: None)()
+            pages.close()
 
 
 def aiter_traces(
@@ -239,9 +248,9 @@ def aiter_traces(
 ) -> AsyncIterator[ExecutionTrace]:
     """The traces of a flow's executions as tasks on `client` (see AsyncStepsClient)."""
     check_concurrency(concurrency)
-    pages = _executions(client, flow_sid, status, created_from, created_to, limit)
+    executions = _executions(client, flow_sid, status, created_from, created_to, limit)
     plan = TracePlan(with_context, concurrency, skip)
-    return _run_tasks(client, pages, plan, concurrency)
+    return _run_tasks(client, client._drive(executions), plan, concurrency)
 
 
 async def _run_tasks(
