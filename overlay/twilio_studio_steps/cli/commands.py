@@ -22,7 +22,7 @@ from twilio_rest_core.errors import ConfigurationError, TwilioRestError, Validat
 from ..steps import StepsClient
 from . import export
 from .progress import Progress
-from .render import FORMATS, KNOWN_FIELDS
+from .render import FORMATS, KNOWN_FIELDS, write_steps
 from .usage import UsageError
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -185,7 +185,7 @@ def run_list(args: argparse.Namespace, out: IO[str]) -> int:
         )
     if args.limit is not None and args.limit < 1:
         raise UsageError(f"--limit {args.limit} is out of range: use 1 or more")
-    fields = _fields(args.fields, FORMATS[args.format][1])
+    fields = _fields(args.fields, FORMATS[args.format])
     with make_client(args) as client:
         steps = client.iter_steps(
             args.flow_sid,
@@ -208,7 +208,7 @@ def run_demo(args: argparse.Namespace, out: IO[str]) -> int:
         LocalStudioServer,
     )
 
-    fields = _fields(args.fields, FORMATS[args.format][1])
+    fields = _fields(args.fields, FORMATS[args.format])
     with LocalStudioServer() as server:
         print(f"local Studio server on {server.base_url}", file=sys.stderr)
         print(f"flow {SAMPLE_FLOW_SID}, execution {SAMPLE_EXECUTION_SID}", file=sys.stderr)
@@ -239,14 +239,13 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def _write(steps: Iterator[ExecutionStep], out: IO[str], fmt: str, fields: Sequence[str]) -> int:
-    writer = FORMATS[fmt][0]
     # The first page is fetched before anything is written: a listing that fails at once
     # (401, 404, network) leaves stdout empty, not a lone table header or a "[".
     first = next(steps, None)
     items = steps if first is None else itertools.chain((first,), steps)
     progress = Progress(sys.stderr)
     try:
-        return writer(progress.counting(items), out, fields)
+        return write_steps(progress.counting(items), out, fmt, fields)
     finally:
         progress.done()
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import datetime as dt
-import io
 import os
 import shlex
 import sys
@@ -16,14 +14,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-import orjson
 from studio_v2_steps_api.models import Execution, ExecutionStep
 from twilio_rest_core.errors import TwilioRestError
 
 from ..steps import StepsClient
 from ..traces import ExecutionTrace, iter_traces
 from .journal import Journal, JournalError, journal_path
-from .render import model_keys
+from .render import WRITERS, csv_lines, jsonl_line, model_keys, plain
 from .usage import UsageError
 from .window import WhenError, iso, parse_when
 
@@ -49,10 +46,6 @@ def export_fields(with_context: bool) -> tuple[str, ...]:
     return (*STEP_FIELDS, *FROM_EXECUTION, *(("step_context",) if with_context else ()))
 
 
-def _value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.datetime) else value
-
-
 def execution_row(execution: Execution, fields: Sequence[str]) -> dict[str, Any]:
     data = execution.to_dict()
     return {name: data.get(name) for name in fields}
@@ -73,28 +66,11 @@ def step_rows(trace: ExecutionTrace, fields: Sequence[str]) -> Iterator[dict[str
         yield row
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dict | list):
-        return orjson.dumps(value).decode()
-    return str(_value(value))
-
-
-def jsonl_line(row: dict[str, Any]) -> str:
-    return orjson.dumps(row).decode() + "\n"
-
-
-def csv_text(rows: Iterable[Sequence[str]]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    return buffer.getvalue()
-
-
 def render_rows(rows: Iterable[dict[str, Any]], fmt: str, fields: Sequence[str]) -> str:
+    """An export's rows as text: JSON lines, or CSV lines without the header."""
     if fmt == "jsonl":
         return "".join(jsonl_line(row) for row in rows)
-    return csv_text([_cell(row[name]) for name in fields] for row in rows)
+    return csv_lines([plain(row[name]) for name in fields] for row in rows)
 
 
 # -- the commands ------------------------------------------------------------------------
@@ -124,28 +100,12 @@ def _window(args: argparse.Namespace, now: dt.datetime) -> tuple[dt.datetime | N
 
 
 def run_executions(args: argparse.Namespace, client: StepsClient, out: IO[str]) -> int:
-    from .render import fit_table  # the table code is the steps listing's
-
     since, until = _window(args, dt.datetime.now(dt.UTC))
     fields = _pick(args.fields, EXECUTION_TABLE_FIELDS if args.format == "table" else None)
     executions = client.iter_executions(
         args.flow_sid, status=args.status, created_from=since, created_to=until, limit=args.limit
     )
-    rows = (execution_row(e, fields) for e in executions)
-    if args.format == "table":
-        fit_table(({k: _cell(v) for k, v in row.items()} for row in rows), out, fields)
-    elif args.format == "json":
-        out.write("[")
-        for count, row in enumerate(rows):
-            out.write(("," if count else "") + "\n  " + orjson.dumps(row).decode())
-        out.write("\n]\n")
-    elif args.format == "jsonl":
-        for row in rows:
-            out.write(jsonl_line(row))
-    else:
-        out.write(csv_text([fields]))
-        for row in rows:
-            out.write(render_rows([row], "csv", fields))
+    WRITERS[args.format]((execution_row(e, fields) for e in executions), out, fields)
     return 0
 
 
@@ -262,7 +222,7 @@ def _sink(
 ) -> tuple[IO[str], Journal | None]:
     """Where rows go: stdout, a new FILE (and its journal), or FILE cut back to its last
     committed execution."""
-    heading = csv_text([fields]) if args.format == "csv" else ""
+    heading = csv_lines([fields]) if args.format == "csv" else ""
     if output is None:
         out.write(heading)
         return out, None

@@ -1,8 +1,10 @@
-"""Step output formats for the command line, each streamed one step at a time."""
+"""The command line's output formats (table, json, jsonl, csv), each streamed one row at a
+time: rows are dicts of JSON values, a step's or an execution's (`to_dict()`)."""
 
 from __future__ import annotations
 
 import csv
+import io
 import shutil
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -53,7 +55,8 @@ def step_fields(step: ExecutionStep, fields: Sequence[str]) -> dict[str, Any]:
     return out
 
 
-def _plain(value: Any) -> str:
+def plain(value: Any) -> str:
+    """A value as one CSV or table cell: JSON for objects and arrays, "" for null."""
     if value is None:
         return ""
     if isinstance(value, dict | list):
@@ -108,60 +111,69 @@ def _table_text(name: str, text: str) -> str:
     return text
 
 
-def write_table(steps: Iterable[ExecutionStep], out: IO[str], fields: Sequence[str]) -> int:
-    rows = (
-        {
-            name: _table_date(step, name) if name in DATES else _plain(value)
-            for name, value in step_fields(step, fields).items()
-        }
-        for step in steps
-    )
-    return fit_table(rows, out, fields)
+def write_table(rows: Iterable[dict[str, Any]], out: IO[str], fields: Sequence[str]) -> int:
+    cells = ({name: _table_text(name, plain(row.get(name))) for name in fields} for row in rows)
+    return fit_table(cells, out, fields)
 
 
-def _table_date(step: ExecutionStep, name: str) -> str:
-    """UTC, to the second, without the offset: 19 characters."""
-    value = getattr(step, name)
-    return value.strftime("%Y-%m-%d %H:%M:%S") if isinstance(value, datetime) else ""
-
-
-def write_json(steps: Iterable[ExecutionStep], out: IO[str], fields: Sequence[str]) -> int:
+def write_json(rows: Iterable[dict[str, Any]], out: IO[str], fields: Sequence[str]) -> int:
     """One JSON array, written element by element so memory stays flat."""
     count = 0
     out.write("[")
-    for step in steps:
-        out.write(
-            ("," if count else "") + "\n  " + orjson.dumps(step_fields(step, fields)).decode()
-        )
+    for row in rows:
+        out.write(("," if count else "") + "\n  " + orjson.dumps(row).decode())
         count += 1
     out.write("\n]\n" if count else "]\n")
     return count
 
 
-def write_jsonl(steps: Iterable[ExecutionStep], out: IO[str], fields: Sequence[str]) -> int:
+def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[str], fields: Sequence[str]) -> int:
     count = 0
-    for step in steps:
-        out.write(orjson.dumps(step_fields(step, fields)).decode() + "\n")
+    for row in rows:
+        out.write(jsonl_line(row))
         count += 1
     return count
 
 
-def write_csv(steps: Iterable[ExecutionStep], out: IO[str], fields: Sequence[str]) -> int:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(fields)
+def write_csv(rows: Iterable[dict[str, Any]], out: IO[str], fields: Sequence[str]) -> int:
+    out.write(csv_lines([fields]))
     count = 0
-    for step in steps:
-        row = step_fields(step, fields)
-        writer.writerow([_plain(row[name]) for name in fields])
+    for row in rows:
+        out.write(csv_lines([[plain(row.get(name)) for name in fields]]))
         count += 1
     return count
 
 
-Writer = Callable[[Iterable[ExecutionStep], IO[str], Sequence[str]], int]
-FORMATS: dict[str, tuple[Writer, Sequence[str]]] = {
-    "table": (write_table, TABLE_FIELDS),
-    "json": (write_json, ALL_FIELDS),
-    "jsonl": (write_jsonl, ALL_FIELDS),
-    "csv": (write_csv, ALL_FIELDS),
+def jsonl_line(row: dict[str, Any]) -> str:
+    return orjson.dumps(row).decode() + "\n"
+
+
+def csv_lines(rows: Iterable[Sequence[str]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
+
+
+RowWriter = Callable[[Iterable[dict[str, Any]], IO[str], Sequence[str]], int]
+WRITERS: dict[str, RowWriter] = {
+    "table": write_table,
+    "json": write_json,
+    "jsonl": write_jsonl,
+    "csv": write_csv,
+}
+
+
+def write_steps(
+    steps: Iterable[ExecutionStep], out: IO[str], fmt: str, fields: Sequence[str]
+) -> int:
+    return WRITERS[fmt]((step_fields(step, fields) for step in steps), out, fields)
+
+
+# Each format's default step fields.
+FORMATS: dict[str, Sequence[str]] = {
+    "table": TABLE_FIELDS,
+    "json": ALL_FIELDS,
+    "jsonl": ALL_FIELDS,
+    "csv": ALL_FIELDS,
 }
 KNOWN_FIELDS = frozenset(ALL_FIELDS) | {"transition"}
