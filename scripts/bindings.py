@@ -2,8 +2,8 @@
 
 The fragment says almost everything: each GET operation's path and path parameters
 (with their patterns), its query parameters (types, enums, bounds), whether it lists
-(a response with an array beside `meta`) or fetches one resource, the models, the free-
-form fields, the host label (`servers`). The service's `extract.json` adds only names:
+(a response with an array beside `meta`) or fetches one resource, the models, the host
+label (`servers`). The service's `extract.json` adds only names:
 
     "bindings": {
       "client": "StepsClient",              # the sync class; the async one is Async + it
@@ -75,7 +75,6 @@ class Binding:
     model: str  # the response's model class
     path_params: list[PathParam]
     query_params: list[QueryParam]
-    deferred_fields: list[str]
     ranges: list[tuple[str, str]] = field(default_factory=list)
     item_model: str = ""
     meta_model: str = ""  # the page's `meta` class, read off the generated page model
@@ -113,10 +112,6 @@ class Service:
         return sorted(name for name in names if name)
 
     @property
-    def has_deferred(self) -> bool:
-        return any(b.deferred_fields for b in self.bindings)
-
-    @property
     def lists(self) -> list[Binding]:
         return [b for b in self.bindings if b.kind == "list"]
 
@@ -136,11 +131,6 @@ def _class_name(title_or_ref: str, overrides: dict[str, Any]) -> str:
     if override:
         return str(override["class_name"])
     return camel(snake(title_or_ref).replace(".", "_"))
-
-
-def _free_form(prop: dict[str, Any]) -> bool:
-    """A field with no declared type: any JSON (the generated model types it `Any`)."""
-    return not any(key in prop for key in ("type", "$ref", "allOf", "oneOf", "anyOf"))
 
 
 def _path_params(path: str, params: list[dict[str, Any]]) -> list[PathParam]:
@@ -236,7 +226,6 @@ def _binding(
     if "meta" in properties and len(arrays) == 1:
         items_key = arrays[0]
         item_ref = properties[items_key]["items"]["$ref"][len(SCHEMA_REF) :]
-        item_schema = spec["components"]["schemas"][item_ref]
         page_size = next((p for p in params if p["name"] == "PageSize"), {}).get("schema", {})
         path_params = common["path_params"]
         parents = path_params[-1].name.removesuffix("_sid") + "s" if path_params else ""
@@ -250,9 +239,6 @@ def _binding(
             parents=parents,
             min_page_size=int(page_size.get("minimum", 1)),
             max_page_size=int(page_size.get("maximum", 1000)),
-            deferred_fields=[
-                k for k, v in item_schema.get("properties", {}).items() if _free_form(v)
-            ],
             shared_fields=list(config.get("shared_fields", {}).get(op_id, [])),
             **common,
         )
@@ -263,7 +249,6 @@ def _binding(
         kind="fetch",
         constant="FETCH_" + method.upper(),
         model=_class_name(ref[len(SCHEMA_REF) :], overrides),
-        deferred_fields=[k for k, v in body.get("properties", {}).items() if _free_form(v)],
         **common,
     )
 

@@ -59,7 +59,6 @@ def test_the_studio_binding_is_read_off_its_fragment() -> None:
         ("execution_sid", "ExecutionSid", "FN[0-9a-fA-F]{32}"),
     ]
     assert (steps.min_page_size, steps.max_page_size) == (1, 1000)
-    assert steps.deferred_fields == ["context"]  # the one field with no declared type
     assert steps.parents == "executions"
     executions = by_constant["LIST_EXECUTIONS"]
     assert [(q.name, q.wire, q.kind) for q in executions.query_params] == [
@@ -73,7 +72,6 @@ def test_the_studio_binding_is_read_off_its_fragment() -> None:
     fetch = by_constant["FETCH_STEP"]
     assert [p.name for p in fetch.path_params] == ["flow_sid", "execution_sid", "step_sid"]
     assert (fetch.kind, fetch.model) == ("fetch", "ExecutionStep")
-    assert by_constant["FETCH_EXECUTION_CONTEXT"].deferred_fields == ["context"]
 
 
 def test_the_serverless_binding_has_no_parents() -> None:

@@ -24,7 +24,6 @@ from .models import (
     ExecutionStepPage,
     PageMeta,
 )
-from .types import RawJSON
 
 SERVICE = _core.Service(
     product="studio",
@@ -85,8 +84,6 @@ LIST_EXECUTIONS: _core.ListOperation[Execution] = _core.ListOperation(
         ),
     ),
     ranges=(("created_from", "created_to"),),
-    deferred_fields=("context",),
-    raw_json=RawJSON,
     items_key="executions",
     page_class=ExecutionsPage,
     min_page_size=1,
@@ -104,8 +101,6 @@ FETCH_EXECUTION_CONTEXT = _core.FetchOperation(
         _core.PathParam("execution_sid", "ExecutionSid", re.compile(r"FN[0-9a-fA-F]{32}")),
     ),
     query_params=(),
-    deferred_fields=("context",),
-    raw_json=RawJSON,
 )
 
 
@@ -119,8 +114,6 @@ LIST_STEPS: _core.ListOperation[ExecutionStep] = _core.ListOperation(
         _core.PathParam("execution_sid", "ExecutionSid", re.compile(r"FN[0-9a-fA-F]{32}")),
     ),
     query_params=(),
-    deferred_fields=("context",),
-    raw_json=RawJSON,
     items_key="steps",
     page_class=StepsPage,
     min_page_size=1,
@@ -148,8 +141,6 @@ FETCH_STEP = _core.FetchOperation(
         _core.PathParam("step_sid", "Sid", re.compile(r"FT[0-9a-fA-F]{32}")),
     ),
     query_params=(),
-    deferred_fields=("context",),
-    raw_json=RawJSON,
 )
 
 
@@ -164,8 +155,6 @@ FETCH_STEP_CONTEXT = _core.FetchOperation(
         _core.PathParam("step_sid", "StepSid", re.compile(r"FT[0-9a-fA-F]{32}")),
     ),
     query_params=(),
-    deferred_fields=("context",),
-    raw_json=RawJSON,
 )
 
 
@@ -179,6 +168,4 @@ FETCH_EXECUTION = _core.FetchOperation(
         _core.PathParam("execution_sid", "Sid", re.compile(r"FN[0-9a-fA-F]{32}")),
     ),
     query_params=(),
-    deferred_fields=("context",),
-    raw_json=RawJSON,
 )

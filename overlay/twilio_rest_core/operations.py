@@ -74,10 +74,6 @@ class Operation:
 
     path: the spec's path template, e.g. /v1/Services/{ServiceSid}/Functions.
     model: the generated model of the response body (for a list: of one page).
-    deferred_fields: free-form JSON fields (typed `Any` in the generated model), kept
-        encoded until read as the generated package's `raw_json` type (the generated
-        `from_wire` does it: nobody pays to hold or garbage-collect a large value they
-        never look at); declared here for whoever builds models by other means.
     ranges: pairs of datetime query parameters (names) that bound a window: the first
         may not be later than the second.
     """
@@ -89,8 +85,6 @@ class Operation:
     path_params: tuple[PathParam, ...] = ()
     query_params: tuple[QueryParam, ...] = ()
     ranges: tuple[tuple[str, str], ...] = ()
-    deferred_fields: tuple[str, ...] = ()
-    raw_json: type[bytes] | None = None
 
 
 @dataclass(frozen=True, slots=True)
