@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Generator
-from dataclasses import dataclass
 from typing import NamedTuple, TypeVar, cast
 
 import httpx
@@ -27,7 +26,7 @@ from .errors import (
     InvalidResponseError,
     TwilioRestError,
 )
-from .retry import Clock, RetryPolicy
+from .retry import Clock, RetryEvent, RetryPolicy
 
 T = TypeVar("T")
 
@@ -75,17 +74,6 @@ def _told(error: TwilioRestError, attempts: int, reason: str, detail: str) -> Tw
     error.stop_reason = reason
     error.stop_detail = detail
     return error
-
-
-@dataclass(frozen=True, slots=True)
-class RetryEvent:
-    """A retry about to happen: what failed, which retry this is, how long until it."""
-
-    request: httpx.Request
-    retry: int  # 1 for the first retry (the second attempt)
-    reason: str  # e.g. "HTTP 503 (Twilio error 20503)", "ReadTimeout"
-    delay: float  # seconds to wait first
-    error: TwilioRestError  # what this attempt would have raised
 
 
 def _announce(
