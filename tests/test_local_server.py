@@ -7,6 +7,7 @@ can trust it as a stand-in for Twilio.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import os
 import re
@@ -18,7 +19,7 @@ import sys
 import threading
 import time
 import tracemalloc
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -294,7 +295,8 @@ def test_api_key_and_secret(server: LocalStudioServer) -> None:
         steps_path(flow=SAMPLE_FLOW_SID[:-1] + "0"),  # well formed, no such flow
         steps_path(execution="FN" + "0" * 32),  # well formed, no such execution
         steps_path(flow=IVR_FLOW_SID),  # an execution of another flow
-        "/v2/Flows",
+        "/v2/Flow",
+        f"/v2/Flows/{SAMPLE_FLOW_SID}/Revisions/2",  # it has one revision
         "/",
         steps_path() + "/extra",
     ],
@@ -548,6 +550,53 @@ def test_request_log_is_complete_under_concurrency(server: LocalStudioServer) ->
     assert len(server.requests) == 80
 
 
+def test_reset_traffic_forgets_the_traffic_and_keeps_the_data() -> None:
+    with (
+        LocalStudioServer(latency=0.01, concurrency_limit=1) as server,
+        loopback_client(base_url=server.base_url, auth=(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN)) as http,
+    ):
+        server.add_execution(SAMPLE_FLOW_SID, BIG, 3)
+        server.faults.push(Stall(0.3), path="/Steps$")
+
+        def hold_the_only_slot() -> None:
+            with loopback_client(auth=(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN)) as other:
+                other.get(server.base_url + steps_path())
+
+        holder = threading.Thread(target=hold_the_only_slot)
+        holder.start()
+        assert wait_for(lambda: server.in_flight == 1)
+        assert http.get(steps_path(execution=BIG)).status_code == 429  # over the limit
+        holder.join()
+        server.faults.push(ErrorStatus(500), times=3)
+        server.latency, server.concurrency_limit = 0.5, 7
+        assert (server.throttled, server.max_in_flight, len(server.requests)) == (1, 1, 2)
+
+        server.reset_traffic()
+        assert len(server.faults) == 0 and server.requests == [] and server.writes == []
+        assert (server.throttled, server.max_in_flight, server.in_flight) == (0, 0, 0)
+        assert (server.latency, server.concurrency_limit) == (0.01, 1)  # as it was made
+        steps = http.get(steps_path(execution=BIG))  # no fault left, and the data is kept
+        assert steps.status_code == 200 and len(steps.json()["steps"]) == 3
+
+
+def test_reset_puts_back_the_samples_and_forgets_the_traffic(server: LocalStudioServer) -> None:
+    server.add_execution(SAMPLE_FLOW_SID, BIG, 3)
+    server.faults.push(ErrorStatus(500))
+    server.latency = 1.0
+    server.reset()
+    assert sorted(server.records) == sorted((f, e) for f, e, _ in SAMPLE_EXECUTIONS)
+    assert len(server.faults) == 0 and server.latency == 0.0
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
+    return True
+
+
 def test_latency_delays_every_answer() -> None:
     with (
         LocalStudioServer(latency=0.15) as server,
@@ -653,6 +702,7 @@ def test_sample_executions_look_real(
     assert len(steps) == total
     if not total:
         return
+    created = when(client.get(steps_path(flow, execution)[: -len("/Steps")]).json()["date_created"])
     assert steps[0]["transitioned_from"] == "Trigger" and steps[0]["type"] == "trigger"
     assert steps[0]["parent_step_sid"] is None
     assert steps[-1]["transitioned_to"] == "Ended"
@@ -660,16 +710,22 @@ def test_sample_executions_look_real(
         assert before["transitioned_to"] == after["transitioned_from"]
         assert after["parent_step_sid"] == before["sid"]
         assert before["date_created"] < after["date_created"]
-    for step in steps:
+    for index, step in enumerate(steps):
         assert STEP_SID.fullmatch(step["sid"])
         assert (step["account_sid"], step["flow_sid"]) == (DEMO_ACCOUNT_SID, flow)
         assert step["execution_sid"] == execution
-        assert re.fullmatch(r"2024-05-\d\dT\d\d:\d\d:\d\dZ", step["date_created"])
+        # A step's times follow its execution's: step i, 2 s * i after it was created.
+        assert when(step["date_created"]) == created + dt.timedelta(seconds=2 * index)
         assert step["url"] == f"{server.base_url}{steps_path(flow, execution)}/{step['sid']}"
         assert step["links"] == {"step_context": step["url"] + "/Context"}
         assert 300 <= len(httpx.Response(200, json=step["context"]).content) <= 800
         assert {"flow", "trigger", "widgets"} <= step["context"].keys()
         assert step["name"] and step["type"]
+
+
+def when(text: str) -> dt.datetime:
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", text), text
+    return dt.datetime.fromisoformat(text)
 
 
 def test_sample_data_covers_the_usual_events(client: httpx.Client) -> None:

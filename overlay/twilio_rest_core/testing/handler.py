@@ -1,8 +1,7 @@
 """The local server's HTTP side: the listening socket, one handler per request, and the
 faults acted out on the wire, each by its own function from one table.
 
-The handler knows its server only through the public methods of LocalTwilioServer
-(record, admit, release, authorized, answer, wait, stopping...).
+The handler knows its server (a LocalTwilioServer) only as the Owner below.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ import sys
 import threading
 from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from .encoding import dumps
@@ -25,6 +24,7 @@ from .faults import (
     EndlessBody,
     ErrorStatus,
     Fault,
+    FaultQueue,
     RawBody,
     Redirect,
     ResetConnection,
@@ -33,9 +33,6 @@ from .faults import (
     Trickle,
 )
 from .paging import ApiError, page_index
-
-if TYPE_CHECKING:
-    from .server import LocalTwilioServer
 
 JSON = "application/json; charset=utf-8"
 FORM = "application/x-www-form-urlencoded"
@@ -55,6 +52,39 @@ _HOST_HEADER = re.compile(r"(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::
 _MAX_BODY = 1 << 20
 
 
+class Owner(Protocol):
+    """What the handler asks of the server it answers for."""
+
+    latency: float
+    faults: FaultQueue
+    netloc: str  # host:port, for meta URLs when a request's Host is unusable
+
+    @property
+    def stopping(self) -> bool: ...
+    def wait(self, seconds: float) -> None: ...
+    def record(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        headers: dict[str, str],
+        form: dict[str, list[str]],
+    ) -> None: ...
+    def admit(self) -> bool: ...
+    def release(self) -> None: ...
+    def authorized(self, header: str | None) -> bool: ...
+    def allowed_methods(self, path: str) -> list[str]: ...
+    def answer(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, str],
+        form: Mapping[str, list[str]],
+        base: str,
+        rewrite: Callable[[dict[str, Any]], None] | None = None,
+    ) -> tuple[int, bytes]: ...
+
+
 class HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -62,9 +92,7 @@ class HTTPServer(ThreadingHTTPServer):
     # it, the kernel drops their SYNs and they retry after 1, 3, 7... s (28 s for 100).
     request_queue_size = socket.SOMAXCONN
 
-    def __init__(
-        self, address: tuple[str, int], handler: type[Handler], owner: LocalTwilioServer
-    ) -> None:
+    def __init__(self, address: tuple[str, int], handler: type[Handler], owner: Owner) -> None:
         self.owner = owner
         # Open connections, so that stop() can close kept-alive ones: their handler
         # threads would otherwise serve on after the listening socket is gone.
@@ -112,7 +140,7 @@ class Handler(BaseHTTPRequestHandler):
     # ~40 ms on its delayed ACK for every small response.
     disable_nagle_algorithm = True
     server: HTTPServer
-    owner: LocalTwilioServer
+    owner: Owner
     _path: str
     _query: dict[str, str]
     _form: dict[str, list[str]]

@@ -6,9 +6,9 @@ asking for `Page=N` without a token is refused. The body is `{key: [...], "meta"
 with absolute URLs, each carrying the list's filters (every other query parameter), so
 that following `next_page_url` pages through the same filtered list.
 
-A token here stands for an item offset. A list that changes while it is paged (a
-`status=active` list whose executions are ended meanwhile) moves under such tokens:
-items slide into pages already served and are skipped. Twilio does not promise that a
+A token here stands for an item offset. A list that changes while it is paged (a list
+filtered by status whose items change status meanwhile) moves under such tokens: items
+slide into pages already served and are skipped. Twilio does not promise that a
 list stands still either, so code that writes while it pages must not rely on it.
 """
 

@@ -208,7 +208,7 @@ class LocalTwilioServer:
     ) -> None:
         """Answer `method` (POST or DELETE) at `template` with `action` (see WriteAction),
         placeholders as add_collection's. The first write added whose template matches
-        a path answers it: add fixed paths (`/v2/Flows/Validate`) before `{Sid}` ones."""
+        a path answers it: add fixed paths (`/v1/Things/Validate`) before `{Sid}` ones."""
         if method not in WRITE_METHODS:
             raise ValueError(f"method must be one of {WRITE_METHODS}, not {method!r}")
         self._writes.append(_Write(method, _route(template, params), action))
