@@ -227,7 +227,6 @@ def test_page_size_bounds_are_accepted(client: httpx.Client) -> None:
         "PT",
         "PT!!!!",
         "PTb2Zmc2V0PTU=",  # a token we issued, padded: not the spelling we issue
-        encode_token(12),  # well formed, past the end: never issued for 12 steps
         "PT" + "A" * 200,
     ],
 )
@@ -235,6 +234,14 @@ def test_bad_page_token(client: httpx.Client, token: str) -> None:
     response = client.get(steps_path(), params={"PageSize": 5, "Page": 1, "PageToken": token})
     body = assert_twilio_error(response, 400, 20001)
     assert "PageToken" in body["message"]
+
+
+def test_a_token_past_the_end_is_an_empty_last_page(client: httpx.Client) -> None:
+    """As a token issued before the list shrank (an execution deleted meanwhile) is."""
+    params = {"PageSize": 5, "Page": 3, "PageToken": encode_token(15)}
+    body = client.get(steps_path(), params=params).json()
+    assert body["steps"] == [] and body["meta"]["next_page_url"] is None
+    assert body["meta"]["page"] == 3
 
 
 @pytest.mark.parametrize("page", ["1", "7"])
@@ -809,3 +816,33 @@ def test_module_serves_until_a_signal(signum: signal.Signals) -> None:
                 serve.kill()
     assert serve.returncode == 0, err
     assert rest.strip() == "stopped." and "Traceback" not in err
+
+
+def test_module_serves_recent_executions_relative_to_now() -> None:
+    package_root = Path(testing.__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(package_root), *sys.path])}
+    command = [sys.executable, "-m", "twilio_studio_steps.testing", "--recent", "30"]
+    started = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    ) as serve:
+        try:
+            assert serve.stdout is not None
+            banner = serve.stdout.readline()
+            found = re.search(r"http://127\.0\.0\.1:\d+", banner)
+            assert found and "30 executions" in banner, banner
+            since = (started - dt.timedelta(minutes=115)).isoformat()
+            with loopback_client(auth=(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN)) as http:
+                url = f"{found.group()}/v2/Flows/{SAMPLE_FLOW_SID}/Executions"
+                recent = http.get(url, params={"DateCreatedFrom": since}).json()["executions"]
+                steps = http.get(recent[0]["links"]["steps"]).json()["steps"]
+            serve.send_signal(signal.SIGTERM)
+            serve.communicate(timeout=10)
+        finally:
+            if serve.poll() is None:
+                serve.kill()
+    # One every 10 minutes back from now: 12 in the last 115 minutes, the newest at start-up.
+    assert len(recent) == 12
+    newest = when(recent[0]["date_created"])
+    assert started <= newest <= started + dt.timedelta(seconds=30)
+    assert when(steps[0]["date_created"]) == newest  # its steps follow it, not 2024

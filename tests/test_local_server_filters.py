@@ -106,3 +106,29 @@ def test_the_unfiltered_lists_urls_carry_only_paging(http: httpx.Client) -> None
         "Page",
         "PageToken",
     }
+
+
+def test_paging_an_active_list_while_ending_its_items_skips_pages_as_documented() -> None:
+    """The tokens stand for offsets: each page ended moves the rest of the active list
+    back under pages already read, so every other page is skipped (docs/testing.md says
+    so; Twilio promises no list that stands still either)."""
+    with (
+        LocalStudioServer() as server,
+        httpx.Client(
+            base_url=server.base_url, auth=(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN), verify=_TLS
+        ) as http,
+    ):
+        flow = "FW" + "a" * 32
+        server.add_executions(flow, 40, 1, start=START, status="active")
+        path = f"/v2/Flows/{flow}/Executions"
+        seen = 0
+        url: str | None = f"{path}?status=active&PageSize=10"
+        while url is not None:
+            body = http.get(url).json()
+            for execution in body["executions"]:
+                http.post(f"{path}/{execution['sid']}", data={"Status": "ended"})
+                seen += 1
+            url = body["meta"]["next_page_url"]
+        assert seen == 20  # pages 1 and 3 read and ended; 2 and 4 slid under them
+        active = http.get(path, params={"status": "active", "PageSize": 100}).json()
+        assert len(active["executions"]) == 20

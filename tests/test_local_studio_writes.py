@@ -357,3 +357,16 @@ def test_a_dropped_connection_after_a_create_is_ambiguous_the_execution_exists(
         http.post(executions_path(), data={"To": "+1", "From": "+2"})
     after = {e["sid"] for e in ok(http.get(executions_path()))["executions"]}
     assert len(after - before) == 1  # the create happened; the client could not know it
+
+
+def test_a_write_is_seen_by_the_next_read_even_with_a_page_cache() -> None:
+    with (
+        LocalStudioServer(page_cache=16) as server,
+        httpx.Client(
+            base_url=server.base_url, auth=(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN), verify=_TLS
+        ) as http,
+    ):
+        before = ok(http.get(executions_path()))["executions"]
+        created = create_execution(http)
+        after = ok(http.get(executions_path()))["executions"]
+        assert after == [created, *before]
