@@ -359,7 +359,7 @@ def test_a_dropped_connection_after_a_create_is_ambiguous_the_execution_exists(
     assert len(after - before) == 1  # the create happened; the client could not know it
 
 
-def test_a_write_is_seen_by_the_next_read_even_with_a_page_cache() -> None:
+def test_a_change_is_seen_by_the_next_read_even_with_a_page_cache() -> None:
     with (
         LocalStudioServer(page_cache=16) as server,
         httpx.Client(
@@ -370,3 +370,6 @@ def test_a_write_is_seen_by_the_next_read_even_with_a_page_cache() -> None:
         created = create_execution(http)
         after = ok(http.get(executions_path()))["executions"]
         assert after == [created, *before]
+        server.add_execution(SAMPLE_FLOW_SID, "FN" + "f" * 32, 1, date_created=NOW)
+        listed = ok(http.get(executions_path()))["executions"]
+        assert [e["sid"] for e in listed][:2] == [created["sid"], "FN" + "f" * 32]
