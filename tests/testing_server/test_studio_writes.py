@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import ssl
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
+from loopback import loopback_client
 from twilio_studio_steps.testing import (
     DEMO_ACCOUNT_SID,
     DEMO_AUTH_TOKEN,
@@ -23,7 +23,6 @@ from twilio_studio_steps.testing import (
 )
 
 NOW = dt.datetime(2026, 12, 5, 18, 30, tzinfo=dt.UTC)
-_TLS = ssl.create_default_context()
 DEFINITION = {
     "description": "A test flow",
     "states": [
@@ -58,8 +57,8 @@ def server(clock: Clock) -> Iterator[LocalStudioServer]:
 
 @pytest.fixture
 def http(server: LocalStudioServer) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=server.base_url, auth=(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN), verify=_TLS, timeout=5
+    with loopback_client(
+        base_url=server.base_url, auth=(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN), timeout=5
     ) as client:
         yield client
 
@@ -362,9 +361,7 @@ def test_a_dropped_connection_after_a_create_is_ambiguous_the_execution_exists(
 def test_a_change_is_seen_by_the_next_read_even_with_a_page_cache() -> None:
     with (
         LocalStudioServer(page_cache=16) as server,
-        httpx.Client(
-            base_url=server.base_url, auth=(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN), verify=_TLS
-        ) as http,
+        loopback_client(base_url=server.base_url, auth=(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN)) as http,
     ):
         before = ok(http.get(executions_path()))["executions"]
         created = create_execution(http)

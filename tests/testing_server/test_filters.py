@@ -5,13 +5,13 @@ list (with plain httpx: the server alone)."""
 from __future__ import annotations
 
 import datetime as dt
-import ssl
 from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from loopback import loopback_client
 from twilio_studio_steps.testing import (
     DEMO_ACCOUNT_SID,
     DEMO_AUTH_TOKEN,
@@ -22,7 +22,6 @@ from twilio_studio_steps.testing import (
 START = dt.datetime(2024, 5, 1, 12, tzinfo=dt.UTC)
 PATH = f"/v2/Flows/{SAMPLE_FLOW_SID}/Executions"
 META_URLS = ("url", "first_page_url", "next_page_url", "previous_page_url")
-_TLS = ssl.create_default_context()
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +34,8 @@ def server() -> Iterator[LocalStudioServer]:
 
 @pytest.fixture(scope="module")
 def http(server: LocalStudioServer) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=server.base_url, auth=(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN), verify=_TLS
+    with loopback_client(
+        base_url=server.base_url, auth=(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN)
     ) as client:
         yield client
 
@@ -114,9 +113,7 @@ def test_paging_an_active_list_while_ending_its_items_skips_pages_as_documented(
     so; Twilio promises no list that stands still either)."""
     with (
         LocalStudioServer() as server,
-        httpx.Client(
-            base_url=server.base_url, auth=(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN), verify=_TLS
-        ) as http,
+        loopback_client(base_url=server.base_url, auth=(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN)) as http,
     ):
         flow = "FW" + "a" * 32
         server.add_executions(flow, 40, 1, start=START, status="active")
