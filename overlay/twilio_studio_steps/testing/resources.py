@@ -189,7 +189,7 @@ class ExecutionRecord:
             "sid": self.sid,
             "account_sid": account,
             "flow_sid": self.flow_sid,
-            "contact_channel_address": self.contact or self.template.trigger_params["From"],
+            "contact_channel_address": self.contact or self.template.trigger_params.get("From", ""),
             "contact_sid": f"FC{seed % 16**32:032x}",
             "flow_version": 1,
             "context": self.context(account),
