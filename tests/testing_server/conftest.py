@@ -7,8 +7,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from credentials import TEST_API_KEY, TEST_API_SECRET
-from loopback import loopback_client
 from twilio_studio_steps.testing import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, LocalStudioServer
+
+from testing_server.loopback import loopback_client
 
 
 @pytest.fixture

@@ -11,12 +11,6 @@ import time
 
 import httpx
 import pytest
-from loopback import (
-    assert_twilio_error,
-    check_common_headers,
-    loopback_client,
-    steps_path,
-)
 from twilio_studio_steps.testing import (
     DEMO_ACCOUNT_SID,
     DEMO_AUTH_TOKEN,
@@ -28,6 +22,13 @@ from twilio_studio_steps.testing import (
     ResetConnection,
     RewriteNextPageUrl,
     Stall,
+)
+
+from testing_server.loopback import (
+    assert_twilio_error,
+    check_common_headers,
+    loopback_client,
+    steps_path,
 )
 
 # -- faults -------------------------------------------------------------------------------

@@ -11,13 +11,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from loopback import loopback_client
 from twilio_studio_steps.testing import (
     DEMO_ACCOUNT_SID,
     DEMO_AUTH_TOKEN,
     SAMPLE_FLOW_SID,
     LocalStudioServer,
 )
+
+from testing_server.loopback import loopback_client
 
 START = dt.datetime(2024, 5, 1, 12, tzinfo=dt.UTC)
 PATH = f"/v2/Flows/{SAMPLE_FLOW_SID}/Executions"

@@ -17,14 +17,6 @@ from typing import Any
 import httpx
 import pytest
 from credentials import TEST_API_KEY, TEST_API_SECRET
-from loopback import (
-    BIG,
-    assert_twilio_error,
-    check_common_headers,
-    loopback_client,
-    steps_path,
-    wait_for,
-)
 from twilio_studio_steps.testing import (
     DEMO_ACCOUNT_SID,
     DEMO_AUTH_TOKEN,
@@ -35,6 +27,15 @@ from twilio_studio_steps.testing import (
     LocalStudioServer,
     LocalTwilioServer,
     Stall,
+)
+
+from testing_server.loopback import (
+    BIG,
+    assert_twilio_error,
+    check_common_headers,
+    loopback_client,
+    steps_path,
+    wait_for,
 )
 
 # -- auth ---------------------------------------------------------------------------------

@@ -10,18 +10,19 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from loopback import (
-    BIG,
-    assert_twilio_error,
-    expected_sids,
-    steps_path,
-)
 from twilio_rest_core.testing.paging import encode_token
 from twilio_studio_steps.testing import (
     EMPTY_EXECUTION_SID,
     SAMPLE_EXECUTION_SID,
     SAMPLE_FLOW_SID,
     LocalStudioServer,
+)
+
+from testing_server.loopback import (
+    BIG,
+    assert_twilio_error,
+    expected_sids,
+    steps_path,
 )
 
 # -- paging -------------------------------------------------------------------------------

@@ -20,14 +20,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from loopback import (
-    BIG,
-    STEP_SID,
-    expected_sids,
-    loopback_client,
-    steps_path,
-    when,
-)
 from twilio_rest_core.testing.paging import encode_token
 from twilio_studio_steps import testing
 from twilio_studio_steps.testing import (
@@ -43,6 +35,15 @@ from twilio_studio_steps.testing import (
     SAMPLE_FLOW_SID,
     LocalStudioServer,
     sid,
+)
+
+from testing_server.loopback import (
+    BIG,
+    STEP_SID,
+    expected_sids,
+    loopback_client,
+    steps_path,
+    when,
 )
 
 # -- Studio's data --------------------------------------------------------------------------

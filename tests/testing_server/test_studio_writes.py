@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-from loopback import loopback_client
 from twilio_studio_steps.testing import (
     DEMO_ACCOUNT_SID,
     DEMO_AUTH_TOKEN,
@@ -21,6 +20,8 @@ from twilio_studio_steps.testing import (
     ErrorStatus,
     LocalStudioServer,
 )
+
+from testing_server.loopback import loopback_client
 
 NOW = dt.datetime(2026, 12, 5, 18, 30, tzinfo=dt.UTC)
 DEFINITION = {
