@@ -291,7 +291,9 @@ class Handler(BaseHTTPRequestHandler):
     # -- GET, POST, DELETE --------------------------------------------------------------
     def _exchange(self) -> None:
         owner = self.owner
-        allowed = owner.allowed_methods(self._path)
+        # A write to a path that only reads is a 405 naming what it has (a GET to a path
+        # with no read is a 404, found by the read itself: reads skip this lookup).
+        allowed = owner.allowed_methods(self._path) if self.command != "GET" else ()
         if allowed and self.command not in allowed:
             owner.wait(owner.latency)
             self._not_allowed()

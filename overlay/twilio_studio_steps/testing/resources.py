@@ -251,8 +251,9 @@ class GeneratedSteps(Sequence[dict[str, Any]]):
     """An execution's steps made on demand: len() and slicing, nothing stored per step."""
 
     def __init__(self, base: str, account: str, record: ExecutionRecord) -> None:
-        self._base, self._account, self._record = base, account, record
+        self._args = (base, account, record.flow_sid, record.sid)
         self._total = record.steps
+        self._rest = (record.template, record.shape, record.start)
 
     def __len__(self) -> int:
         return self._total
@@ -266,7 +267,7 @@ class GeneratedSteps(Sequence[dict[str, Any]]):
             return [self[i] for i in range(*index.indices(self._total))]
         if not -self._total <= index < self._total:
             raise IndexError(index)
-        return self._record.step(self._base, self._account, index % self._total)
+        return make_step(*self._args, index % self._total, self._total, *self._rest)
 
 
 @dataclass(frozen=True)
