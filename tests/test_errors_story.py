@@ -66,8 +66,7 @@ def server() -> Iterator[LocalStudioServer]:
 
 @pytest.fixture(autouse=True)
 def _fresh(server: LocalStudioServer) -> None:
-    server.faults.clear()
-    server.clear_requests()
+    server.reset_traffic()
 
 
 # -- the story ------------------------------------------------------------------------

@@ -53,12 +53,9 @@ def studio() -> Iterator[LocalStudioServer]:
 
 @pytest.fixture
 def server(studio: LocalStudioServer) -> Iterator[LocalStudioServer]:
-    studio.faults.clear()
-    studio.clear_requests()
-    studio.latency = 0.003
+    studio.reset_traffic()  # the latency back to the 3 ms it was made with
     yield studio
-    studio.faults.clear()
-    studio.latency = 0.003
+    studio.reset_traffic()
 
 
 def env() -> dict[str, str]:

@@ -66,6 +66,39 @@ async def test_async_client(async_studio_client, studio_execution):
 """
 
 
+# A user's own write code (their curl loop, in Python), tested against the plugin's server.
+WRITE_TESTS = """
+import httpx
+from twilio_studio_steps.testing import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN
+
+def end_all(base_url, flow_sid, execution_sids):
+    with httpx.Client(base_url=base_url, auth=(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN)) as http:
+        for execution_sid in execution_sids:
+            url = f"/v2/Flows/{flow_sid}/Executions/{execution_sid}"
+            http.post(url, data={"Status": "ended"}).raise_for_status()
+
+def test_ends_each_once(studio_server, studio_client, studio_execution, studio_writes):
+    first = studio_execution(steps=2, status="active")
+    second = studio_execution(steps=2, status="active", flow_sid=first.flow_sid)
+    end_all(studio_server.base_url, first.flow_sid, [first.sid, second.sid])
+    writes = studio_writes()
+    assert [(w.method, w.form) for w in writes] == [("POST", {"Status": ["ended"]})] * 2
+    assert [w.path.rsplit("/", 1)[-1] for w in writes] == [first.sid, second.sid]
+    for execution in (first, second):
+        fetched = studio_client.get_execution(execution.flow_sid, execution.sid)
+        assert fetched.status == "ended"
+
+def test_the_next_test_sees_no_writes(studio_writes, studio_server):
+    assert studio_writes() == [] and studio_server.writes == []
+"""
+
+
+def test_a_users_write_code_sees_the_writes_it_sent(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_writes=WRITE_TESTS)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+
+
 def test_a_users_tests_pass_with_the_plugins_fixtures_only(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_user=USER_TESTS, test_readme=README_TEST)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-o", "asyncio_mode=auto")

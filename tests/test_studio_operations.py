@@ -55,10 +55,9 @@ def studio() -> Iterator[LocalStudioServer]:
 
 @pytest.fixture
 def server(studio: LocalStudioServer) -> Iterator[LocalStudioServer]:
-    studio.faults.clear()
-    studio.clear_requests()
+    studio.reset_traffic()
     yield studio
-    studio.faults.clear()
+    studio.reset_traffic()
 
 
 @pytest.fixture

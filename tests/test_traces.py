@@ -59,13 +59,9 @@ def studio() -> Iterator[LocalStudioServer]:
 
 @pytest.fixture
 def server(studio: LocalStudioServer) -> Iterator[LocalStudioServer]:
-    studio.faults.clear()
-    studio.clear_requests()
-    studio.max_in_flight = 0
-    studio.concurrency_limit = None
+    studio.reset_traffic()
     yield studio
-    studio.faults.clear()
-    studio.concurrency_limit = None
+    studio.reset_traffic()
 
 
 def threads() -> set[str]:

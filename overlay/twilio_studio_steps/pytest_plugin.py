@@ -7,31 +7,60 @@ Installed with the package (a `pytest11` entry point), so a test asks for them b
         assert my_report(studio_client, execution.flow_sid) == ...
 
 - `studio_server`: the LocalStudioServer (127.0.0.1), started once per session and reset
-  before each test that uses it: the sample executions only, no faults, an empty request
-  log. `studio_server.faults.push(ErrorStatus(429, 20429))` injects failures;
-  `studio_server.requests` is every request received.
+  before each test that uses it: the sample flows and executions only, no faults, an
+  empty request log. `studio_server.faults.push(ErrorStatus(429, 20429))` injects
+  failures; `studio_server.requests` is every request received.
+- `studio_writes`: the writes (POST, DELETE) the server received in this test, so far,
+  each a RecordedRequest (`.method`, `.path`, `.form`: {field: [values]}), e.g.
+  `assert studio_writes()[0].form["Status"] == ["ended"]`.
 - `studio_client` / `async_studio_client`: a StepsClient / AsyncStepsClient on that server
   with the demo credentials, retrying without sleeping (the async one needs pytest-asyncio).
 - `studio_execution(steps=12, *, flow_sid=..., status=..., date_created=..., template=...)`:
   adds an execution (its steps and contexts are made from `template`, a FlowTemplate) and
-  returns it (`.sid`, `.flow_sid`, `.steps`).
+  returns it (an ExecutionRecord: `.sid`, `.flow_sid`, `.steps`, `.status`).
+
+The fixtures' types (StudioWrites, AddExecution) are importable from this module, so
+that mypy --strict checks a test's use of them:
+`def test_x(studio_execution: AddExecution) -> None:`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import AsyncIterator, Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pytest
 
 # Loaded by every pytest run of a project that installed this package: the client and
 # the server load when a test first asks for a fixture, not here.
 if TYPE_CHECKING:
+    from twilio_rest_core.testing import RecordedRequest
+
     from .steps import AsyncStepsClient, StepsClient
-    from .testing import LocalStudioServer
-    from .testing.studio import Execution, ExecutionStatus, FlowTemplate
+    from .testing import ExecutionRecord, ExecutionStatus, FlowTemplate, LocalStudioServer
+
+
+class StudioWrites(Protocol):
+    """The `studio_writes` fixture: call it for the writes received so far."""
+
+    def __call__(self) -> list[RecordedRequest]: ...
+
+
+class AddExecution(Protocol):
+    """The `studio_execution` fixture: call it to add an execution to the server."""
+
+    def __call__(
+        self,
+        steps: int = 12,
+        *,
+        flow_sid: str = ...,
+        execution_sid: str | None = None,
+        status: ExecutionStatus = "ended",
+        date_created: dt.datetime | None = None,
+        template: FlowTemplate | None = None,
+    ) -> ExecutionRecord: ...
 
 
 def no_sleep_clock() -> Any:
@@ -109,7 +138,17 @@ else:
 
 
 @pytest.fixture
-def studio_execution(studio_server: LocalStudioServer) -> Callable[..., Execution]:
+def studio_writes(studio_server: LocalStudioServer) -> StudioWrites:
+    """A function returning the writes `studio_server` received in this test so far."""
+
+    def writes() -> list[RecordedRequest]:
+        return studio_server.writes
+
+    return writes
+
+
+@pytest.fixture
+def studio_execution(studio_server: LocalStudioServer) -> AddExecution:
     """A function that adds an execution to `studio_server` and returns it."""
     from .testing import SAMPLE_FLOW_SID, sid
 
@@ -123,7 +162,7 @@ def studio_execution(studio_server: LocalStudioServer) -> Callable[..., Executio
         status: ExecutionStatus = "ended",
         date_created: dt.datetime | None = None,
         template: FlowTemplate | None = None,
-    ) -> Execution:
+    ) -> ExecutionRecord:
         """An execution of `steps` steps of `flow_sid` (the sample flow by default),
         created at `date_created` (default: a fixed moment, 10 minutes apart for each
         one added in this test, newest first), with `template`'s widgets and contexts."""

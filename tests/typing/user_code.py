@@ -18,6 +18,13 @@ from twilio_studio_steps import (
     StepsPage,
     Unset,
 )
+from twilio_studio_steps.pytest_plugin import AddExecution, StudioWrites
+from twilio_studio_steps.testing import (
+    ExecutionRecord,
+    ExecutionStatus,
+    LocalStudioServer,
+    RecordedRequest,
+)
 
 
 def sync_use(client: StepsClient) -> None:
@@ -57,3 +64,17 @@ async def async_use(client: AsyncStepsClient) -> None:
     assert_type(await client.list_steps_for([("FW...", "FN...")]), list[list[ExecutionStep]])
     async for trace in client.iter_traces("FW..."):
         assert_type(trace, ExecutionTrace)
+
+
+def a_test_on_the_plugins_fixtures(
+    studio_server: LocalStudioServer,
+    studio_execution: AddExecution,
+    studio_writes: StudioWrites,
+) -> None:
+    execution = studio_execution(3, status="active", date_created=dt.datetime.now(dt.UTC))
+    assert_type(execution, ExecutionRecord)
+    assert_type(execution.status, ExecutionStatus)
+    for write in studio_writes():
+        assert_type(write.form, dict[str, list[str]])
+    assert_type(studio_server.writes, list[RecordedRequest])
+    studio_server.reset_traffic()

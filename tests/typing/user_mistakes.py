@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from twilio_studio_steps import StepsClient, Unset
+from twilio_studio_steps.pytest_plugin import AddExecution, StudioWrites
 
 
 def mistakes(client: StepsClient) -> None:
@@ -15,3 +16,11 @@ def mistakes(client: StepsClient) -> None:
     step = client.list_steps("FW...", "FN...")[0]
     if not isinstance(step.links, (type(None), Unset)):
         print(step.links.stepcontext)  # E: attr-defined
+
+
+def plugin_mistakes(studio_execution: AddExecution, studio_writes: StudioWrites) -> None:
+    studio_execution(steps="3")  # E: arg-type
+    studio_execution(3, status="done")  # E: arg-type
+    studio_execution(3, flow="FW...")  # E: call-arg
+    studio_execution(3, date_created="2024-05-01")  # E: arg-type
+    print(studio_writes()[0].forms)  # E: attr-defined

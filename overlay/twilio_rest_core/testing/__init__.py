@@ -4,7 +4,9 @@ with LocalTwilioServer({"AC...": "token"}) as server:
     server.add_collection("/v1/Services", "services", lambda params, base: [...])
     server.add_resource("/v1/Services/{Sid}", lambda params, base: {...})
     server.faults.push(ErrorStatus(429, 20429, {"Retry-After": "1"}), on_page=1)
-    server.requests  # every request received
+    server.add_write("POST", "/v1/Services", lambda params, form, base: (201, {...}))
+    server.requests  # every request received; server.writes: the POSTs and DELETEs
+    server.reset_traffic()  # no faults, no log, counters at zero (between tests)
 
 It knows no service: a service's own testing module adds its collections and data.
 """
@@ -29,6 +31,7 @@ from .server import (
     LocalTwilioServer,
     RecordedRequest,
     ResourceProvider,
+    WriteAction,
 )
 
 __all__ = [
@@ -49,4 +52,5 @@ __all__ = [
     "RewriteNextPageUrl",
     "Stall",
     "Trickle",
+    "WriteAction",
 ]

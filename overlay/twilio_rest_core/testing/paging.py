@@ -3,7 +3,13 @@
 Twilio's list endpoints take `PageSize` (1..1000, default 50), `Page` (an index kept for
 the client's benefit) and `PageToken` (opaque, issued by the server in `next_page_url`);
 asking for `Page=N` without a token is refused. The body is `{key: [...], "meta": {...}}`
-with absolute URLs.
+with absolute URLs, each carrying the list's filters (every other query parameter), so
+that following `next_page_url` pages through the same filtered list.
+
+A token here stands for an item offset. A list that changes while it is paged (a list
+filtered by status whose items change status meanwhile) moves under such tokens: items
+slide into pages already served and are skipped. Twilio does not promise that a
+list stands still either, so code that writes while it pages must not rely on it.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ MAX_PAGE_SIZE = 1000
 _INTEGER = re.compile(r"-?[0-9]{1,30}")
 _TOKEN = re.compile(r"PT[A-Za-z0-9_-]{1,64}")
 _OFFSET = re.compile(r"offset=(0|[1-9][0-9]{0,17})")
+PAGING_PARAMETERS = frozenset({"PageSize", "Page", "PageToken"})
 
 
 class ApiError(Exception):
@@ -100,39 +107,46 @@ def page_index(query: Mapping[str, str]) -> int:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else 0
 
 
+def list_filters(query: Mapping[str, str]) -> dict[str, str]:
+    """The query's filters: every parameter but the paging ones, in the order given."""
+    return {name: value for name, value in query.items() if name not in PAGING_PARAMETERS}
+
+
 def render_page(
-    key: str, items: Sequence[Mapping[str, Any]], url: str, request: PageRequest
+    key: str,
+    items: Sequence[Mapping[str, Any]],
+    url: str,
+    request: PageRequest,
+    filters: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The page body for `request`; `url` is the collection's absolute URL, no query."""
+    """The page body for `request`; `url` is the collection's absolute URL, no query;
+    `filters` (see list_filters) go into every URL of the page's meta."""
     total = len(items)
     size, page, offset = request.size, request.page, request.offset
-    if offset and offset >= total:  # we never issue such a token: it is not ours
-        raise ApiError(400, 20001, f"Invalid PageToken {request.token!r}")
+    # A token past the end is one issued before the list shrank: an empty last page.
     chunk = list(items[offset : offset + size])
+
+    def page_url(index: int, token: str | None) -> str:
+        query: dict[str, str | int] = {**(filters or {}), "PageSize": size, "Page": index}
+        if token is not None:
+            query["PageToken"] = token
+        return f"{url}?{urlencode(query)}"
+
     next_url = None
     if offset + size < total:
-        next_query = {"PageSize": size, "Page": page + 1, "PageToken": encode_token(offset + size)}
-        next_url = f"{url}?{urlencode(next_query)}"
+        next_url = page_url(page + 1, encode_token(offset + size))
     previous_url = None
     if page > 0 and offset > 0:
-        previous_query = {
-            "PageSize": size,
-            "Page": page - 1,
-            "PageToken": encode_token(max(0, offset - size)),
-        }
-        previous_url = f"{url}?{urlencode(previous_query)}"
-    this_query: dict[str, str | int] = {"PageSize": size, "Page": page}
-    if request.token is not None:
-        this_query["PageToken"] = request.token
+        previous_url = page_url(page - 1, encode_token(max(0, offset - size)))
     return {
         key: chunk,
         "meta": {
-            "first_page_url": f"{url}?{urlencode({'PageSize': size, 'Page': 0})}",
+            "first_page_url": page_url(0, None),
             "key": key,
             "next_page_url": next_url,
             "page": page,
             "page_size": size,
             "previous_page_url": previous_url,
-            "url": f"{url}?{urlencode(this_query)}",
+            "url": page_url(page, request.token),
         },
     }

@@ -5,8 +5,10 @@ from twilio_studio_steps.testing import LocalStudioServer, SAMPLE_FLOW_SID, SAMP
 with LocalStudioServer() as server:   # demo credentials: DEMO_ACCOUNT_SID / DEMO_AUTH_TOKEN
     ...  # StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url)
     server.faults.push(ErrorStatus(429, 20429, {"Retry-After": "1"}), on_page=1)
-    server.requests  # every request received
+    server.requests  # every request received; server.writes: the POSTs and DELETEs
 
+samples.py holds the sample flows and executions, resources.py what the server answers
+(ExecutionRecord is its record of an execution), server.py the server itself.
 LocalTwilioServer is the same server without Studio: add_collection() any list endpoint.
 """
 
@@ -25,7 +27,8 @@ from twilio_rest_core.testing.faults import (
 )
 from twilio_rest_core.testing.server import ItemsProvider, LocalTwilioServer, RecordedRequest
 
-from .studio import (
+from .resources import ExecutionRecord, ExecutionStatus
+from .samples import (
     ALERT_FLOW_SID,
     BIG_EXECUTION_SID,
     DEMO_ACCOUNT_SID,
@@ -38,9 +41,9 @@ from .studio import (
     SAMPLE_EXECUTIONS,
     SAMPLE_FLOW_SID,
     FlowTemplate,
-    LocalStudioServer,
     sid,
 )
+from .server import LocalStudioServer
 
 __all__ = [
     "ALERT_FLOW_SID",
@@ -57,6 +60,8 @@ __all__ = [
     "DropConnection",
     "EndlessBody",
     "ErrorStatus",
+    "ExecutionRecord",
+    "ExecutionStatus",
     "Fault",
     "FaultQueue",
     "FlowTemplate",

@@ -14,14 +14,17 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from .studio import (
+from .samples import (
     BIG_EXECUTION_SID,
     DEMO_ACCOUNT_SID,
     DEMO_AUTH_TOKEN,
     SAMPLE_EXECUTION_SID,
     SAMPLE_FLOW_SID,
-    LocalStudioServer,
+    SMS_SURVEY,
 )
+from .server import LocalStudioServer, utc_now
+
+RECENT_LABEL = "recent"  # the SIDs of --recent's executions: sid("FN", flow, "recent", i)
 
 
 def _count(text: str, low: int = 0, high: int | None = None) -> int:
@@ -40,15 +43,22 @@ def serve_main(argv: Sequence[str] | None = None) -> int:
     """Parse `argv` (default sys.argv[1:]), serve until stopped; returns the exit status."""
     parser = argparse.ArgumentParser(
         prog="python -m twilio_studio_steps.testing",
-        description="Serve Twilio Studio's List Execution Steps on 127.0.0.1, with sample "
-        "executions and demo credentials, until Ctrl-C.",
-        epilog="example: python -m twilio_studio_steps.testing --port 8765 --steps 100000",
+        description="Serve Twilio Studio v2 (flows, executions, steps; reads and writes) on "
+        "127.0.0.1, with sample flows and executions and demo credentials, until Ctrl-C.",
+        epilog="example: python -m twilio_studio_steps.testing --port 8765 --recent 1500",
     )
     parser.add_argument(
         "--port", type=lambda text: _count(text, 0, 65535), default=0, help="default: any free"
     )
     parser.add_argument(
         "--steps", type=_count, default=0, help="also serve an execution of this many steps"
+    )
+    parser.add_argument(
+        "--recent",
+        type=_count,
+        default=0,
+        metavar="N",
+        help="also serve N executions of the sample flow, one every 10 minutes back from now",
     )
     parser.add_argument(
         "--latency-ms", type=_count, default=0, help="delay every response (milliseconds)"
@@ -61,7 +71,12 @@ def serve_main(argv: Sequence[str] | None = None) -> int:
         return 1
     if args.steps:
         server.add_execution(SAMPLE_FLOW_SID, BIG_EXECUTION_SID, args.steps)
-    print(_banner(server, args.steps), flush=True)
+    if args.recent:
+        steps = len(SMS_SURVEY.path)
+        server.add_executions(
+            SAMPLE_FLOW_SID, args.recent, steps, start=utc_now(), label=RECENT_LABEL
+        )
+    print(_banner(server, args.steps, args.recent), flush=True)
 
     def stop(signum: int, frame: FrameType | None) -> None:
         # stop() waits for the serving loop, which runs in this (the main) thread.
@@ -81,7 +96,7 @@ def serve_main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _banner(server: LocalStudioServer, steps: int) -> str:
+def _banner(server: LocalStudioServer, steps: int, recent: int) -> str:
     """One line: where, who (the token only when it is the public demo one), what."""
     token = server.credentials.get(DEMO_ACCOUNT_SID)
     parts = [
@@ -92,6 +107,8 @@ def _banner(server: LocalStudioServer, steps: int) -> str:
     ]
     if steps:
         parts.append(f"{steps:,}-step execution {BIG_EXECUTION_SID}")
+    if recent:
+        parts.append(f"{recent:,} executions of the sample flow up to now")
     return " | ".join(parts) + " | Ctrl-C stops it"
 
 
