@@ -137,7 +137,8 @@ class Journal:
     def load(cls, output: Path) -> Journal:
         """The journal of `output`, locked, a line cut short at its end dropped for good."""
         path = journal_path(output)
-        stream = path.open("a+b")  # FileNotFoundError is the caller's to word
+        # Not created if absent: FileNotFoundError is the caller's to word.
+        stream = os.fdopen(os.open(path, os.O_RDWR | os.O_APPEND), "a+b")
         try:
             _lock(stream, path)
             stream.seek(0)
