@@ -577,3 +577,23 @@ def test_the_same_command_can_always_be_run_again(
     with out.open("ab") as stream:  # a finished FILE that grew is not complete any more
         stream.write(b"{}\n")
     refused(resume(server, out, tmp_path), "bytes where", "says it has ")
+
+
+def test_a_resume_takes_its_window_from_the_journal(
+    server: LocalStudioServer, tmp_path: Path
+) -> None:
+    """The journal holds the window as absolute ISO times (so `--since 7d` means the same
+    days on Monday's resume as on Sunday's run): a resume lists that window."""
+    out = tmp_path / "steps.jsonl"
+    stopped_export(server, out, tmp_path, at=17)  # executions 0-16 are in
+    lines = journal_of(out).read_text().splitlines()
+    header = json.loads(lines[0])
+    assert header["created_from"] is None
+    assert dt.datetime.fromisoformat(header["created_to"]).tzinfo is not None
+    since = START - dt.timedelta(hours=24)  # as if the export had begun with that --since
+    header["created_from"] = since.isoformat()
+    journal_of(out).write_text("\n".join([json.dumps(header), *lines[1:]]) + "\n")
+    result = resume(server, out, tmp_path)
+    assert result.returncode == 0, result.stderr
+    written = {execution for execution, _ in keys(jsonl_rows(out))}
+    assert written == {sid("FN", "export", index) for index in range(25)}
