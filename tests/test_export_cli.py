@@ -597,3 +597,21 @@ def test_a_resume_takes_its_window_from_the_journal(
     assert result.returncode == 0, result.stderr
     written = {execution for execution, _ in keys(jsonl_rows(out))}
     assert written == {sid("FN", "export", index) for index in range(25)}
+
+
+@pytest.mark.parametrize("moment", ["header-cut", "before-file"])
+def test_a_stop_as_the_export_began_resumes(
+    server: LocalStudioServer, tmp_path: Path, moment: str
+) -> None:
+    """kill -9 while the journal's header was written, or after it and before FILE was
+    made: nothing was committed, so the resume begins again."""
+    out = tmp_path / "steps.jsonl"
+    if moment == "header-cut":
+        journal_of(out).write_bytes(b'{"crc": 0, "created_from": nu')
+    else:
+        stopped_export(server, out, tmp_path, at=0)  # stopped before any commit
+        assert len(journal_of(out).read_text().splitlines()) == 1
+        out.unlink()
+    result = resume(server, out, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert_exact(out)

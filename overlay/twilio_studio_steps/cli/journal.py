@@ -65,6 +65,10 @@ class JournalBusy(JournalError):
     """Another export holds the journal."""
 
 
+class JournalEmpty(JournalError):
+    """A journal without a whole line: its export was stopped as it began."""
+
+
 def journal_path(output: Path) -> Path:
     return output.with_name(output.name + SUFFIX)
 
@@ -147,6 +151,8 @@ class Journal:
             if whole < len(data):  # a line cut short by a stop mid-write: its execution is redone
                 stream.truncate(whole)
                 os.fsync(stream.fileno())
+            if not whole:
+                raise JournalEmpty(f"{path} is damaged: it is empty")
             return cls._parse(path, stream, data[:whole].decode("utf-8", "replace"))
         except BaseException:
             stream.close()
@@ -229,4 +235,4 @@ class Journal:
             self.stream.close()
 
 
-__all__ = ["Journal", "JournalBusy", "JournalError", "crc_of", "journal_path"]
+__all__ = ["Journal", "JournalBusy", "JournalEmpty", "JournalError", "crc_of", "journal_path"]

@@ -34,7 +34,7 @@ from ..errors import (
     Terminated,
     UsageError,
 )
-from ..journal import Journal, JournalError, journal_path
+from ..journal import Journal, JournalEmpty, JournalError, journal_path
 from ..options import (
     Window,
     add_client_options,
@@ -203,13 +203,23 @@ class Destination:
     window: Window
 
 
-def _new(output: Path, header: dict[str, Any], heading: bytes, window: Window) -> Destination:
-    journal = Journal.start(output, header, heading)
+def _begin(output: Path, heading: bytes, mode: str = "xb") -> IO[bytes]:
+    """FILE holding `heading`, on disk."""
+    sink = output.open(mode)
     try:
-        sink = output.open("xb")
         sink.write(heading)
         sink.flush()
         os.fsync(sink.fileno())
+    except BaseException:
+        sink.close()
+        raise
+    return sink
+
+
+def _new(output: Path, header: dict[str, Any], heading: bytes, window: Window) -> Destination:
+    journal = Journal.start(output, header, heading)
+    try:
+        sink = _begin(output, heading)
     except BaseException:
         journal.close()
         journal.path.unlink(missing_ok=True)
@@ -242,10 +252,20 @@ def _open(request: ExportRequest, client: StepsClient) -> Destination:
                 "resume; remove it or choose another --output"
             ) from None
         return _new(output, header, heading, request.window)  # nothing begun: begin
+    except JournalEmpty as exc:
+        if output.exists():
+            raise UsageError(str(exc)) from None
+        # Stopped while its header was written, before FILE was made: begin again.
+        progress.unlink(missing_ok=True)
+        return _new(output, header, heading, request.window)
     except JournalError as exc:
         raise UsageError(str(exc)) from None
     try:
         _refuse_other(output, header, journal.header)
+        if not journal.done:
+            # Nothing committed: FILE holds at most its heading and rows to redo, or was
+            # not made yet (stopped as it began). It begins again.
+            _begin(output, heading, "wb").close()
         journal.check(output, exact=journal.complete)
         if journal.complete:
             return Destination(None, journal, request.window)
