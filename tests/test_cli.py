@@ -577,3 +577,19 @@ def test_progress_only_when_stderr_is_a_terminal(server: LocalStudioServer, term
     assert len(result.stdout.splitlines()) == 1000
     assert "steps…" in drawn.decode()  # the counter (so the pipe case above can fail)
     assert drawn.endswith(b"\r\x1b[K")  # and erased at the end
+
+
+def test_every_command_module_is_registered_once() -> None:
+    """A command is a module of cli/commands/ plus its line in app.COMMANDS: one without
+    the other is caught here, as is a module missing NAME, add_parser or run."""
+    from twilio_studio_steps.cli import app
+
+    folder = ROOT / "overlay" / "twilio_studio_steps" / "cli" / "commands"
+    modules = {path.stem for path in folder.glob("*.py") if not path.stem.startswith("_")}
+    assert set(app.COMMANDS) == modules and len(app.COMMANDS) == len(modules)
+    loaded = app.commands()
+    names = [command.NAME for command in loaded]
+    assert len(set(names)) == len(names)
+    assert all(callable(c.add_parser) and callable(c.run) for c in loaded)
+    help_text = app.build_parser(loaded).format_help()
+    assert all(name in help_text for name in names)

@@ -207,7 +207,9 @@ def test_export_jsonl_has_every_step_once_with_its_execution(
     assert first["execution_date_created"] == "2024-05-01T12:00:00+00:00"
     assert first["contact_channel_address"] == "+15558675310"
     assert all(row["step_context"] == row["context"] for row in rows)
-    assert not (tmp_path / "steps.jsonl.progress").exists()  # done: no journal left
+    # The journal stays, marked complete: a rerun with --resume has nothing to do.
+    journal = (tmp_path / "steps.jsonl.progress").read_text().splitlines()
+    assert json.loads(journal[-1]) == {"complete": True}
 
 
 def test_export_csv_to_stdout_streams_in_listing_order(
@@ -251,10 +253,8 @@ def test_resume_refuses_other_arguments_and_a_missing_journal(
 ) -> None:
     out = tmp_path / "steps.jsonl"
     assert cli(server, "export", FLOW, "--output", str(out), cwd=tmp_path).returncode == 0
-    nothing = cli(server, "export", FLOW, "--output", str(out), "--resume", cwd=tmp_path)
-    assert nothing.returncode == 2 and "nothing to resume" in nothing.stderr
     exists = cli(server, "export", FLOW, "--output", str(out), cwd=tmp_path)
-    assert exists.returncode == 2 and "exists" in exists.stderr
+    assert exists.returncode == 2 and "--resume" in exists.stderr
 
     other = tmp_path / "other.jsonl"
     server.faults.push(ErrorStatus(500), times=1, path=f"{sid('FN', 'export', 9)}/Steps$")
@@ -300,15 +300,26 @@ def finish_and_check(server: LocalStudioServer, out: Path, cwd: Path) -> None:
     assert set(rows) == expected_rows(), "a step is missing"
 
 
-def test_resume_after_ctrl_c(server: LocalStudioServer, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("signum", "status", "said"),
+    [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")],
+    ids=["ctrl-c", "sigterm"],
+)
+def test_resume_after_a_signal(
+    server: LocalStudioServer, tmp_path: Path, signum: signal.Signals, status: int, said: str
+) -> None:
+    """Ctrl-C, and SIGTERM (what cron, systemd and Kubernetes send): a clean stop that
+    says so and prints the resume command."""
     server.latency = 0.02
     out = tmp_path / "steps.jsonl"
     process = start_export(server, out, tmp_path, "--concurrency", "2")
     wait_for_progress(out, minimum=3)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signum)
     _, stderr = process.communicate(timeout=30)
-    assert process.returncode == 130
-    assert "resume with: studio-steps export" in stderr
+    assert process.returncode == status
+    lines = stderr.splitlines()
+    assert lines[-2] == f"studio-steps: {said}"
+    assert lines[-1].startswith("studio-steps: resume with: studio-steps export ")
     server.latency = 0.003
     finish_and_check(server, out, tmp_path)
 
@@ -351,3 +362,253 @@ def test_rows_written_but_not_committed_are_redone_once(
     finish_and_check(server, out, tmp_path)
     rows = jsonl_rows(out)
     assert rows[: len(committed)] == committed  # what was committed stays as it was
+
+
+# -- what a resume refuses, and what it survives ------------------------------------------
+
+
+def stopped_export(server: LocalStudioServer, out: Path, cwd: Path, at: int = 17) -> None:
+    """An export to `out` stopped by a 500 at execution `at`: some executions are in."""
+    server.faults.push(ErrorStatus(500), times=1, path=f"{sid('FN', 'export', at)}/Steps$")
+    first = cli(server, "export", FLOW, "--output", str(out), "--concurrency", "1", cwd=cwd)
+    assert first.returncode == 1, first.stderr
+    server.clear_requests()
+
+
+def resume(
+    server: LocalStudioServer, out: Path, cwd: Path, environ: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    args = ("export", FLOW, "--output", str(out), "--concurrency", "1", "--resume")
+    return subprocess.run(
+        command(server, *args),
+        cwd=cwd,
+        env=environ or env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def refused(result: subprocess.CompletedProcess[str], *needles: str) -> str:
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("studio-steps: "), result.stderr
+    assert all(needle in lines[0] for needle in needles), lines[0]
+    return lines[0]
+
+
+def assert_exact(out: Path) -> None:
+    rows = keys(jsonl_rows(out))
+    assert len(rows) == len(set(rows)), "a step was written twice"
+    assert set(rows) == expected_rows(), "a step is missing"
+
+
+@pytest.mark.parametrize("change", ["half", "empty", "one-byte", "deleted"])
+def test_resume_refuses_a_file_that_no_longer_matches_its_journal(
+    server: LocalStudioServer, tmp_path: Path, change: str
+) -> None:
+    out = tmp_path / "steps.jsonl"
+    stopped_export(server, out, tmp_path)
+    data = out.read_bytes()
+    if change == "half":
+        out.write_bytes(data[: len(data) // 2])
+    elif change == "empty":
+        out.write_bytes(b"")
+    elif change == "one-byte":
+        middle = len(data) // 2
+        out.write_bytes(data[:middle] + bytes([data[middle] ^ 1]) + data[middle + 1 :])
+    else:
+        out.unlink()
+    before = out.read_bytes() if out.exists() else None
+    needles = {
+        "half": ("bytes where", "it has at least"),
+        "empty": ("0 bytes where",),
+        "one-byte": ("does not match",),
+        "deleted": ("is gone", "remove steps.jsonl.progress"),
+    }[change]
+    refused(resume(server, out, tmp_path), str(out), *needles)
+    assert (out.read_bytes() if out.exists() else None) == before  # untouched: no NULs
+    assert server.requests == []
+
+
+def test_a_journal_line_cut_short_is_dropped_for_good(
+    server: LocalStudioServer, tmp_path: Path
+) -> None:
+    """A full disk cut the journal's last line: the next resume drops it, so the line
+    it commits after is not appended to the broken one (which would poison every later
+    resume as "damaged")."""
+    out = tmp_path / "steps.jsonl"
+    stopped_export(server, out, tmp_path, at=10)
+    with journal_of(out).open("ab") as stream:
+        stream.write(b'{"crc": 12, "execution": "FN')
+    server.faults.push(ErrorStatus(500), times=1, path=f"{sid('FN', 'export', 25)}/Steps$")
+    assert resume(server, out, tmp_path).returncode == 1  # it committed more, then stopped
+    again = resume(server, out, tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert_exact(out)
+
+
+def journal_of(out: Path) -> Path:
+    return out.with_name(out.name + ".progress")
+
+
+def test_a_journal_that_cannot_be_written_is_the_file_named(
+    server: LocalStudioServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """The disk fills while the journal's line is written (FILE's rows made it): the
+    message names the journal, not FILE, and the resume still ends exact."""
+    import errno
+
+    from twilio_studio_steps.cli.app import run
+    from twilio_studio_steps.cli.journal import Journal
+
+    out = tmp_path / "steps.jsonl"
+    real = Journal._append
+    calls = []
+
+    def full_disk(self: Journal, entry: dict[str, Any]) -> None:
+        calls.append(entry)
+        if len(calls) < 5:
+            return real(self, entry)
+        self.stream.write(json.dumps(entry).encode()[:12])  # cut short, and left there
+        self.stream.flush()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Journal, "_append", full_disk)
+    for name, value in env().items():
+        monkeypatch.setenv(name, value)
+    args = ["export", FLOW, "--output", str(out), "--concurrency", "1"]
+    status = run([*args, "--base-url", server.base_url, "--max-retries", "0"])
+    lines = capsys.readouterr().err.splitlines()
+    assert status == 1
+    assert lines[0] == f"studio-steps: could not write {journal_of(out)}: No space left on device"
+    assert lines[1].startswith("studio-steps: resume with: studio-steps export ")
+    monkeypatch.setattr(Journal, "_append", real)
+    again = resume(server, out, tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert_exact(out)
+
+
+def test_a_second_run_on_the_same_file_is_refused_before_it_touches_anything(
+    server: LocalStudioServer, tmp_path: Path
+) -> None:
+    server.latency = 0.02
+    out = tmp_path / "steps.jsonl"
+    process = start_export(server, out, tmp_path, "--concurrency", "2")
+    try:
+        wait_for_progress(out, minimum=2)
+        args = ("export", FLOW, "--with-context", "--output", str(out))
+        second = cli(server, *args, "--resume", cwd=tmp_path)
+        refused(second, "another export is writing", "steps.jsonl")
+        refused(cli(server, *args, cwd=tmp_path), "add --resume")
+        assert process.poll() is None  # the first still runs, undisturbed
+    finally:
+        server.latency = 0.003
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    assert_exact(out)
+
+
+HEADER_LINE = json.loads(
+    '{"journal": 1, "flow_sid": "F", "status": null, "since": null, "until": null,'
+    ' "created_from": null, "created_to": "2024-05-01T00:00:00+00:00", "limit": null,'
+    ' "with_context": false, "format": "jsonl", "escape_formulas": false,'
+    ' "source": {}, "size": 0, "crc": 0}'
+)
+
+
+@pytest.mark.parametrize(
+    "journal",
+    [
+        "[1, 2, 3]\n",
+        "{}\n",
+        "null\n",
+        json.dumps({k: v for k, v in HEADER_LINE.items() if k != "created_to"}) + "\n",
+        json.dumps({**HEADER_LINE, "size": True}) + "\n",
+        '{"execution": "FN1", "size": 10, "steps": 3, "crc": 5}\n',  # its header deleted
+        json.dumps(HEADER_LINE) + '\n{"execution": 7, "size": 1, "steps": 1, "crc": 0}\n',
+        json.dumps(HEADER_LINE) + "\n[]\n",
+    ],
+    ids=["array", "empty-object", "null", "no-key", "bool-size", "no-header", "bad-sid", "list"],
+)
+def test_a_journal_of_the_wrong_shape_is_damaged_not_a_traceback(
+    server: LocalStudioServer, tmp_path: Path, journal: str
+) -> None:
+    out = tmp_path / "steps.jsonl"
+    out.write_text("")
+    journal_of(out).write_text(journal)
+    refused(resume(server, out, tmp_path), "is damaged")
+    assert server.requests == []
+
+
+def test_resume_refuses_another_source(server: LocalStudioServer, tmp_path: Path) -> None:
+    out = tmp_path / "steps.jsonl"
+    stopped_export(server, out, tmp_path)
+    other_account = {**env(), "TWILIO_ACCOUNT_SID": "AC" + "1" * 32}
+    refused(resume(server, out, tmp_path, other_account), "account", DEMO_ACCOUNT_SID)
+    with LocalStudioServer() as elsewhere:
+        refused(resume(elsewhere, out, tmp_path), server.base_url, "--base-url")
+        assert elsewhere.requests == []
+    assert server.requests == []
+
+
+def test_the_same_command_can_always_be_run_again(
+    server: LocalStudioServer, tmp_path: Path
+) -> None:
+    """`export ... --resume` begins an export, continues a stopped one, and on a finished
+    one says it is complete and exits 0: cron needs no wrapper."""
+    out = tmp_path / "steps.jsonl"
+    server.faults.push(ErrorStatus(500), times=1, path=f"{sid('FN', 'export', 12)}/Steps$")
+    assert resume(server, out, tmp_path).returncode == 1  # began, and stopped
+    finished = resume(server, out, tmp_path)
+    assert finished.returncode == 0, finished.stderr
+    assert_exact(out)
+    written = out.read_bytes()
+    server.clear_requests()
+    complete = resume(server, out, tmp_path)
+    assert complete.returncode == 0, complete.stderr
+    assert complete.stderr.startswith(f"studio-steps: {out} is complete (40 executions, ")
+    assert server.requests == [] and out.read_bytes() == written
+    with out.open("ab") as stream:  # a finished FILE that grew is not complete any more
+        stream.write(b"{}\n")
+    refused(resume(server, out, tmp_path), "bytes where", "says it has ")
+
+
+def test_a_resume_takes_its_window_from_the_journal(
+    server: LocalStudioServer, tmp_path: Path
+) -> None:
+    """The journal holds the window as absolute ISO times (so `--since 7d` means the same
+    days on Monday's resume as on Sunday's run): a resume lists that window."""
+    out = tmp_path / "steps.jsonl"
+    stopped_export(server, out, tmp_path, at=17)  # executions 0-16 are in
+    lines = journal_of(out).read_text().splitlines()
+    header = json.loads(lines[0])
+    assert header["created_from"] is None
+    assert dt.datetime.fromisoformat(header["created_to"]).tzinfo is not None
+    since = START - dt.timedelta(hours=24)  # as if the export had begun with that --since
+    header["created_from"] = since.isoformat()
+    journal_of(out).write_text("\n".join([json.dumps(header), *lines[1:]]) + "\n")
+    result = resume(server, out, tmp_path)
+    assert result.returncode == 0, result.stderr
+    written = {execution for execution, _ in keys(jsonl_rows(out))}
+    assert written == {sid("FN", "export", index) for index in range(25)}
+
+
+@pytest.mark.parametrize("moment", ["header-cut", "before-file"])
+def test_a_stop_as_the_export_began_resumes(
+    server: LocalStudioServer, tmp_path: Path, moment: str
+) -> None:
+    """kill -9 while the journal's header was written, or after it and before FILE was
+    made: nothing was committed, so the resume begins again."""
+    out = tmp_path / "steps.jsonl"
+    if moment == "header-cut":
+        journal_of(out).write_bytes(b'{"crc": 0, "created_from": nu')
+    else:
+        stopped_export(server, out, tmp_path, at=0)  # stopped before any commit
+        assert len(journal_of(out).read_text().splitlines()) == 1
+        out.unlink()
+    result = resume(server, out, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert_exact(out)

@@ -20,7 +20,7 @@ def test_retry_after_seconds_and_http_date() -> None:
     assert parse_retry_after(past, NOW) == 0.0
 
 
-@pytest.mark.parametrize("value", [None, "", "soon", "nan", "Mon, 99 Foo"])
+@pytest.mark.parametrize("value", [None, "", "soon", "nan", "Mon, 99 Foo", "1_0", "1e3", "inf"])
 def test_unusable_retry_after_is_ignored(value: str | None) -> None:
     assert parse_retry_after(value, NOW) is None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import time
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -107,12 +108,18 @@ def _finite(value: object) -> bool:
     return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
 
 
+_DELTA_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
 def parse_retry_after(value: str | None, now: float) -> float | None:
     """Retry-After as seconds: delta-seconds or an HTTP-date (RFC 9110 10.2.3)."""
     if not value:
         return None
     value = value.strip()
     try:
+        # delta-seconds are digits: float() would also read "1_0" as 10, "1e3", "inf".
+        if not _DELTA_SECONDS.fullmatch(value):
+            raise ValueError(value)
         seconds = float(value)
     except ValueError:
         try:

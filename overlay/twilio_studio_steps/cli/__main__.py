@@ -2,6 +2,6 @@
 
 import sys
 
-from .commands import run
+from .app import run
 
 sys.exit(run())

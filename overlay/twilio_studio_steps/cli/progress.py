@@ -1,38 +1,77 @@
-"""A one-line step counter on stderr, only when stderr is a terminal."""
+"""The progress line on stderr, only when stderr is a terminal: steps (and executions, the
+rate and the 429s met, for an export), redrawn at most every REDRAW_SECONDS, erased at
+the end."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, TypeVar
 
 T = TypeVar("T")
 # Redraw at most this often: a terminal write per step would cost more than the step.
 REDRAW_SECONDS = 0.2
+# Back to the start of the line and erase it: a shorter line leaves nothing behind.
+CLEAR = "\r\033[K"
 
 
 class Progress:
-    def __init__(self, stream: IO[str]) -> None:
+    def __init__(
+        self,
+        stream: IO[str],
+        *,
+        executions: int | None = None,
+        steps: int = 0,
+        throttled: Callable[[], int] | None = None,
+    ) -> None:
+        """executions, steps: done before this run (a resumed export's); the rate counts
+        only this run's. throttled: the 429s met so far."""
         self.stream = stream
         self.enabled = stream.isatty()
-        self.count = 0
+        self.executions = executions
+        self.steps = steps
+        self._before = steps
+        self._throttled = throttled
+        self._started = time.monotonic()
+        self._next = self._started + REDRAW_SECONDS
         self._drawn = False
 
     def counting(self, items: Iterable[T]) -> Iterator[T]:
+        """The items, one step each."""
         if not self.enabled:
             yield from items
             return
-        next_draw = time.monotonic() + REDRAW_SECONDS
         for item in items:
-            self.count += 1
-            if self.count % 100 == 0 and time.monotonic() >= next_draw:
-                self.stream.write(f"\r{self.count:,} steps…")
-                self.stream.flush()
-                self._drawn = True
-                next_draw = time.monotonic() + REDRAW_SECONDS
+            self.steps += 1
+            if self.steps % 100 == 0:
+                self._draw()
             yield item
+
+    def add(self, steps: int) -> None:
+        """An execution of `steps` steps is done."""
+        self.executions = (self.executions or 0) + 1
+        self.steps += steps
+        if self.enabled:
+            self._draw()
+
+    def _draw(self) -> None:
+        now = time.monotonic()
+        if now < self._next:
+            return
+        self._next = now + REDRAW_SECONDS
+        if self.executions is None:
+            line = f"{self.steps:,} steps…"
+        else:
+            rate = (self.steps - self._before) / max(now - self._started, 1e-6)
+            line = f"{self.executions:,} executions, {self.steps:,} steps, {rate:,.0f} steps/s"
+            if self._throttled is not None:
+                line += f", {self._throttled():,} 429s"
+        self.stream.write(CLEAR + line)
+        self.stream.flush()
+        self._drawn = True
 
     def done(self) -> None:
         if self._drawn:
-            self.stream.write("\r\033[K")
+            self.stream.write(CLEAR)
             self.stream.flush()
+            self._drawn = False

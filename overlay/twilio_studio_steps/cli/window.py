@@ -38,7 +38,3 @@ def parse_when(text: str, now: dt.datetime) -> dt.datetime:
     if moment.tzinfo is None:
         raise WhenError(f"{text!r} has no offset: add Z for UTC or +hh:mm (e.g. {text}Z)")
     return moment.astimezone(dt.UTC)
-
-
-def iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

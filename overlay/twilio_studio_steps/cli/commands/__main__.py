@@ -1,0 +1,7 @@
+"""`python -m twilio_studio_steps.cli.commands`: the same as the `studio-steps` command."""
+
+import sys
+
+from ..app import run
+
+sys.exit(run())
