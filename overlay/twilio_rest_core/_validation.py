@@ -11,11 +11,27 @@ from .operations import ListOperation, Operation, QueryParam
 
 
 def check_path_args(operation: Operation, path_args: Sequence[object]) -> dict[str, str]:
-    """The path template's values by wire name; each must match its declared pattern."""
+    """The path template's values by wire name; each must match its declared pattern, or
+    without one be what any path segment must be: non-empty, no `/`, no control character
+    (the value is percent-encoded, so `..` or `?` cannot change the path either)."""
     values: dict[str, str] = {}
     for param, value in zip(operation.path_params, path_args, strict=True):
-        if not isinstance(value, str) or not param.pattern.fullmatch(value):
-            raise ValidationError(param.name, value, f"a string matching {param.pattern.pattern}")
+        pattern = param.pattern
+        if pattern is not None:
+            if not isinstance(value, str) or not pattern.fullmatch(value):
+                raise ValidationError(param.name, value, f"a string matching {pattern.pattern}")
+        elif (
+            not isinstance(value, str)
+            or not value
+            or value in (".", "..")
+            or "/" in value
+            or any(ord(c) < 32 or ord(c) == 127 for c in value)
+        ):
+            raise ValidationError(
+                param.name, value, "a non-empty string with no '/' and no control character"
+            )
+        else:
+            check_encodable(param.name, value)
         values[param.wire] = value
     return values
 
@@ -76,7 +92,7 @@ def query_values(operation: Operation, query: Mapping[str, object]) -> dict[str,
 
 def _query_text(param: QueryParam, value: object) -> str:
     if param.kind == "datetime":
-        return _utc_text(param.name, value)
+        return utc_text(param.name, value)
     if param.kind == "int":
         low = -(2**63) if param.minimum is None else param.minimum
         high = 2**63 - 1 if param.maximum is None else param.maximum
@@ -108,7 +124,8 @@ def to_utc(name: str, value: object) -> dt.datetime:
     raise ValidationError(name, value, "a timezone-aware datetime or a date")
 
 
-def _utc_text(name: str, value: object) -> str:
+def utc_text(name: str, value: object) -> str:
+    """ISO 8601 in UTC, as Twilio reads it: 2024-05-01T12:00:00Z."""
     moment = to_utc(name, value)
     text = moment.strftime("%Y-%m-%dT%H:%M:%S")
     if moment.microsecond:
@@ -125,4 +142,5 @@ __all__ = [
     "effective_page_size",
     "query_values",
     "to_utc",
+    "utc_text",
 ]
