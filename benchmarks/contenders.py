@@ -126,7 +126,8 @@ def ours(prefetch: bool, as_list: bool = False) -> Callable[[str, str, str, int]
                 steps = client.list_steps(flow, execution, page_size=page_size)
                 return sum(step.sid is not None for step in steps)
             return sum(
-                step.sid is not None for step in client.iter_steps(flow, execution, page_size)
+                step.sid is not None
+                for step in client.iter_steps(flow, execution, page_size=page_size)
             )
 
     return run
@@ -138,7 +139,10 @@ def ours_async(base: str, flow: str, execution: str, page_size: int) -> int:
     async def main() -> int:
         async with AsyncStepsClient(ACCOUNT, TOKEN, base_url=base) as client:
             return sum(
-                [s.sid is not None async for s in client.iter_steps(flow, execution, page_size)]
+                [
+                    s.sid is not None
+                    async for s in client.iter_steps(flow, execution, page_size=page_size)
+                ]
             )
 
     return asyncio.run(main())

@@ -263,7 +263,8 @@ def test_limit_and_page_size(
 
 def test_page_token_resumes(server: LocalStudioServer, wire: list[dict[str, Any]]) -> None:
     with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url) as client:
-        token = client.get_steps_page(SAMPLE_FLOW_SID, SAMPLE_EXECUTION_SID, 5).next_page_token
+        page = client.get_steps_page(SAMPLE_FLOW_SID, SAMPLE_EXECUTION_SID, page_size=5)
+        token = page.next_page_token
     assert token
     server.clear_requests()
     out = ok(run(*listing(server, "--format", "jsonl", "--page-size", "5", "--page-token", token)))

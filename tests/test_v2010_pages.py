@@ -117,7 +117,7 @@ def either(kind: str, server: Calls) -> Either:
 
 
 async def collect(client: Either, **options: Any) -> list[Any]:
-    pages = client.client._iter_pages(LIST_CALLS, (ACCOUNT,), **options)
+    pages = client.client.iter_pages(LIST_CALLS, (ACCOUNT,), **options)
     try:
         if client.kind == "sync":
             return list(pages)

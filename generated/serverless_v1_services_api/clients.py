@@ -33,9 +33,11 @@ class ServicesClient(SyncClient):
 
     def iter_services(
         self,
+        *,
         page_size: int | None = None,
         limit: int | None = None,
         page_token: str | None = None,
+        prefetch: bool | None = None,
     ) -> Iterator[Service]:
         """Retrieve a list of all Services.
 
@@ -45,17 +47,27 @@ class ServicesClient(SyncClient):
             page_size: items per request, 1 to 1000 (default: Twilio's 50, or the limit).
             limit: the most items to return (None: all).
             page_token: a page's `next_page_token`: resume after that page.
+            prefetch: fetch the next page while this one is used (None: the client's setting).
         """
         return cast(
             Iterator[Service],
-            self._iter_items(LIST_SERVICES, (), {}, page_size, limit, page_token),
+            self.iter_items(
+                LIST_SERVICES,
+                (),
+                page_size=page_size,
+                limit=limit,
+                page_token=page_token,
+                prefetch=prefetch,
+            ),
         )
 
     def list_services(
         self,
+        *,
         page_size: int | None = None,
         limit: int | None = None,
         page_token: str | None = None,
+        prefetch: bool | None = None,
     ) -> list[Service]:
         """Retrieve a list of all Services.
 
@@ -64,31 +76,44 @@ class ServicesClient(SyncClient):
         return list(
             map(
                 self._sharer(LIST_SERVICES),
-                self.iter_services(page_size=page_size, limit=limit, page_token=page_token),
+                self.iter_services(
+                    page_size=page_size, limit=limit, page_token=page_token, prefetch=prefetch
+                ),
             )
         )
 
     def get_services_page(
         self,
+        *,
         page_size: int | None = None,
         page_token: str | None = None,
     ) -> ServicesPage:
         """One page of services; pass its `next_page_token` back as `page_token` for the next."""
         return cast(
             ServicesPage,
-            self._get_page(LIST_SERVICES, (), {}, page_size, page_token),
+            self.get_page(LIST_SERVICES, (), page_size=page_size, page_token=page_token),
         )
 
     def iter_services_pages(
         self,
+        *,
         page_size: int | None = None,
-        page_token: str | None = None,
         limit: int | None = None,
+        page_token: str | None = None,
+        prefetch: bool | None = None,
     ) -> Iterator[ServicesPage]:
-        """Every page of services, lazily (the last one cut to `limit` items)."""
+        """Every page of services, lazily (the last one cut to `limit` items); the
+        arguments are those of `iter_services`."""
         return cast(
             Iterator[ServicesPage],
-            self._iter_pages(LIST_SERVICES, (), {}, page_size, page_token, limit),
+            self.iter_pages(
+                LIST_SERVICES,
+                (),
+                page_size=page_size,
+                limit=limit,
+                page_token=page_token,
+                prefetch=prefetch,
+            ),
         )
 
 
@@ -105,9 +130,11 @@ class AsyncServicesClient(AsyncClient):
 
     def iter_services(
         self,
+        *,
         page_size: int | None = None,
         limit: int | None = None,
         page_token: str | None = None,
+        prefetch: bool | None = None,
     ) -> AsyncIterator[Service]:
         """Retrieve a list of all Services.
 
@@ -117,47 +144,70 @@ class AsyncServicesClient(AsyncClient):
             page_size: items per request, 1 to 1000 (default: Twilio's 50, or the limit).
             limit: the most items to return (None: all).
             page_token: a page's `next_page_token`: resume after that page.
+            prefetch: fetch the next page while this one is used (None: the client's setting).
         """
         return cast(
             AsyncIterator[Service],
-            self._iter_items(LIST_SERVICES, (), {}, page_size, limit, page_token),
+            self.iter_items(
+                LIST_SERVICES,
+                (),
+                page_size=page_size,
+                limit=limit,
+                page_token=page_token,
+                prefetch=prefetch,
+            ),
         )
 
     async def list_services(
         self,
+        *,
         page_size: int | None = None,
         limit: int | None = None,
         page_token: str | None = None,
+        prefetch: bool | None = None,
     ) -> list[Service]:
         """Retrieve a list of all Services.
 
         As a list (at most `limit` items); the arguments are those of `iter_services`.
         """
-        items = self.iter_services(page_size=page_size, limit=limit, page_token=page_token)
+        items = self.iter_services(
+            page_size=page_size, limit=limit, page_token=page_token, prefetch=prefetch
+        )
         share = self._sharer(LIST_SERVICES)
         return [share(item) async for item in items]
 
     async def get_services_page(
         self,
+        *,
         page_size: int | None = None,
         page_token: str | None = None,
     ) -> ServicesPage:
         """One page of services; pass its `next_page_token` back as `page_token` for the next."""
         return cast(
             ServicesPage,
-            await self._get_page(LIST_SERVICES, (), {}, page_size, page_token),
+            await self.get_page(LIST_SERVICES, (), page_size=page_size, page_token=page_token),
         )
 
     def iter_services_pages(
         self,
+        *,
         page_size: int | None = None,
-        page_token: str | None = None,
         limit: int | None = None,
+        page_token: str | None = None,
+        prefetch: bool | None = None,
     ) -> AsyncIterator[ServicesPage]:
-        """Every page of services, lazily (the last one cut to `limit` items)."""
+        """Every page of services, lazily (the last one cut to `limit` items); the
+        arguments are those of `iter_services`."""
         return cast(
             AsyncIterator[ServicesPage],
-            self._iter_pages(LIST_SERVICES, (), {}, page_size, page_token, limit),
+            self.iter_pages(
+                LIST_SERVICES,
+                (),
+                page_size=page_size,
+                limit=limit,
+                page_token=page_token,
+                prefetch=prefetch,
+            ),
         )
 
 

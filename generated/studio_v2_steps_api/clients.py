@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Literal, cast
 
 from twilio_rest_core.clients import AsyncClient, SyncClient
+from twilio_rest_core.defaults import DEFAULT_CONCURRENCY
 
 from .models import (
     Execution,
@@ -53,6 +54,7 @@ class StepsClient(SyncClient):
         page_size: int | None = None,
         limit: int | None = None,
         page_token: str | None = None,
+        prefetch: bool | None = None,
     ) -> Iterator[Execution]:
         """Retrieve a list of all Executions for the Flow.
 
@@ -60,19 +62,24 @@ class StepsClient(SyncClient):
 
         Args:
             flow_sid: matches `FW[0-9a-fA-F]{32}`.
-            status: Only show Execution resources with the given status. Can be: `active` or `ended`. One of active, ended.            created_from: Only show Execution resources starting on or after this [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) date-time, given as `YYYY-MM-DDThh:mm:ss-hh:mm`. A timezone-aware datetime, or a date (its midnight UTC).            created_to: Only show Execution resources starting before this [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) date-time, given as `YYYY-MM-DDThh:mm:ss-hh:mm`. A timezone-aware datetime, or a date (its midnight UTC).            page_size: items per request, 1 to 1000 (default: Twilio's 50, or the limit).
+            status: Only show Execution resources with the given status. Can be: `active` or `ended`. One of active, ended.
+            created_from: Only show Execution resources starting on or after this [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) date-time, given as `YYYY-MM-DDThh:mm:ss-hh:mm`. A timezone-aware datetime, or a date (its midnight UTC).
+            created_to: Only show Execution resources starting before this [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) date-time, given as `YYYY-MM-DDThh:mm:ss-hh:mm`. A timezone-aware datetime, or a date (its midnight UTC).
+            page_size: items per request, 1 to 1000 (default: Twilio's 50, or the limit).
             limit: the most items to return (None: all).
             page_token: a page's `next_page_token`: resume after that page.
+            prefetch: fetch the next page while this one is used (None: the client's setting).
         """
         return cast(
             Iterator[Execution],
-            self._iter_items(
+            self.iter_items(
                 LIST_EXECUTIONS,
                 (flow_sid,),
-                {"status": status, "created_from": created_from, "created_to": created_to},
-                page_size,
-                limit,
-                page_token,
+                query={"status": status, "created_from": created_from, "created_to": created_to},
+                page_size=page_size,
+                limit=limit,
+                page_token=page_token,
+                prefetch=prefetch,
             ),
         )
 
@@ -86,6 +93,7 @@ class StepsClient(SyncClient):
         page_size: int | None = None,
         limit: int | None = None,
         page_token: str | None = None,
+        prefetch: bool | None = None,
     ) -> list[Execution]:
         """Retrieve a list of all Executions for the Flow.
 
@@ -102,6 +110,7 @@ class StepsClient(SyncClient):
                     page_size=page_size,
                     limit=limit,
                     page_token=page_token,
+                    prefetch=prefetch,
                 ),
             )
         )
@@ -119,12 +128,12 @@ class StepsClient(SyncClient):
         """One page of executions; pass its `next_page_token` back as `page_token` for the next."""
         return cast(
             ExecutionsPage,
-            self._get_page(
+            self.get_page(
                 LIST_EXECUTIONS,
                 (flow_sid,),
-                {"status": status, "created_from": created_from, "created_to": created_to},
-                page_size,
-                page_token,
+                query={"status": status, "created_from": created_from, "created_to": created_to},
+                page_size=page_size,
+                page_token=page_token,
             ),
         )
 
@@ -136,19 +145,22 @@ class StepsClient(SyncClient):
         created_from: datetime | date | None = None,
         created_to: datetime | date | None = None,
         page_size: int | None = None,
-        page_token: str | None = None,
         limit: int | None = None,
+        page_token: str | None = None,
+        prefetch: bool | None = None,
     ) -> Iterator[ExecutionsPage]:
-        """Every page of executions, lazily (the last one cut to `limit` items)."""
+        """Every page of executions, lazily (the last one cut to `limit` items); the
+        arguments are those of `iter_executions`."""
         return cast(
             Iterator[ExecutionsPage],
-            self._iter_pages(
+            self.iter_pages(
                 LIST_EXECUTIONS,
                 (flow_sid,),
-                {"status": status, "created_from": created_from, "created_to": created_to},
-                page_size,
-                page_token,
-                limit,
+                query={"status": status, "created_from": created_from, "created_to": created_to},
+                page_size=page_size,
+                limit=limit,
+                page_token=page_token,
+                prefetch=prefetch,
             ),
         )
 
@@ -164,16 +176,18 @@ class StepsClient(SyncClient):
             execution_sid: matches `FN[0-9a-fA-F]{32}`.
         """
         return cast(
-            ExecutionContext, self._get_one(FETCH_EXECUTION_CONTEXT, (flow_sid, execution_sid), {})
+            ExecutionContext, self.fetch(FETCH_EXECUTION_CONTEXT, (flow_sid, execution_sid))
         )
 
     def iter_steps(
         self,
         flow_sid: str,
         execution_sid: str,
+        *,
         page_size: int | None = None,
         limit: int | None = None,
         page_token: str | None = None,
+        prefetch: bool | None = None,
     ) -> Iterator[ExecutionStep]:
         """Retrieve a list of all Steps for an Execution.
 
@@ -185,11 +199,17 @@ class StepsClient(SyncClient):
             page_size: items per request, 1 to 1000 (default: Twilio's 50, or the limit).
             limit: the most items to return (None: all).
             page_token: a page's `next_page_token`: resume after that page.
+            prefetch: fetch the next page while this one is used (None: the client's setting).
         """
         return cast(
             Iterator[ExecutionStep],
-            self._iter_items(
-                LIST_STEPS, (flow_sid, execution_sid), {}, page_size, limit, page_token
+            self.iter_items(
+                LIST_STEPS,
+                (flow_sid, execution_sid),
+                page_size=page_size,
+                limit=limit,
+                page_token=page_token,
+                prefetch=prefetch,
             ),
         )
 
@@ -197,9 +217,11 @@ class StepsClient(SyncClient):
         self,
         flow_sid: str,
         execution_sid: str,
+        *,
         page_size: int | None = None,
         limit: int | None = None,
         page_token: str | None = None,
+        prefetch: bool | None = None,
     ) -> list[ExecutionStep]:
         """Retrieve a list of all Steps for an Execution.
 
@@ -209,7 +231,12 @@ class StepsClient(SyncClient):
             map(
                 self._sharer(LIST_STEPS),
                 self.iter_steps(
-                    flow_sid, execution_sid, page_size=page_size, limit=limit, page_token=page_token
+                    flow_sid,
+                    execution_sid,
+                    page_size=page_size,
+                    limit=limit,
+                    page_token=page_token,
+                    prefetch=prefetch,
                 ),
             )
         )
@@ -218,37 +245,49 @@ class StepsClient(SyncClient):
         self,
         flow_sid: str,
         execution_sid: str,
+        *,
         page_size: int | None = None,
         page_token: str | None = None,
     ) -> StepsPage:
         """One page of steps; pass its `next_page_token` back as `page_token` for the next."""
         return cast(
             StepsPage,
-            self._get_page(LIST_STEPS, (flow_sid, execution_sid), {}, page_size, page_token),
+            self.get_page(
+                LIST_STEPS, (flow_sid, execution_sid), page_size=page_size, page_token=page_token
+            ),
         )
 
     def iter_steps_pages(
         self,
         flow_sid: str,
         execution_sid: str,
+        *,
         page_size: int | None = None,
-        page_token: str | None = None,
         limit: int | None = None,
+        page_token: str | None = None,
+        prefetch: bool | None = None,
     ) -> Iterator[StepsPage]:
-        """Every page of steps, lazily (the last one cut to `limit` items)."""
+        """Every page of steps, lazily (the last one cut to `limit` items); the
+        arguments are those of `iter_steps`."""
         return cast(
             Iterator[StepsPage],
-            self._iter_pages(
-                LIST_STEPS, (flow_sid, execution_sid), {}, page_size, page_token, limit
+            self.iter_pages(
+                LIST_STEPS,
+                (flow_sid, execution_sid),
+                page_size=page_size,
+                limit=limit,
+                page_token=page_token,
+                prefetch=prefetch,
             ),
         )
 
     def list_steps_for(
         self,
         executions: Iterable[tuple[str, str]],
+        *,
         page_size: int | None = None,
-        concurrency: int = 10,
         limit: int | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
     ) -> list[list[ExecutionStep]]:
         """The steps of many (flow_sid, execution_sid), in order.
 
@@ -256,7 +295,9 @@ class StepsClient(SyncClient):
         each returns at most `limit` items. Every argument is checked before the first request;
         the first failure stops the rest and is raised.
         """
-        lists = self._list_for(LIST_STEPS, executions, page_size, limit, concurrency)
+        lists = self.list_each(
+            LIST_STEPS, executions, page_size=page_size, limit=limit, concurrency=concurrency
+        )
         return [list(map(self._sharer(LIST_STEPS), items)) for items in lists]
 
     def get_step(
@@ -272,9 +313,7 @@ class StepsClient(SyncClient):
             execution_sid: matches `FN[0-9a-fA-F]{32}`.
             step_sid: matches `FT[0-9a-fA-F]{32}`.
         """
-        return cast(
-            ExecutionStep, self._get_one(FETCH_STEP, (flow_sid, execution_sid, step_sid), {})
-        )
+        return cast(ExecutionStep, self.fetch(FETCH_STEP, (flow_sid, execution_sid, step_sid)))
 
     def get_step_context(
         self,
@@ -291,7 +330,7 @@ class StepsClient(SyncClient):
         """
         return cast(
             ExecutionStepContext,
-            self._get_one(FETCH_STEP_CONTEXT, (flow_sid, execution_sid, step_sid), {}),
+            self.fetch(FETCH_STEP_CONTEXT, (flow_sid, execution_sid, step_sid)),
         )
 
     def get_execution(
@@ -305,7 +344,7 @@ class StepsClient(SyncClient):
             flow_sid: matches `FW[0-9a-fA-F]{32}`.
             execution_sid: matches `FN[0-9a-fA-F]{32}`.
         """
-        return cast(Execution, self._get_one(FETCH_EXECUTION, (flow_sid, execution_sid), {}))
+        return cast(Execution, self.fetch(FETCH_EXECUTION, (flow_sid, execution_sid)))
 
 
 class AsyncStepsClient(AsyncClient):
@@ -329,6 +368,7 @@ class AsyncStepsClient(AsyncClient):
         page_size: int | None = None,
         limit: int | None = None,
         page_token: str | None = None,
+        prefetch: bool | None = None,
     ) -> AsyncIterator[Execution]:
         """Retrieve a list of all Executions for the Flow.
 
@@ -336,19 +376,24 @@ class AsyncStepsClient(AsyncClient):
 
         Args:
             flow_sid: matches `FW[0-9a-fA-F]{32}`.
-            status: Only show Execution resources with the given status. Can be: `active` or `ended`. One of active, ended.            created_from: Only show Execution resources starting on or after this [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) date-time, given as `YYYY-MM-DDThh:mm:ss-hh:mm`. A timezone-aware datetime, or a date (its midnight UTC).            created_to: Only show Execution resources starting before this [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) date-time, given as `YYYY-MM-DDThh:mm:ss-hh:mm`. A timezone-aware datetime, or a date (its midnight UTC).            page_size: items per request, 1 to 1000 (default: Twilio's 50, or the limit).
+            status: Only show Execution resources with the given status. Can be: `active` or `ended`. One of active, ended.
+            created_from: Only show Execution resources starting on or after this [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) date-time, given as `YYYY-MM-DDThh:mm:ss-hh:mm`. A timezone-aware datetime, or a date (its midnight UTC).
+            created_to: Only show Execution resources starting before this [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) date-time, given as `YYYY-MM-DDThh:mm:ss-hh:mm`. A timezone-aware datetime, or a date (its midnight UTC).
+            page_size: items per request, 1 to 1000 (default: Twilio's 50, or the limit).
             limit: the most items to return (None: all).
             page_token: a page's `next_page_token`: resume after that page.
+            prefetch: fetch the next page while this one is used (None: the client's setting).
         """
         return cast(
             AsyncIterator[Execution],
-            self._iter_items(
+            self.iter_items(
                 LIST_EXECUTIONS,
                 (flow_sid,),
-                {"status": status, "created_from": created_from, "created_to": created_to},
-                page_size,
-                limit,
-                page_token,
+                query={"status": status, "created_from": created_from, "created_to": created_to},
+                page_size=page_size,
+                limit=limit,
+                page_token=page_token,
+                prefetch=prefetch,
             ),
         )
 
@@ -362,6 +407,7 @@ class AsyncStepsClient(AsyncClient):
         page_size: int | None = None,
         limit: int | None = None,
         page_token: str | None = None,
+        prefetch: bool | None = None,
     ) -> list[Execution]:
         """Retrieve a list of all Executions for the Flow.
 
@@ -375,6 +421,7 @@ class AsyncStepsClient(AsyncClient):
             page_size=page_size,
             limit=limit,
             page_token=page_token,
+            prefetch=prefetch,
         )
         share = self._sharer(LIST_EXECUTIONS)
         return [share(item) async for item in items]
@@ -392,12 +439,12 @@ class AsyncStepsClient(AsyncClient):
         """One page of executions; pass its `next_page_token` back as `page_token` for the next."""
         return cast(
             ExecutionsPage,
-            await self._get_page(
+            await self.get_page(
                 LIST_EXECUTIONS,
                 (flow_sid,),
-                {"status": status, "created_from": created_from, "created_to": created_to},
-                page_size,
-                page_token,
+                query={"status": status, "created_from": created_from, "created_to": created_to},
+                page_size=page_size,
+                page_token=page_token,
             ),
         )
 
@@ -409,19 +456,22 @@ class AsyncStepsClient(AsyncClient):
         created_from: datetime | date | None = None,
         created_to: datetime | date | None = None,
         page_size: int | None = None,
-        page_token: str | None = None,
         limit: int | None = None,
+        page_token: str | None = None,
+        prefetch: bool | None = None,
     ) -> AsyncIterator[ExecutionsPage]:
-        """Every page of executions, lazily (the last one cut to `limit` items)."""
+        """Every page of executions, lazily (the last one cut to `limit` items); the
+        arguments are those of `iter_executions`."""
         return cast(
             AsyncIterator[ExecutionsPage],
-            self._iter_pages(
+            self.iter_pages(
                 LIST_EXECUTIONS,
                 (flow_sid,),
-                {"status": status, "created_from": created_from, "created_to": created_to},
-                page_size,
-                page_token,
-                limit,
+                query={"status": status, "created_from": created_from, "created_to": created_to},
+                page_size=page_size,
+                limit=limit,
+                page_token=page_token,
+                prefetch=prefetch,
             ),
         )
 
@@ -437,17 +487,18 @@ class AsyncStepsClient(AsyncClient):
             execution_sid: matches `FN[0-9a-fA-F]{32}`.
         """
         return cast(
-            ExecutionContext,
-            await self._get_one(FETCH_EXECUTION_CONTEXT, (flow_sid, execution_sid), {}),
+            ExecutionContext, await self.fetch(FETCH_EXECUTION_CONTEXT, (flow_sid, execution_sid))
         )
 
     def iter_steps(
         self,
         flow_sid: str,
         execution_sid: str,
+        *,
         page_size: int | None = None,
         limit: int | None = None,
         page_token: str | None = None,
+        prefetch: bool | None = None,
     ) -> AsyncIterator[ExecutionStep]:
         """Retrieve a list of all Steps for an Execution.
 
@@ -459,11 +510,17 @@ class AsyncStepsClient(AsyncClient):
             page_size: items per request, 1 to 1000 (default: Twilio's 50, or the limit).
             limit: the most items to return (None: all).
             page_token: a page's `next_page_token`: resume after that page.
+            prefetch: fetch the next page while this one is used (None: the client's setting).
         """
         return cast(
             AsyncIterator[ExecutionStep],
-            self._iter_items(
-                LIST_STEPS, (flow_sid, execution_sid), {}, page_size, limit, page_token
+            self.iter_items(
+                LIST_STEPS,
+                (flow_sid, execution_sid),
+                page_size=page_size,
+                limit=limit,
+                page_token=page_token,
+                prefetch=prefetch,
             ),
         )
 
@@ -471,16 +528,23 @@ class AsyncStepsClient(AsyncClient):
         self,
         flow_sid: str,
         execution_sid: str,
+        *,
         page_size: int | None = None,
         limit: int | None = None,
         page_token: str | None = None,
+        prefetch: bool | None = None,
     ) -> list[ExecutionStep]:
         """Retrieve a list of all Steps for an Execution.
 
         As a list (at most `limit` items); the arguments are those of `iter_steps`.
         """
         items = self.iter_steps(
-            flow_sid, execution_sid, page_size=page_size, limit=limit, page_token=page_token
+            flow_sid,
+            execution_sid,
+            page_size=page_size,
+            limit=limit,
+            page_token=page_token,
+            prefetch=prefetch,
         )
         share = self._sharer(LIST_STEPS)
         return [share(item) async for item in items]
@@ -489,37 +553,49 @@ class AsyncStepsClient(AsyncClient):
         self,
         flow_sid: str,
         execution_sid: str,
+        *,
         page_size: int | None = None,
         page_token: str | None = None,
     ) -> StepsPage:
         """One page of steps; pass its `next_page_token` back as `page_token` for the next."""
         return cast(
             StepsPage,
-            await self._get_page(LIST_STEPS, (flow_sid, execution_sid), {}, page_size, page_token),
+            await self.get_page(
+                LIST_STEPS, (flow_sid, execution_sid), page_size=page_size, page_token=page_token
+            ),
         )
 
     def iter_steps_pages(
         self,
         flow_sid: str,
         execution_sid: str,
+        *,
         page_size: int | None = None,
-        page_token: str | None = None,
         limit: int | None = None,
+        page_token: str | None = None,
+        prefetch: bool | None = None,
     ) -> AsyncIterator[StepsPage]:
-        """Every page of steps, lazily (the last one cut to `limit` items)."""
+        """Every page of steps, lazily (the last one cut to `limit` items); the
+        arguments are those of `iter_steps`."""
         return cast(
             AsyncIterator[StepsPage],
-            self._iter_pages(
-                LIST_STEPS, (flow_sid, execution_sid), {}, page_size, page_token, limit
+            self.iter_pages(
+                LIST_STEPS,
+                (flow_sid, execution_sid),
+                page_size=page_size,
+                limit=limit,
+                page_token=page_token,
+                prefetch=prefetch,
             ),
         )
 
     async def list_steps_for(
         self,
         executions: Iterable[tuple[str, str]],
+        *,
         page_size: int | None = None,
-        concurrency: int = 10,
         limit: int | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
     ) -> list[list[ExecutionStep]]:
         """The steps of many (flow_sid, execution_sid), in order.
 
@@ -527,7 +603,9 @@ class AsyncStepsClient(AsyncClient):
         each returns at most `limit` items. Every argument is checked before the first request;
         the first failure stops the rest and is raised.
         """
-        lists = await self._list_for(LIST_STEPS, executions, page_size, limit, concurrency)
+        lists = await self.list_each(
+            LIST_STEPS, executions, page_size=page_size, limit=limit, concurrency=concurrency
+        )
         return [list(map(self._sharer(LIST_STEPS), items)) for items in lists]
 
     async def get_step(
@@ -544,7 +622,7 @@ class AsyncStepsClient(AsyncClient):
             step_sid: matches `FT[0-9a-fA-F]{32}`.
         """
         return cast(
-            ExecutionStep, await self._get_one(FETCH_STEP, (flow_sid, execution_sid, step_sid), {})
+            ExecutionStep, await self.fetch(FETCH_STEP, (flow_sid, execution_sid, step_sid))
         )
 
     async def get_step_context(
@@ -562,7 +640,7 @@ class AsyncStepsClient(AsyncClient):
         """
         return cast(
             ExecutionStepContext,
-            await self._get_one(FETCH_STEP_CONTEXT, (flow_sid, execution_sid, step_sid), {}),
+            await self.fetch(FETCH_STEP_CONTEXT, (flow_sid, execution_sid, step_sid)),
         )
 
     async def get_execution(
@@ -576,7 +654,7 @@ class AsyncStepsClient(AsyncClient):
             flow_sid: matches `FW[0-9a-fA-F]{32}`.
             execution_sid: matches `FN[0-9a-fA-F]{32}`.
         """
-        return cast(Execution, await self._get_one(FETCH_EXECUTION, (flow_sid, execution_sid), {}))
+        return cast(Execution, await self.fetch(FETCH_EXECUTION, (flow_sid, execution_sid)))
 
 
 __all__ = ["StepsClient", "AsyncStepsClient"]

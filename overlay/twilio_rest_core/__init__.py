@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from .defaults import VERSION as __version__
 
 if TYPE_CHECKING:
-    from ._attempts import RetryEvent
     from .clients import AsyncClient, AsyncListClient, SyncClient, SyncListClient
     from .credentials import Credentials
     from .errors import (
@@ -32,9 +31,11 @@ if TYPE_CHECKING:
         UnsafeURLError,
         ValidationError,
     )
+    from .listing import Listing
     from .operations import FetchOperation, ListOperation, PathParam, QueryParam, Service
     from .page import Page
-    from .retry import Clock, RetryPolicy
+    from .retry import Clock, RetryEvent, RetryPolicy
+    from .stops import Stop
 
 # Names load on first use (PEP 562): importing the package costs no httpx.
 _LAZY = {
@@ -52,6 +53,7 @@ _LAZY = {
     "FetchOperation": ".operations",
     "InvalidResponseError": ".errors",
     "ListOperation": ".operations",
+    "Listing": ".listing",
     "NotFoundError": ".errors",
     "Page": ".page",
     "PaginationLoopError": ".errors",
@@ -59,10 +61,11 @@ _LAZY = {
     "PermissionDeniedError": ".errors",
     "QueryParam": ".operations",
     "RateLimitError": ".errors",
-    "RetryEvent": "._attempts",
+    "RetryEvent": ".retry",
     "RetryPolicy": ".retry",
     "ServerError": ".errors",
     "Service": ".operations",
+    "Stop": ".stops",
     "SyncClient": ".clients",
     "SyncListClient": ".clients",
     "TwilioRestError": ".errors",
@@ -101,6 +104,7 @@ __all__ = [
     "FetchOperation",
     "InvalidResponseError",
     "ListOperation",
+    "Listing",
     "NotFoundError",
     "Page",
     "PaginationLoopError",
@@ -112,6 +116,7 @@ __all__ = [
     "RetryPolicy",
     "ServerError",
     "Service",
+    "Stop",
     "SyncClient",
     "SyncListClient",
     "TwilioRestError",

@@ -27,7 +27,7 @@ from .errors import (
     InvalidResponseError,
     TwilioRestError,
 )
-from .retry import Clock, RetryPolicy
+from .retry import Clock, RetryEvent, RetryPolicy
 
 T = TypeVar("T")
 
@@ -109,17 +109,6 @@ def _told(error: TwilioRestError, attempts: int, reason: str, detail: str) -> Tw
     error.stop_reason = reason
     error.stop_detail = detail
     return error
-
-
-@dataclass(frozen=True, slots=True)
-class RetryEvent:
-    """A retry about to happen: what failed, which retry this is, how long until it."""
-
-    request: httpx.Request
-    retry: int  # 1 for the first retry (the second attempt)
-    reason: str  # e.g. "HTTP 503 (Twilio error 20503)", "ReadTimeout"
-    delay: float  # seconds to wait first
-    error: TwilioRestError  # what this attempt would have raised
 
 
 def _announce(

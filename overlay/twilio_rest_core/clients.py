@@ -1,11 +1,14 @@
 """The sync and async client shells every generated service binding builds on.
 
 What the two share lives once in `_Shell`: settings, request building, the listing's
-decisions (`_paging.Listing`), fetching one resource. What is left in each shell is I/O:
+decisions (`listing.Listing`), fetching one resource. What is left in each shell is I/O:
 sending, sleeping, and fetching the next page while the current one is used.
 
-Generated bindings call the `_`-prefixed methods with their operation declarations;
-those return an iterator (sync) or an async iterator, a value or an awaitable.
+The seam, public and keyword-only after the path arguments, is what generated bindings
+and hand-written workflows call with their operation declarations: `listing` (checked,
+no I/O), `pages` and `items` (run one), `iter_pages`, `iter_items`, `get_page`, `fetch`
+and `list_each` (a fan-out). The sync shell returns iterators and values, the async one
+async iterators and awaitables; both take the same arguments.
 """
 
 from __future__ import annotations
@@ -31,18 +34,20 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
 import httpx
 
 from . import defaults as D
-from ._attempts import READ, Flow, Reply, RetryEvent, Rule, attempts, run_async, run_sync
-from ._bounds import CURRENT, Attempt, Stop, read_async, read_sync
+from ._attempts import READ, Flow, Reply, Rule, attempts, run_async, run_sync
+from ._bounds import CURRENT, Attempt, read_async, read_sync
 from ._decode import build_model, build_page, build_written, decode_reply, gc_paused, string_sharer
 from ._limiter import AsyncGate, ConcurrencyLimit, SyncGate
-from ._paging import Listing
 from ._requests import RequestBuilder
 from ._settings import ClientSettings
 from ._validation import check_limit, effective_page_size
 from .errors import ClientClosedError, ConfigurationError, TwilioRestError
+from .fanout import check_concurrency
+from .listing import Listing
 from .operations import FetchOperation, ListOperation, Service, WriteOperation
 from .page import Page
-from .retry import Clock, RetryPolicy
+from .retry import Clock, RetryEvent, RetryPolicy
+from .stops import Stop
 
 if TYPE_CHECKING:
     import asyncio
@@ -140,13 +145,13 @@ class _Shell(Generic[HttpT]):
     def _fetch(self, request: httpx.Request, stop: Stop | None = None, rule: Rule = READ) -> Any:
         raise NotImplementedError
 
-    def _drive(self, listing: Listing[Any]) -> Any:
-        raise NotImplementedError
-
     def _then(self, pending: Any, finish: Callable[[Reply], T]) -> Any:
         raise NotImplementedError
 
-    def _items(self, pages: Any) -> Any:
+    def pages(self, listing: Listing[Any], *, stop: Stop | None = None) -> Any:
+        raise NotImplementedError
+
+    def items(self, listing: Listing[Any], *, stop: Stop | None = None) -> Any:
         raise NotImplementedError
 
     # What both shells do the same way.
@@ -167,94 +172,122 @@ class _Shell(Generic[HttpT]):
         """For a listing kept whole: repeated strings made one object (see _decode.py)."""
         return string_sharer(operation)
 
-    def _listing(
+    # The seam: what a generated binding or a hand-written workflow calls. Everything
+    # after the path arguments is keyword-only.
+    def listing(
         self,
         operation: ListOperation[ItemT],
         path_args: Sequence[str],
-        query: Query,
-        page_size: int | None,
-        page_token: str | None,
-        limit: int | None,
+        *,
+        query: Query | None = None,
+        page_size: int | None = None,
+        limit: int | None = None,
+        page_token: str | None = None,
         prefetch: bool | None = None,
     ) -> Listing[ItemT]:
-        """Every argument checked now: bad input fails at the call, not at the first iteration.
+        """A listing of `operation`, every argument checked now and nothing sent: bad input
+        fails at this call, not at the first iteration. Run it with `pages` or `items`.
 
-        prefetch: None follows the client's setting; a fan-out that counts its requests
-        in flight turns it off.
+        query: the operation's filters by parameter name (None values are left out).
+        page_size: items per request (default: the server's, or `limit` when smaller).
+        limit: the most items in all (None: every one). page_token: resume after the page
+        that gave it. prefetch: fetch the next page while this one is used (None: the
+        client's setting; a workflow counting its requests in flight passes False).
         """
         self._check_open()
         check_limit(limit)
         page_size = effective_page_size(page_size, limit, operation.max_page_size)
-        first = self._requests.operation(operation, path_args, query, page_size, page_token)
+        first = self._requests.operation(
+            operation, path_args, NO_QUERY if query is None else query, page_size, page_token
+        )
         ahead = self.prefetch if prefetch is None else prefetch
         return Listing(operation, self._requests, self._settings.origin, first, limit, ahead)
 
-    def _listings(
-        self,
-        operation: ListOperation[ItemT],
-        parents: Iterable[Sequence[str]],
-        page_size: int | None,
-        limit: int | None,
-    ) -> list[Listing[ItemT]]:
-        """A fan-out's listings, every one checked before the first request; no prefetch:
-        the fan-out counts its requests in flight."""
-        return [
-            self._listing(operation, parent, NO_QUERY, page_size, None, limit, prefetch=False)
-            for parent in parents
-        ]
-
-    def _iter_pages(
+    def iter_pages(
         self,
         operation: ListOperation[ItemT],
         path_args: Sequence[str],
-        query: Query = NO_QUERY,
-        page_size: int | None = None,
-        page_token: str | None = None,
-        limit: int | None = None,
-        prefetch: bool | None = None,
-    ) -> Any:
-        listing = self._listing(operation, path_args, query, page_size, page_token, limit, prefetch)
-        return self._drive(listing)
-
-    def _iter_items(
-        self,
-        operation: ListOperation[ItemT],
-        path_args: Sequence[str],
-        query: Query = NO_QUERY,
+        *,
+        query: Query | None = None,
         page_size: int | None = None,
         limit: int | None = None,
         page_token: str | None = None,
         prefetch: bool | None = None,
     ) -> Any:
-        return self._items(
-            self._iter_pages(operation, path_args, query, page_size, page_token, limit, prefetch)
+        """`pages(listing(...))`: the listing's pages, lazily (the last one cut to `limit`)."""
+        return self.pages(
+            self.listing(
+                operation,
+                path_args,
+                query=query,
+                page_size=page_size,
+                limit=limit,
+                page_token=page_token,
+                prefetch=prefetch,
+            )
         )
 
-    def _get_page(
+    def iter_items(
         self,
         operation: ListOperation[ItemT],
         path_args: Sequence[str],
-        query: Query = NO_QUERY,
+        *,
+        query: Query | None = None,
+        page_size: int | None = None,
+        limit: int | None = None,
+        page_token: str | None = None,
+        prefetch: bool | None = None,
+    ) -> Any:
+        """`items(listing(...))`: the listing's items, lazily, one page in memory at a time."""
+        return self.items(
+            self.listing(
+                operation,
+                path_args,
+                query=query,
+                page_size=page_size,
+                limit=limit,
+                page_token=page_token,
+                prefetch=prefetch,
+            )
+        )
+
+    def get_page(
+        self,
+        operation: ListOperation[ItemT],
+        path_args: Sequence[str],
+        *,
+        query: Query | None = None,
         page_size: int | None = None,
         page_token: str | None = None,
     ) -> Any:
+        """One page of `operation` (awaitable on the async client); its `next_page_token`
+        passed back as `page_token` gives the next."""
         self._check_open()
-        request = self._requests.operation(operation, path_args, query, page_size, page_token)
+        request = self._requests.operation(
+            operation, path_args, NO_QUERY if query is None else query, page_size, page_token
+        )
         return self._then(
             self._fetch(request),
             lambda reply: build_page(operation, decode_reply(operation, reply)),
         )
 
-    def _get_one(
+    def fetch(
         self,
         operation: FetchOperation,
         path_args: Sequence[str],
-        query: Query = NO_QUERY,
+        *,
+        query: Query | None = None,
         stop: Stop | None = None,
     ) -> Any:
-        """stop: a fan-out's, which ends this fetch (sync; an async one is cancelled)."""
+        """One resource of `operation`, as its model (awaitable on the async client).
+
+        stop: ends this fetch when set (sync: at once, even mid-request; async: checked
+        before the request is sent, and a task in flight is ended by cancelling it).
+        """
         self._check_open()
-        request = self._requests.operation(operation, path_args, query)
+        request = self._requests.operation(
+            operation, path_args, NO_QUERY if query is None else query
+        )
         fetching = self._fetch(request, stop)
         return self._then(fetching, lambda reply: build_model(operation, reply))
 
@@ -282,6 +315,22 @@ class _Shell(Generic[HttpT]):
         rule = Rule(frozenset(operation.statuses), operation.retried_after_sending)
         sending = self._fetch(request, stop, rule)
         return self._then(sending, lambda reply: build_written(operation, reply))
+
+    def _fan_out(
+        self,
+        operation: ListOperation[ItemT],
+        parents: Iterable[Sequence[str]],
+        page_size: int | None,
+        limit: int | None,
+        concurrency: int,
+    ) -> list[Listing[ItemT]]:
+        """A fan-out's listings, every argument checked before the first request; no
+        prefetch: the fan-out counts its requests in flight."""
+        check_concurrency(concurrency)
+        return [
+            self.listing(operation, parent, page_size=page_size, limit=limit, prefetch=False)
+            for parent in parents
+        ]
 
     def _flow(self, request: httpx.Request, rule: Rule = READ) -> Flow[Reply]:
         settings = self._settings
@@ -402,26 +451,29 @@ class SyncClient(_Shell[httpx.Client]):
     def _then(self, pending: Reply, finish: Callable[[Reply], T]) -> T:
         return finish(pending)
 
-    def _items(self, pages: Iterator[Page[ItemT]]) -> Iterator[ItemT]:
-        return (item for page in pages for item in page.items)
+    def items(self, listing: Listing[ItemT], *, stop: Stop | None = None) -> Iterator[ItemT]:
+        """The listing's items, lazily, one page in memory at a time (see `pages`)."""
+        return (item for page in self.pages(listing, stop=stop) for item in page.items)
 
-    def _drive(
-        self, listing: Listing[ItemT], parent: Stop | None = None
+    def pages(
+        self, listing: Listing[ItemT], *, stop: Stop | None = None
     ) -> Generator[Page[ItemT], None, None]:
+        """Run `listing`: its pages, lazily. Leaving the loop (or closing the generator)
+        ends the request in flight at once; so does setting `stop` (a workflow's, shared
+        by its listings) or closing the client."""
         # A daemon thread downloads page n+1 while this thread decodes page n into models
         # and the caller consumes them: worth it only for big pages from a server that
         # keeps us waiting (see PREFETCH_MIN_ITEMS and PREFETCH_MIN_WAIT). Leaving the
-        # loop sets the listing's stop, which ends that download at once; so does setting
-        # `parent` (a fan-out's stop).
-        stop = Stop(parent)
-        self._stops.add(stop)
+        # loop sets the listing's stop, which ends that download at once.
+        listing_stop = Stop(stop)
+        self._stops.add(listing_stop)
         if self._closed:
-            stop.set()
+            listing_stop.set()
 
         def start(request: httpx.Request, ahead: bool) -> Callable[[], Reply]:
             if not ahead:
-                return lambda: self._fetch(request, stop)
-            prefetch = _Prefetch(self._fetch, request, stop)
+                return lambda: self._fetch(request, listing_stop)
+            prefetch = _Prefetch(self._fetch, request, listing_stop)
             time.sleep(0)  # hand the GIL over now: the worker sends its request at once
             return prefetch.result
 
@@ -448,26 +500,28 @@ class SyncClient(_Shell[httpx.Client]):
                 if refused is not None:
                     raise refused
         finally:
-            stop.set()
-            self._stops.discard(stop)
+            listing_stop.set()
+            self._stops.discard(listing_stop)
 
-    def _list_for(
+    def list_each(
         self,
         operation: ListOperation[ItemT],
         parents: Iterable[Sequence[str]],
-        page_size: int | None,
-        limit: int | None,
-        concurrency: int,
+        *,
+        page_size: int | None = None,
+        limit: int | None = None,
+        concurrency: int = D.DEFAULT_CONCURRENCY,
     ) -> list[list[ItemT]]:
-        """Every listing's items, `concurrency` listings at a time on threads, in order."""
-        from .fanout import check_concurrency, map_bounded
+        """Every listing's items (one listing per path arguments in `parents`), in order,
+        `concurrency` at a time on threads. Every argument is checked before the first
+        request; the first failure ends the listings still running and is raised."""
+        from .fanout import map_bounded
 
-        check_concurrency(concurrency)
-        listings = self._listings(operation, parents, page_size, limit)
+        listings = self._fan_out(operation, parents, page_size, limit, concurrency)
         stop = Stop()  # the first failure sets it: the listings still running end at once
 
         def one(listing: Listing[ItemT]) -> list[ItemT]:
-            return [item for page in self._drive(listing, stop) for item in page.items]
+            return [item for page in self.pages(listing, stop=stop) for item in page.items]
 
         return map_bounded(one, listings, concurrency, on_failure=stop.set)
 
@@ -557,7 +611,9 @@ class AsyncClient(_Shell[httpx.AsyncClient]):
     async def _fetch(
         self, request: httpx.Request, stop: Stop | None = None, rule: Rule = READ
     ) -> Reply:
-        """stop: not needed here; a task is stopped by cancelling it."""
+        """stop: checked before the request; a task in flight is ended by cancelling it."""
+        if stop is not None:
+            stop.check()
         return await run_async(self._flow(request, rule), self._gated_send, self._settings.clock)
 
     async def _gated_send(self, request: httpx.Request, limit: float | None) -> Reply:
@@ -574,10 +630,16 @@ class AsyncClient(_Shell[httpx.AsyncClient]):
     async def _then(self, pending: Awaitable[Reply], finish: Callable[[Reply], T]) -> T:
         return finish(await pending)
 
-    def _items(self, pages: AsyncGenerator[Page[ItemT], None]) -> AsyncIterator[ItemT]:
-        return _async_items(pages)
+    def items(self, listing: Listing[ItemT], *, stop: Stop | None = None) -> AsyncIterator[ItemT]:
+        """The listing's items, lazily (`async for`), one page in memory at a time."""
+        return _async_items(self.pages(listing, stop=stop))
 
-    async def _drive(self, listing: Listing[ItemT]) -> AsyncGenerator[Page[ItemT], None]:
+    async def pages(
+        self, listing: Listing[ItemT], *, stop: Stop | None = None
+    ) -> AsyncGenerator[Page[ItemT], None]:
+        """Run `listing`: its pages, lazily (`async for`). Closing the generator (`aclose()`,
+        or leaving an `async with contextlib.aclosing(...)` block) cancels the prefetch in
+        flight; `stop`, when set, ends the listing before its next request."""
         import asyncio  # imported on first use: importing a service stays light
 
         prefetched: asyncio.Task[Reply] | None = None
@@ -585,9 +647,9 @@ class AsyncClient(_Shell[httpx.AsyncClient]):
         def start(request: httpx.Request, ahead: bool) -> Callable[[], Awaitable[Reply]]:
             nonlocal prefetched
             if not ahead:
-                return lambda: self._fetch(request)
+                return lambda: self._fetch(request, stop)
             # The next page downloads while this one becomes models and is consumed.
-            task = prefetched = asyncio.ensure_future(self._fetch(request))
+            task = prefetched = asyncio.ensure_future(self._fetch(request, stop))
             self._prefetches.add(task)
             task.add_done_callback(self._prefetches.discard)
             return lambda: task
@@ -624,22 +686,24 @@ class AsyncClient(_Shell[httpx.AsyncClient]):
                 with contextlib.suppress(asyncio.CancelledError, TwilioRestError, httpx.HTTPError):
                     await prefetched
 
-    async def _list_for(
+    async def list_each(
         self,
         operation: ListOperation[ItemT],
         parents: Iterable[Sequence[str]],
-        page_size: int | None,
-        limit: int | None,
-        concurrency: int,
+        *,
+        page_size: int | None = None,
+        limit: int | None = None,
+        concurrency: int = D.DEFAULT_CONCURRENCY,
     ) -> list[list[ItemT]]:
-        """Every listing's items, `concurrency` listings at a time as tasks, in order."""
-        from .fanout import check_concurrency, gather_bounded
+        """Every listing's items (one listing per path arguments in `parents`), in order,
+        `concurrency` at a time as tasks. Every argument is checked before the first
+        request; the first failure cancels the listings still running and is raised."""
+        from .fanout import gather_bounded
 
-        check_concurrency(concurrency)
-        listings = self._listings(operation, parents, page_size, limit)
+        listings = self._fan_out(operation, parents, page_size, limit, concurrency)
 
         async def one(listing: Listing[ItemT]) -> list[ItemT]:
-            return [item async for page in self._drive(listing) for item in page.items]
+            return [item async for page in self.pages(listing) for item in page.items]
 
         return await gather_bounded(one, listings, concurrency)
 

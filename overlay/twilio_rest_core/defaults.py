@@ -22,6 +22,10 @@ DEFAULT_BACKOFF_MAX = 8.0
 # A Retry-After longer than this is not waited for: the error is raised instead.
 DEFAULT_RETRY_AFTER_MAX = 60.0
 
+# Requests a fan-out (many listings, a trace) keeps in flight at once. Twilio answers
+# 429 past an account's concurrency limit; the clients learn that limit and keep below it.
+DEFAULT_CONCURRENCY = 8
+
 # Twilio rejects PageSize above 1000 with error 20007; an operation's spec may say otherwise.
 MAX_PAGE_SIZE = 1000
 

@@ -7,9 +7,13 @@ import random
 import time
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
 
 from . import defaults as D
-from .errors import ConfigurationError
+from .errors import ConfigurationError, TwilioRestError
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class Clock:
@@ -28,6 +32,20 @@ class Clock:
         import asyncio  # only async clients pay for importing it
 
         await asyncio.sleep(seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryEvent:
+    """A retry about to happen: what failed, which retry this is, how long until it.
+
+    Given to a client's `on_retry` hook before the wait.
+    """
+
+    request: httpx.Request
+    retry: int  # 1 for the first retry (the second attempt)
+    reason: str  # e.g. "HTTP 503 (Twilio error 20503)", "ReadTimeout"
+    delay: float  # seconds to wait first
+    error: TwilioRestError  # what this attempt would have raised
 
 
 @dataclass(frozen=True, slots=True)

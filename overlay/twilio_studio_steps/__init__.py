@@ -23,7 +23,6 @@ if TYPE_CHECKING:
         PageMeta,
     )
     from studio_v2_steps_api.types import UNSET, Unset
-    from twilio_rest_core._attempts import RetryEvent
     from twilio_rest_core.clients import AsyncListClient, SyncListClient
     from twilio_rest_core.credentials import Credentials
     from twilio_rest_core.errors import (
@@ -46,7 +45,7 @@ if TYPE_CHECKING:
     from twilio_rest_core.errors import TwilioRestError as TwilioStudioError
     from twilio_rest_core.operations import ListOperation as ListEndpoint
     from twilio_rest_core.page import Page
-    from twilio_rest_core.retry import Clock, RetryPolicy
+    from twilio_rest_core.retry import Clock, RetryEvent, RetryPolicy
 
     from .steps import LIST_STEPS, AsyncStepsClient, ExecutionTrace, StepsClient, StepsPage
 
@@ -86,7 +85,7 @@ _LAZY = {
     "PaginationLoopError": "twilio_rest_core.errors",
     "PermissionDeniedError": "twilio_rest_core.errors",
     "RateLimitError": "twilio_rest_core.errors",
-    "RetryEvent": "twilio_rest_core._attempts",
+    "RetryEvent": "twilio_rest_core.retry",
     "RetryPolicy": "twilio_rest_core.retry",
     "ServerError": "twilio_rest_core.errors",
     "StepsClient": ".steps",

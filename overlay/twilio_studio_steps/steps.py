@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from studio_v2_steps_api import clients as generated
 from studio_v2_steps_api.operations import LIST_STEPS, StepsPage
+from twilio_rest_core.defaults import DEFAULT_CONCURRENCY
 
 from .traces import ExecutionTrace, Status, aiter_traces, iter_traces
 
@@ -31,7 +32,7 @@ class StepsClient(generated.StepsClient):
         created_from: datetime | date | None = None,
         created_to: datetime | date | None = None,
         with_context: bool = False,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         limit: int | None = None,
     ) -> Iterator[ExecutionTrace]:
         """Each execution of the window with all of its steps, in the order listed.
@@ -65,7 +66,7 @@ class AsyncStepsClient(generated.AsyncStepsClient):
         created_from: datetime | date | None = None,
         created_to: datetime | date | None = None,
         with_context: bool = False,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         limit: int | None = None,
     ) -> AsyncIterator[ExecutionTrace]:
         """As StepsClient.iter_traces, with the requests run as tasks on this client."""

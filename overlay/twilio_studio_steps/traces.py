@@ -22,19 +22,20 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from studio_v2_steps_api.models import Execution, ExecutionStep
 from studio_v2_steps_api.operations import FETCH_STEP_CONTEXT, LIST_EXECUTIONS, LIST_STEPS
-from twilio_rest_core._bounds import Stop
+from twilio_rest_core.defaults import DEFAULT_CONCURRENCY
 from twilio_rest_core.fanout import check_concurrency
+from twilio_rest_core.stops import Stop
 
 if TYPE_CHECKING:
     import asyncio
     from concurrent.futures import Future
 
     from studio_v2_steps_api.clients import AsyncStepsClient, StepsClient
-    from twilio_rest_core._paging import Listing
+    from twilio_rest_core.listing import Listing
 
 Status = Literal["active", "ended"]
-# An execution's steps are listed in pages of this many (Twilio's largest).
-STEPS_PAGE_SIZE = 1000
+# An execution's steps are listed in pages of this many: the largest the operation allows.
+STEPS_PAGE_SIZE = LIST_STEPS.max_page_size
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +159,12 @@ def _executions(
     """The executions' listing, every argument checked now (before any request) and no
     prefetch: the plan counts every request it has in flight."""
     query = {"status": status, "created_from": created_from, "created_to": created_to}
-    return client._listing(LIST_EXECUTIONS, (flow_sid,), query, None, None, limit, False)
+    return client.listing(LIST_EXECUTIONS, (flow_sid,), query=query, limit=limit, prefetch=False)
+
+
+def _steps(client: StepsClient | AsyncStepsClient, flow: str, execution: str) -> Any:
+    """One execution's steps as a listing, in the largest pages and without prefetch."""
+    return client.listing(LIST_STEPS, (flow, execution), page_size=STEPS_PAGE_SIZE, prefetch=False)
 
 
 def iter_traces(
@@ -169,7 +175,7 @@ def iter_traces(
     created_from: datetime | date | None = None,
     created_to: datetime | date | None = None,
     with_context: bool = False,
-    concurrency: int = 8,
+    concurrency: int = DEFAULT_CONCURRENCY,
     limit: int | None = None,
     skip: AbstractSet[str] = frozenset(),
 ) -> Iterator[ExecutionTrace]:
@@ -189,7 +195,7 @@ def _run_threads(
     # Threads cannot be interrupted: leaving (a failure, the caller stopping) sets this,
     # which ends every request in flight at once, so that waiting for them is short.
     stop = Stop()
-    pages = client._drive(executions, stop)
+    pages = client.pages(executions, stop=stop)
 
     def next_page() -> list[Execution] | None:
         page = next(pages, None)
@@ -198,12 +204,10 @@ def _run_threads(
     def run(task: Task) -> Any:
         flow, execution = _ids(task.trace)
         if task.step_sid is None:
-            steps = client._listing(
-                LIST_STEPS, (flow, execution), {}, STEPS_PAGE_SIZE, None, None, prefetch=False
-            )
-            return [step for page in client._drive(steps, stop) for step in page.items]
+            steps = _steps(client, flow, execution)
+            return [step for page in client.pages(steps, stop=stop) for step in page.items]
         path = (flow, execution, task.step_sid)
-        return client._get_one(FETCH_STEP_CONTEXT, path, stop=stop).context
+        return client.fetch(FETCH_STEP_CONTEXT, path, stop=stop).context
 
     pool = ThreadPoolExecutor(concurrency, thread_name_prefix="twilio-trace")
     running: dict[Future[Any], Task | None] = {}
@@ -242,7 +246,7 @@ def aiter_traces(
     created_from: datetime | date | None = None,
     created_to: datetime | date | None = None,
     with_context: bool = False,
-    concurrency: int = 8,
+    concurrency: int = DEFAULT_CONCURRENCY,
     limit: int | None = None,
     skip: AbstractSet[str] = frozenset(),
 ) -> AsyncIterator[ExecutionTrace]:
@@ -250,13 +254,17 @@ def aiter_traces(
     check_concurrency(concurrency)
     executions = _executions(client, flow_sid, status, created_from, created_to, limit)
     plan = TracePlan(with_context, concurrency, skip)
-    return _run_tasks(client, client._drive(executions), plan, concurrency)
+    return _run_tasks(client, executions, plan, concurrency)
 
 
 async def _run_tasks(
-    client: AsyncStepsClient, pages: AsyncIterator[Any], plan: TracePlan, concurrency: int
+    client: AsyncStepsClient, executions: Listing[Execution], plan: TracePlan, concurrency: int
 ) -> AsyncIterator[ExecutionTrace]:
     import asyncio  # on first use: the sync client never loads it
+
+    # Leaving sets this: a task not yet past its request check sends nothing after.
+    stop = Stop()
+    pages = client.pages(executions, stop=stop)
 
     async def next_page() -> list[Execution] | None:
         try:
@@ -269,11 +277,10 @@ async def _run_tasks(
     async def run(task: Task) -> Any:
         flow, execution = _ids(task.trace)
         if task.step_sid is None:
-            listing = client._iter_items(
-                LIST_STEPS, (flow, execution), {}, STEPS_PAGE_SIZE, None, None, prefetch=False
-            )
-            return [step async for step in listing]
-        return (await client.get_step_context(flow, execution, task.step_sid)).context
+            steps = _steps(client, flow, execution)
+            return [step async for page in client.pages(steps, stop=stop) for step in page.items]
+        path = (flow, execution, task.step_sid)
+        return (await client.fetch(FETCH_STEP_CONTEXT, path, stop=stop)).context
 
     running: dict[asyncio.Task[Any], Task | None] = {}
     start: Callable[[Any], asyncio.Task[Any]] = asyncio.ensure_future
@@ -297,13 +304,12 @@ async def _run_tasks(
                 else:
                     plan.done(task, result)
     finally:
+        stop.set()
         for pending in running:
             pending.cancel()
         await asyncio.gather(*running, return_exceptions=True)  # nothing left running
-        aclose = getattr(pages, "aclose", None)
-        if aclose is not None:
-            with contextlib.suppress(Exception):
-                await aclose()
+        with contextlib.suppress(Exception):
+            await pages.aclose()
 
 
 __all__ = ["ExecutionTrace", "TracePlan", "aiter_traces", "iter_traces"]
