@@ -83,6 +83,8 @@ class QueryParam:
     choices: tuple[str, ...] = ()
     minimum: int | None = None
     maximum: int | None = None
+    is_list: bool = False
+    required: bool = False
 
 
 @dataclass
@@ -358,25 +360,26 @@ def _query_param(
     schema = _resolve(spec, param.get("schema", {}))
     name = renames.get(wire, snake(wire))
     description = _words(param.get("description"))
-    if "enum" in schema:
-        choices = tuple(str(c) for c in schema["enum"])
-        literal = ", ".join(json.dumps(c) for c in choices)
-        return QueryParam(name, wire, "enum", f"Literal[{literal}] | None", description, choices)
-    if schema.get("type") == "integer":
-        return QueryParam(
-            name,
-            wire,
-            "int",
-            "int | None",
-            description,
-            minimum=schema.get("minimum"),
-            maximum=schema.get("maximum"),
-        )
-    if schema.get("type") == "string" and schema.get("format") == "date-time":
-        return QueryParam(name, wire, "datetime", "datetime | date | None", description)
-    if schema.get("type") == "string":
-        return QueryParam(name, wire, "str", "str | None", description)
-    raise BindingError(f"query parameter {wire}: unsupported schema {schema}")
+    is_list = schema.get("type") == "array"
+    kind, resolved = _value_kind(spec, schema.get("items", {}) if is_list else schema)
+    if kind in {"object", "any"}:
+        kind = "str"  # a query carries text
+    choices = tuple(str(c) for c in resolved.get("enum", ()))
+    base = {
+        "enum": "Literal[" + ", ".join(json.dumps(c) for c in choices) + "]",
+        "datetime": "datetime | date",
+    }.get(kind) or ANNOTATIONS[kind]
+    return QueryParam(
+        name,
+        wire,
+        kind,
+        (f"Sequence[{base}]" if is_list else base) + " | None",
+        description,
+        choices,
+        minimum=resolved.get("minimum"),
+        maximum=resolved.get("maximum"),
+        is_list=is_list,
+    )
 
 
 def _ranges(queries: list[QueryParam]) -> list[tuple[str, str]]:

@@ -28,6 +28,7 @@ import sys
 import tempfile
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from bindings import BindingError, describe
@@ -105,10 +106,22 @@ def generate_into(folder: Path, package: str, out: Path) -> Path:
     return target
 
 
+def read_config(folder: Path) -> dict[str, Any]:
+    """A spec folder's generator.yaml."""
+    config: dict[str, Any] = YAML(typ="safe").load((folder / "generator.yaml").read_text())
+    return config
+
+
+def replace_tree(fresh: Path, current: Path) -> None:
+    """Put a freshly generated package where the old one was, whole."""
+    shutil.rmtree(current, ignore_errors=True)
+    shutil.copytree(fresh, current)
+
+
 def write_bindings(folder: Path, target: Path) -> None:
     """operations.py and clients.py: the service's binding to twilio_rest_core."""
     where = shown(folder)
-    generator_config = YAML(typ="safe").load((folder / "generator.yaml").read_text())
+    generator_config = read_config(folder)
     try:
         service = describe(
             json.loads((folder / "openapi.json").read_text()),
@@ -190,8 +203,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"{line[:10]}generated/{package}/{line[10:]}" for line in drift(fresh, current)
                 ]
             else:
-                shutil.rmtree(current, ignore_errors=True)
-                shutil.copytree(fresh, current)
+                replace_tree(fresh, current)
                 print(f"generated/{package}/ <- {shown(folder)}/")
     if not args.check:
         for stray in strays:

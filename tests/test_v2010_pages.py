@@ -107,13 +107,7 @@ class Calls:
 
 
 def either(kind: str, server: Calls) -> Either:
-    transport = httpx.MockTransport(server)
-    http = (
-        httpx.Client(transport=transport)
-        if kind == "sync"
-        else httpx.AsyncClient(transport=transport)
-    )
-    return Either(kind, ACCOUNT, TOKEN, base_url=BASE, http_client=http, clock=FakeClock())
+    return Either.over(kind, server, ACCOUNT, TOKEN, base_url=BASE, clock=FakeClock())
 
 
 async def collect(client: Either, **options: Any) -> list[Any]:

@@ -129,15 +129,7 @@ def created(status: int = 201) -> Callable[[httpx.Request], httpx.Response]:
 
 
 def either(kind: str, server: Scripted, **options: Any) -> Either:
-    transport = httpx.MockTransport(server)
-    http = (
-        httpx.Client(transport=transport)
-        if kind == "sync"
-        else httpx.AsyncClient(transport=transport)
-    )
-    return Either(
-        kind, ACCOUNT, TOKEN, base_url=BASE, http_client=http, clock=FakeClock(), **options
-    )
+    return Either.over(kind, server, ACCOUNT, TOKEN, base_url=BASE, clock=FakeClock(), **options)
 
 
 def form(request: httpx.Request) -> list[tuple[str, str]]:

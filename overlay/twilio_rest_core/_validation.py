@@ -7,7 +7,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .errors import ValidationError
-from .operations import ListOperation, Operation, QueryParam
+from .operations import BodyParam, ListOperation, Operation, QueryParam, ValueKind
+
+# Query kinds written by the body's rules (_forms.py).
+EXTRA_KINDS: dict[str, ValueKind] = {"bool": "bool", "number": "number", "date": "date"}
 
 
 def check_path_args(operation: Operation, path_args: Sequence[object]) -> dict[str, str]:
@@ -73,13 +76,20 @@ def effective_page_size(page_size: int | None, limit: int | None, maximum: int) 
     return page_size
 
 
-def query_values(operation: Operation, query: Mapping[str, object]) -> dict[str, str]:
-    """The declared query parameters that were given (not None), as wire name -> text."""
-    values: dict[str, str] = {}
+def query_values(operation: Operation, query: Mapping[str, object]) -> dict[str, Any]:
+    """The declared query parameters that were given (not None), as wire name -> text (a
+    list parameter: a list of texts, sent as the key repeated)."""
+    values: dict[str, Any] = {}
     for param in operation.query_params:
         value = query.get(param.name)
-        if value is not None:
+        if value is None:
+            continue
+        if not param.is_list:
             values[param.wire] = _query_text(param, value)
+        elif isinstance(value, list | tuple):
+            values[param.wire] = [_query_text(param, item) for item in value]
+        else:
+            raise ValidationError(param.name, value, "a list (or tuple) of values")
     unknown = set(query) - {param.name for param in operation.query_params}
     if unknown:  # a generated binding passes only declared names: this is a binding bug
         raise TypeError(f"{operation.name}: unknown query parameters {sorted(unknown)}")
@@ -99,6 +109,14 @@ def _query_text(param: QueryParam, value: object) -> str:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise ValidationError(param.name, value, f"an integer from {low} to {high}")
         return str(value)
+    if param.kind in EXTRA_KINDS:
+        from ._forms import scalar_text  # the body's rules, for the kinds only some GETs take
+
+        kind = EXTRA_KINDS[param.kind]
+        return scalar_text(
+            BodyParam(param.name, param.wire, kind, minimum=param.minimum, maximum=param.maximum),
+            value,
+        )
     if param.kind == "enum":
         if value not in param.choices:
             raise ValidationError(

@@ -17,7 +17,7 @@ from . import defaults as D
 ItemT = TypeVar("ItemT")
 ModelT_co = TypeVar("ModelT_co", covariant=True)
 
-QueryKind = Literal["int", "str", "enum", "datetime"]
+QueryKind = Literal["int", "str", "enum", "datetime", "bool", "number", "date"]
 # What a body or header parameter holds, which decides how it is checked and written.
 ValueKind = Literal["str", "int", "number", "bool", "datetime", "date", "enum", "object", "any"]
 PageShape = Literal["meta", "v2010"]
@@ -64,7 +64,8 @@ class QueryParam:
     """A query parameter other than paging's, checked before any request is sent.
 
     kind: int (with optional bounds), str, enum (one of `choices`) or datetime (an aware
-    datetime, or a date meaning its midnight UTC; sent as ISO 8601 in UTC).
+    datetime, or a date meaning its midnight UTC; sent as ISO 8601 in UTC); bool (sent
+    true/false), number, date (YYYY-MM-DD). is_list: a list, sent as the key repeated.
     """
 
     name: str
@@ -73,6 +74,7 @@ class QueryParam:
     choices: tuple[str, ...] = ()
     minimum: int | None = None
     maximum: int | None = None
+    is_list: bool = False
 
 
 @dataclass(frozen=True, slots=True)
