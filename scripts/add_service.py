@@ -74,6 +74,7 @@ def new_config(upstream: Path, spec: dict[str, Any], operations: list[str]) -> d
             "client": camel(name) + "Client",
             "user_agent": "twilio-" + name.replace("_", "-"),
             "logger": "twilio_" + name,
+            "unique_names": True,  # no curated names: a clash takes the operation's id
         },
     }
 

@@ -185,8 +185,27 @@ class Service:
 # -- the parse that names the models ------------------------------------------------------
 
 
+def models_only(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec as openapi-python-client is given it: without query and header parameters,
+    which only its low-level layer (not generated) would use, and which it refuses when
+    two name the same Python identifier (StartTime, StartTime<, StartTime>)."""
+    paths = {
+        path: {
+            method: (
+                {**op, "parameters": [p for p in op.get("parameters", []) if p.get("in") == "path"]}
+                if isinstance(op, dict) and "parameters" in op
+                else op
+            )
+            for method, op in item.items()
+        }
+        for path, item in spec["paths"].items()
+    }
+    return {**spec, "paths": paths}
+
+
 def parse_models(spec: dict[str, Any], generator_config: dict[str, Any]) -> dict[Any, Any]:
     """(path, method) -> openapi-python-client's endpoint, from its own parse of `spec`."""
+    spec = models_only(spec)
     from openapi_python_client.config import Config, ConfigFile, MetaType
     from openapi_python_client.parser import GeneratorData
 
@@ -398,6 +417,8 @@ def _list_stem(stem: str, path: str) -> str:
     literal = [s for s in path.strip("/").split("/") if "{" not in s][-1]
     tail = snake(literal.removesuffix(".json")).rstrip("_").split("_")
     words = stem.split("_")
+    if tail[0] in words:  # the segment restates the resource: AvailablePhoneNumbers
+        return "_".join(words[: words.index(tail[0])] + tail)
     return "_".join(words[: max(0, len(words) - len(tail))] + tail)
 
 
@@ -427,6 +448,8 @@ class _Describer:
                 if p.get("in") == "query" and p["name"] not in PAGING
             ],
         }
+        self.taken = {p.name for p in common["path_params"]}
+        common["query_params"] = self.apart(common["query_params"])
         common["ranges"] = _ranges(common["query_params"])
         stem = snake(_stem(op_id)).rstrip("_")
         names = self.config.get("names", {})
@@ -437,12 +460,23 @@ class _Describer:
             model = _class_of(_success(endpoint))
             if not model:
                 raise BindingError(f"{op_id}: a fetch must answer a component schema")
+            if op_id.startswith("List"):  # a list Twilio answers in one body, not in pages
+                stem = _list_stem(stem, path)
             verb = self.config.get("methods", {}).get(op_id, f"get_{names.get(op_id, stem)}")
             name = verb.removeprefix("get_")
             return Binding(
                 kind="fetch", constant=f"FETCH_{name.upper()}", method=name, model=model, **common
             )
         return self.write(method, operation, endpoint, common, stem)
+
+    def apart(self, params: list[Any]) -> list[Any]:
+        """Keywords renamed where they would repeat a path parameter's name (a body's
+        AccountSid beside the path's): a trailing underscore, as for a keyword."""
+        for param in params:
+            while param.name in self.taken:
+                param.name += "_"
+            self.taken.add(param.name)
+        return params
 
     def page(
         self,
@@ -528,6 +562,7 @@ class _Describer:
         statuses = sorted(
             int(s) for s in operation.get("responses", {}) if s.isdigit() and s.startswith("2")
         )
+        body, headers = self.apart(body), self.apart(headers)
         return Binding(
             kind="write",
             constant=verb.upper(),
@@ -552,6 +587,20 @@ def _resolve_param(spec: dict[str, Any], param: dict[str, Any]) -> dict[str, Any
     return param
 
 
+def _tell_apart(bindings: list[Binding]) -> None:
+    """Give an operation whose methods an earlier one already has its whole id as its name
+    (for services added without curated names: `"unique_names": true`)."""
+    taken: set[str] = set()
+    for binding in bindings:
+        if taken & set(binding.methods):
+            whole = snake(binding.operation_id).rstrip("_")
+            binding.method = whole
+            binding.verb = whole if binding.kind == "write" else ""
+            binding.constant = whole.upper()
+            binding.page_class = camel(whole) + "Page" if binding.kind == "list" else ""
+        taken |= set(binding.methods)
+
+
 def describe(
     spec: dict[str, Any], extract_config: dict[str, Any], generator_config: dict[str, Any]
 ) -> Service:
@@ -573,6 +622,8 @@ def describe(
     product = host.removesuffix(".twilio.com")
     if not product or "." in product:
         raise BindingError(f"cannot tell the product from the server {host!r}")
+    if config.get("unique_names"):
+        _tell_apart(bindings)
     methods = [name for b in bindings for name in b.methods]
     clashes = sorted({name for name in methods if methods.count(name) > 1})
     if clashes:

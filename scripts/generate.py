@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from bindings import BindingError, describe
+from bindings import BindingError, describe, models_only
 from ruamel.yaml import YAML
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,11 +66,14 @@ def services() -> list[tuple[Path, str]]:
 def generate_into(folder: Path, package: str, out: Path) -> Path:
     target = out / package
     env = dict(os.environ, NO_COLOR="1")
+    # The models come from the spec without what only the low-level layer would use.
+    source = out / f"{package}.models-only.json"
+    source.write_text(json.dumps(models_only(json.loads((folder / "openapi.json").read_text()))))
     cmd = [
         "openapi-python-client",
         "generate",
         "--path",
-        str(folder / "openapi.json"),
+        str(source),
         "--config",
         str(folder / "generator.yaml"),
         "--custom-template-path",

@@ -36,7 +36,6 @@ from bindings import Binding, describe
 
 KINDS = ("list", "fetch", "create", "update", "delete", "other")
 ACCOUNT = "AC" + "0" * 32
-SID = re.compile(r"\^?([A-Z]{2})\[0-9a-fA-F\]\{32\}\$?")
 
 
 def kind_of(method: str, op_id: str, path: str, spec_item: dict[str, Any]) -> str:
@@ -125,12 +124,14 @@ def answer(binding: Binding) -> httpx.Response:
 
 
 def text_for(pattern: str | None) -> str | None:
+    """A string matching `pattern`: a SID of one of the prefixes it names, or a plain
+    word; None when neither matches."""
     if not pattern:
         return "value"
-    match = SID.fullmatch(pattern)
-    if match:
-        return match.group(1) + "0" * 32
-    return None
+    compiled = re.compile(pattern)
+    prefixes = re.findall(r"[A-Z]{2}", pattern)
+    candidates = [prefix + "0" * 32 for prefix in prefixes] + ["value", "US", "1", "v1"]
+    return next((text for text in candidates if compiled.fullmatch(text)), None)
 
 
 def value_for(param: Any) -> Any:
@@ -235,7 +236,7 @@ def sweep(specs: list[Path], root: Path) -> list[dict[str, Any]]:
         started = time.monotonic()
         try:
             folder, refused = add_service.add(spec_path, root)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # a sweep reports every failure and goes on
             row["notes"].append(f"not generated: {type(exc).__name__}: {exc}"[:300])
             rows.append(row)
             continue
