@@ -49,8 +49,8 @@ def script(name: str) -> ModuleType:
 extract_fragment = script("extract_fragment")
 spec_changes = script("spec_changes")
 bindings = script("bindings")
-bindings = script("bindings")
 generate = script("generate")
+add_service = script("add_service")
 
 needs_generator = pytest.mark.skipif(
     shutil.which("openapi-python-client", path=PATH_WITH_VENV) is None
