@@ -9,7 +9,7 @@ import nox
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"
-nox.options.sessions = ["lint", "typecheck", "check-generated", "tests", "docs"]
+nox.options.sessions = ["lint", "typecheck", "check-generated", "tests", "sweep-ci", "docs"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 PYTHON = "3.11"
@@ -94,6 +94,40 @@ def update_spec(session: nox.Session) -> None:
     session.run("python", "scripts/update_spec.py", *where, *session.posargs)
     session.run("python", "scripts/generate.py")
     session.run("pytest")
+
+
+@nox.session(name="add-service", python=PYTHON)
+def add_service(session: nox.Session) -> None:
+    """Add a service with every operation of one of Twilio's specs, and generate it (run on
+    a service that exists, regenerate it); it does not run the tests.
+
+    nox -s add-service -- PATH/TO/twilio_X.json [--operations ID ...]
+    """
+    if not session.posargs or session.posargs[0].startswith("-"):
+        session.error("give the spec: nox -s add-service -- PATH/TO/twilio_X.json")
+    session.install("-e", ".", *group("generate"))
+    where = ("--relative-to", session.invoked_from)
+    session.run("python", "scripts/add_service.py", *where, *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def sweep(session: nox.Session) -> None:
+    """Every spec in ../shared/upstream/ (or those given) generated, type-checked and each
+    operation called, in a scratch folder: a table per spec and per kind (docs/sweep.md).
+
+    nox -s sweep [-- SPEC.json ... --table docs/sweep.md]
+    """
+    session.install("-e", ".", *group("typecheck"), *group("generate"))
+    session.run("python", "scripts/sweep.py", *session.posargs)
+
+
+@nox.session(name="sweep-ci", python=PYTHON)
+def sweep_ci(session: nox.Session) -> None:
+    """The sweep over the specs kept in tests/data/upstream/ (Studio, Serverless, Api v2010,
+    Conversations): CI's proof that they generate, type-check and call."""
+    session.install("-e", ".", *group("typecheck"), *group("generate"))
+    specs = sorted(str(p) for p in Path("tests/data/upstream").glob("twilio_*.json"))
+    session.run("python", "scripts/sweep.py", "--require-all", *specs)
 
 
 @nox.session(python=PYTHON)

@@ -5,9 +5,10 @@
 
 Each folder spec/<service>/ holding openapi.json and generator.yaml becomes
 generated/<package>/, where <package> is the config's package_name_override:
-openapi-python-client writes the models and the low-level API, and the binding
-templates (spec/templates/bindings/, fed by scripts/bindings.py) write the operation
-declarations and the typed sync and async clients on twilio_rest_core. Every file
+openapi-python-client writes the models (its low-level API layer is dropped), and the
+binding templates (spec/templates/bindings/, fed by scripts/bindings.py from the same
+generator's parse of the spec) write the operation declarations and the typed sync and
+async clients on twilio_rest_core. Every file
 starts with a header naming what wrote it. The generator runs into a scratch folder
 first, so the result never depends on what an older generation left behind, and the
 copy in generated/ is replaced whole. Run it through `nox -s generate`, which
@@ -27,9 +28,10 @@ import sys
 import tempfile
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import jinja2
-from bindings import BindingError, describe
+from bindings import BindingError, describe, models_only
 from ruamel.yaml import YAML
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +39,7 @@ SPEC = ROOT / "spec"
 GENERATED = ROOT / "generated"
 TEMPLATES = SPEC / "templates"
 IGNORED = {"__pycache__", ".ruff_cache", ".mypy_cache"}
+LOW_LEVEL = ("api", "client.py", "errors.py")
 
 
 def shown(folder: Path) -> str:
@@ -63,11 +66,14 @@ def services() -> list[tuple[Path, str]]:
 def generate_into(folder: Path, package: str, out: Path) -> Path:
     target = out / package
     env = dict(os.environ, NO_COLOR="1")
+    # The models come from the spec without what only the low-level layer would use.
+    source = out / f"{package}.models-only.json"
+    source.write_text(json.dumps(models_only(json.loads((folder / "openapi.json").read_text()))))
     cmd = [
         "openapi-python-client",
         "generate",
         "--path",
-        str(folder / "openapi.json"),
+        str(source),
         "--config",
         str(folder / "generator.yaml"),
         "--custom-template-path",
@@ -85,6 +91,10 @@ def generate_into(folder: Path, package: str, out: Path) -> Path:
     # PEP 561 marker: with --meta none the generator writes none, and the wheel ships
     # these packages to type-checked code.
     (target / "py.typed").write_text("")
+    # The generator's own low-level layer: the typed clients (bindings) replace it.
+    for unused in LOW_LEVEL:
+        shutil.rmtree(target / unused, ignore_errors=True)
+        (target / unused).unlink(missing_ok=True)
     for junk in target.rglob("*"):
         if junk.name in IGNORED and junk.is_dir():
             shutil.rmtree(junk)
@@ -99,24 +109,22 @@ def generate_into(folder: Path, package: str, out: Path) -> Path:
     return target
 
 
-def meta_model(target: Path, exported: str, page_model: str) -> str:
-    """The class of a generated page model's `meta` field (the generator names it)."""
-    module = re.search(rf"^\s*from \.(\w+) import {page_model}$", exported, re.M)
-    if module is None:
-        sys.exit(f"{target.name}: no module exports {page_model}")
-    source = (target / "models" / f"{module.group(1)}.py").read_text()
-    # The public model's field, not its decoding twin's (<Model>Wire).
-    fields = [name for name in re.findall(r"^    meta: (\w+) \| Unset", source, re.M)]
-    public = [name for name in fields if not name.endswith("Wire")]
-    if not public:
-        sys.exit(f"{target.name}: {page_model} has no typed meta field")
-    return public[0]
+def read_config(folder: Path) -> dict[str, Any]:
+    """A spec folder's generator.yaml."""
+    config: dict[str, Any] = YAML(typ="safe").load((folder / "generator.yaml").read_text())
+    return config
+
+
+def replace_tree(fresh: Path, current: Path) -> None:
+    """Put a freshly generated package where the old one was, whole."""
+    shutil.rmtree(current, ignore_errors=True)
+    shutil.copytree(fresh, current)
 
 
 def write_bindings(folder: Path, target: Path) -> None:
     """operations.py and clients.py: the service's binding to twilio_rest_core."""
     where = shown(folder)
-    generator_config = YAML(typ="safe").load((folder / "generator.yaml").read_text())
+    generator_config = read_config(folder)
     try:
         service = describe(
             json.loads((folder / "openapi.json").read_text()),
@@ -125,12 +133,6 @@ def write_bindings(folder: Path, target: Path) -> None:
         )
     except (BindingError, KeyError) as exc:
         sys.exit(f"{where}: cannot describe the binding: {exc}")
-    exported = (target / "models" / "__init__.py").read_text()
-    for binding in service.lists:
-        binding.meta_model = meta_model(target, exported, binding.model)
-    missing = [name for name in service.models if f'"{name}"' not in exported]
-    if missing:
-        sys.exit(f"{where}: the binding names models the generator did not write: {missing}")
     header = (
         f"# Generated by scripts/generate.py from {where}/ (openapi.json, extract.json) "
         "with spec/templates/bindings/. Do not edit."
@@ -204,8 +206,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"{line[:10]}generated/{package}/{line[10:]}" for line in drift(fresh, current)
                 ]
             else:
-                shutil.rmtree(current, ignore_errors=True)
-                shutil.copytree(fresh, current)
+                replace_tree(fresh, current)
                 print(f"generated/{package}/ <- {shown(folder)}/")
     if not args.check:
         for stray in strays:

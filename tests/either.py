@@ -3,8 +3,10 @@ which, and `Either.call` runs a method on it, collecting a listing or awaiting a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import httpx
 from twilio_rest_core.clients import AsyncClient, SyncClient
 from twilio_studio_steps import AsyncStepsClient, StepsClient
 
@@ -24,6 +26,23 @@ class Either:
         self.client: SyncClient | AsyncClient = (
             sync_class(*args, **options) if kind == "sync" else async_class(*args, **options)
         )
+
+    @classmethod
+    def over(
+        cls,
+        kind: str,
+        handler: Callable[[httpx.Request], httpx.Response],
+        *args: Any,
+        **options: Any,
+    ) -> Either:
+        """A client of `kind` whose requests `handler` answers (an httpx.MockTransport)."""
+        transport = httpx.MockTransport(handler)
+        http = (
+            httpx.Client(transport=transport)
+            if kind == "sync"
+            else httpx.AsyncClient(transport=transport)
+        )
+        return cls(kind, *args, http_client=http, **options)
 
     async def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
         """`client.method(...)`: an `iter_*` listing is collected into a list, a coroutine

@@ -49,8 +49,8 @@ def script(name: str) -> ModuleType:
 extract_fragment = script("extract_fragment")
 spec_changes = script("spec_changes")
 bindings = script("bindings")
-bindings = script("bindings")
 generate = script("generate")
+add_service = script("add_service")
 
 needs_generator = pytest.mark.skipif(
     shutil.which("openapi-python-client", path=PATH_WITH_VENV) is None
@@ -137,4 +137,10 @@ def serverless_without(field: str) -> dict[str, Any]:
 SERVICE_FIELD_REMOVED = """\
 GET /v1/Services (ListService)
   BREAKING  response 200 field services[].unique_name: removed (was string, nullable)
-1 change, 1 breaking"""
+POST /v1/Services (CreateService)
+  BREAKING  response 201 field unique_name: removed (was string, nullable)
+GET /v1/Services/{Sid} (FetchService)
+  BREAKING  response 200 field unique_name: removed (was string, nullable)
+POST /v1/Services/{Sid} (UpdateService)
+  BREAKING  response 200 field unique_name: removed (was string, nullable)
+4 changes, 4 breaking"""

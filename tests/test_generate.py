@@ -80,10 +80,10 @@ def test_drift_check_names_edited_stray_and_missing_files(repo_copy: Path) -> No
     with (package / "models" / "execution_step.py").open("a", encoding="utf-8") as file:
         file.write("# edited by hand\n")
     (package / "stray_module.py").write_text("x = 1\n", encoding="utf-8")
-    (package / "errors.py").unlink()
+    (package / "operations.py").unlink()
     dirty = run(*check, cwd=repo_copy)
     assert dirty.returncode == 1
-    assert "missing:  generated/studio_v2_steps_api/errors.py" in dirty.stderr
+    assert "missing:  generated/studio_v2_steps_api/operations.py" in dirty.stderr
     assert "stray:    generated/studio_v2_steps_api/stray_module.py" in dirty.stderr
     assert "modified: generated/studio_v2_steps_api/models/execution_step.py" in dirty.stderr
     named = [line for line in dirty.stderr.splitlines() if "generated/studio_v2_steps_api/" in line]

@@ -54,8 +54,12 @@ def test_a_field_removed_from_the_service_schema_is_breaking() -> None:
     new = extract_fragment.extract(serverless_without("unique_name"), read_json(SERVICES_CONFIG))
     assert "unique_name" not in new["components"]["schemas"]["Service"]["properties"]
     changes = spec_changes.diff_specs(old, new)
+    # Every operation answering a Service (list, create, fetch, update) reports it.
     assert [(c.subject, c.kind, c.breaking) for c in changes] == [
-        ("response 200 field services[].unique_name", "removed", True)
+        ("response 200 field services[].unique_name", "removed", True),
+        ("response 201 field unique_name", "removed", True),
+        ("response 200 field unique_name", "removed", True),
+        ("response 200 field unique_name", "removed", True),
     ]
     assert spec_changes.format_changes(changes) == SERVICE_FIELD_REMOVED
 
@@ -129,11 +133,14 @@ def test_error_schema_changes_are_reported(fragment: dict[str, Any]) -> None:
         "            response default field user_error: added (boolean)\n"
     )
     operations = [
-        (path, item["get"]["operationId"]) for path, item in sorted(fragment["paths"].items())
+        (method.upper(), path, item[method]["operationId"])
+        for path, item in sorted(fragment["paths"].items())
+        for method in ("get", "post", "delete")
+        if method in item
     ]
-    assert len(operations) == 6
+    assert len(operations) == 19
     assert spec_changes.format_changes(spec_changes.diff_specs(fragment, new)) == (
-        "".join(f"GET {path} ({op})\n{per_operation}" for path, op in operations)
+        "".join(f"{method} {path} ({op})\n{per_operation}" for method, path, op in operations)
         + f"{3 * len(operations)} changes, {2 * len(operations)} breaking"
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Generator
+from dataclasses import dataclass
 from typing import NamedTuple, TypeVar, cast
 
 import httpx
@@ -59,6 +60,40 @@ Outcome = Reply | httpx.RequestError | TwilioRestError | None
 Flow = Generator[Action, Outcome, T]
 
 
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """What an operation's method allows: which statuses succeed, and whether a failure
+    after the request went out (a timeout, a dropped connection, a 5xx) may be retried.
+
+    A request Twilio provably did not act on is always retryable: the connection was
+    never made, or it answered 429 (refused for concurrency, error 20429).
+    """
+
+    ok: frozenset[int] = frozenset({200})
+    after_sending: bool = True
+
+
+READ = Rule()
+# Failures that happen before any byte of the request reached Twilio.
+NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def _not_retried(error: TwilioRestError, sent: int, what: str, ambiguous: bool) -> TwilioRestError:
+    """A failure not retried; `ambiguous`: a write that failed after it went out, which
+    Twilio may have acted on, and the error says so."""
+    if isinstance(error, InvalidResponseError):
+        what = "an invalid response"
+    if not ambiguous:
+        return _told(error, sent, NOT_RETRYABLE, f"{what} is not retried")
+    error.may_have_been_applied = True
+    return _told(
+        error,
+        sent,
+        NOT_RETRYABLE,
+        f"not retried after {what}: Twilio may have applied it, so check before sending it again",
+    )
+
+
 def _limit_timeout(request: httpx.Request, remaining: float) -> None:
     """Shrink this attempt's timeouts so that no single socket wait outlasts the deadline."""
     timeouts = request.extensions.get("timeout")
@@ -103,8 +138,12 @@ def attempts(
     clock: Clock,
     logger: logging.Logger,
     on_retry: Callable[[RetryEvent], None] | None = None,
+    rule: Rule = READ,
 ) -> Flow[Reply]:
     """Send `request` until it succeeds, fails for good, or the policy gives up.
+
+    `rule` says which statuses succeed and whether an ambiguous failure is retried; a
+    write that is not is raised with `may_have_been_applied` set.
 
     Each attempt is limited to its longest timeout and, with a deadline, to the time
     left of it; the error finally raised says how many attempts were made and why no
@@ -137,22 +176,24 @@ def attempts(
                     response.status_code,
                     response.headers.get(D.REQUEST_ID_HEADER),
                 )
-            if response.status_code == 200:
+            if response.status_code in rule.ok:
                 return outcome
             error = api_error(response, outcome.body, clock)
             reason = f"HTTP {response.status_code}" + (
                 f" (Twilio error {error.code})" if error.code is not None else ""
             )
-            if response.status_code not in policy.retry_statuses:
-                raise _told(
-                    error, sent, NOT_RETRYABLE, f"HTTP {response.status_code} is not retried"
-                )
+            if (ambiguous := not rule.after_sending and response.status_code >= 500) or (
+                response.status_code not in policy.retry_statuses
+            ):
+                raise _not_retried(error, sent, f"HTTP {response.status_code}", ambiguous)
             retry_after = error.retry_after
         elif isinstance(outcome, httpx.RequestError):
             error = transport_error(outcome, request, limit)
             reason = type(outcome).__name__
-            if isinstance(error, InvalidResponseError):
-                raise _told(error, sent, NOT_RETRYABLE, "an invalid response is not retried")
+            if (ambiguous := not rule.after_sending and not isinstance(outcome, NEVER_SENT)) or (
+                isinstance(error, InvalidResponseError)
+            ):
+                raise _not_retried(error, sent, reason, ambiguous)
             if by_deadline and isinstance(error, APITimeoutError):
                 raise _told(error, sent, DEADLINE_REACHED, f"deadline of {deadline:g} s reached")
         elif isinstance(outcome, TwilioRestError):

@@ -19,8 +19,8 @@ from . import defaults as D
 from ._attempts import Reply
 from ._wire import UnlearnableKey, WireDecoder, wire_type_of
 from .errors import InvalidResponseError
-from .operations import ListOperation, Operation
-from .page import Page
+from .operations import ListOperation, NoContent, Operation
+from .page import Page, next_page_of
 
 ItemT = TypeVar("ItemT")
 
@@ -158,14 +158,17 @@ def decode_page(
         model, wire = wire, None
     page = wire if model is None else model
     items = getattr(page, _shape(operation).items)
-    meta = page.meta
     if type(items) is not list:
         raise _invalid(response, f"{operation.items_key!r} is missing or not a list")
-    if meta is msgspec.UNSET or meta is None:
-        raise _invalid(response, "'meta' is missing or not an object")
-    next_page_url = getattr(meta, "next_page_url", None)
-    if next_page_url is msgspec.UNSET:
-        next_page_url = None
+    if operation.page_shape == "v2010":
+        next_page_url = next_page_of(page, response)
+    else:
+        meta = page.meta
+        if meta is msgspec.UNSET or meta is None:
+            raise _invalid(response, "'meta' is missing or not an object")
+        next_page_url = getattr(meta, "next_page_url", None)
+        if next_page_url is msgspec.UNSET:
+            next_page_url = None
     return Decoded(wire, items, next_page_url, response, waited, model)
 
 
@@ -218,6 +221,14 @@ def build_model(operation: Operation, reply: Reply) -> Any:
     with gc_paused():
         wire = _decode(operation, reply.response, reply.body)
         return operation.model.from_wire(wire) if isinstance(wire, msgspec.Struct) else wire
+
+
+def build_written(operation: Operation, reply: Reply) -> Any:
+    """A write's reply: its resource as the generated model, or None for a body-less
+    answer (a delete's 204, a 202 with nothing to say)."""
+    if not reply.body.strip() or operation.model is NoContent:
+        return None
+    return build_model(operation, reply)
 
 
 @contextmanager

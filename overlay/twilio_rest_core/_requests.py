@@ -8,10 +8,11 @@ from urllib.parse import quote
 
 import httpx
 
+from ._forms import encode_body, header_values
 from ._settings import ClientSettings
 from ._validation import check_page_size, check_page_token, check_path_args, query_values
 from .errors import ValidationError
-from .operations import ListOperation, Operation
+from .operations import ListOperation, Operation, WriteOperation
 
 # Twilio's paging parameters, the same on every list operation.
 PAGE_SIZE = "PageSize"
@@ -19,7 +20,7 @@ PAGE_TOKEN = "PageToken"  # noqa: S105 - a parameter name, not a secret
 
 
 class RequestBuilder:
-    """Builds GETs on one httpx client with a client's settings.
+    """Builds requests on one httpx client with a client's settings.
 
     `headers` are sent per request only when the httpx client is the caller's: a
     client we made carries them itself.
@@ -55,20 +56,54 @@ class RequestBuilder:
                 params[PAGE_SIZE] = page_size
             if page_token is not None:
                 params[PAGE_TOKEN] = page_token
-        path = operation.path
-        for wire, value in values.items():
-            path = path.replace("{" + wire + "}", quote(value, safe=""))
         try:
-            return self.get(self._settings.base_url + path, params or None)
+            return self.get(self._url(operation.path, values), params or None)
         except (httpx.InvalidURL, UnicodeError) as exc:  # e.g. a query longer than URLs may be
             name = "page_token" if page_token is not None else "query"
             given: object = page_token if page_token is not None else dict(query)
             raise ValidationError(name, given, f"a value that fits in a URL ({exc})") from None
 
+    def write(
+        self,
+        operation: WriteOperation,
+        path_args: Sequence[str],
+        query: Mapping[str, object],
+        body: Mapping[str, object],
+        headers: Mapping[str, object],
+    ) -> httpx.Request:
+        """Validate every argument (path, query, body, headers), then build the write."""
+        url = self._url(operation.path, check_path_args(operation, path_args))
+        params = query_values(operation, query)
+        sent_headers = dict(self._headers or {})
+        sent_headers.update(header_values(operation, headers))
+        content = encode_body(operation, body)
+        if content is not None:
+            sent_headers["Content-Type"] = content[1]
+        try:
+            return self._build(
+                operation.method,
+                url,
+                params=params or None,
+                content=None if content is None else content[0],
+                headers=sent_headers or None,
+            )
+        except (httpx.InvalidURL, UnicodeError) as exc:
+            raise ValidationError(
+                "query", dict(query), f"a value that fits in a URL ({exc})"
+            ) from None
+
+    def _url(self, template: str, values: Mapping[str, str]) -> str:
+        """The URL of a path template, each `{Name}` (anywhere in a segment) percent-encoded."""
+        path = template
+        for wire, value in values.items():
+            path = path.replace("{" + wire + "}", quote(value, safe=""))
+        return self._settings.base_url + path
+
     def get(self, url: str, params: Mapping[str, Any] | None = None) -> httpx.Request:
+        return self._build("GET", url, params=params, headers=self._headers)
+
+    def _build(self, method: str, url: str, **options: Any) -> httpx.Request:
         timeout = self._settings.timeout
-        if timeout is None:
-            return self._http.build_request("GET", url, params=params, headers=self._headers)
-        return self._http.build_request(
-            "GET", url, params=params, headers=self._headers, timeout=timeout
-        )
+        if timeout is not None:
+            options["timeout"] = timeout
+        return self._http.build_request(method, url, **options)

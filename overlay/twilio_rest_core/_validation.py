@@ -7,15 +7,34 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .errors import ValidationError
-from .operations import ListOperation, Operation, QueryParam
+from .operations import BodyParam, ListOperation, Operation, QueryParam, ValueKind
+
+# Query kinds written by the body's rules (_forms.py).
+EXTRA_KINDS: dict[str, ValueKind] = {"bool": "bool", "number": "number", "date": "date"}
 
 
 def check_path_args(operation: Operation, path_args: Sequence[object]) -> dict[str, str]:
-    """The path template's values by wire name; each must match its declared pattern."""
+    """The path template's values by wire name; each must match its declared pattern, or
+    without one be what any path segment must be: non-empty, no `/`, no control character
+    (the value is percent-encoded, so `..` or `?` cannot change the path either)."""
     values: dict[str, str] = {}
     for param, value in zip(operation.path_params, path_args, strict=True):
-        if not isinstance(value, str) or not param.pattern.fullmatch(value):
-            raise ValidationError(param.name, value, f"a string matching {param.pattern.pattern}")
+        pattern = param.pattern
+        if pattern is not None:
+            if not isinstance(value, str) or not pattern.fullmatch(value):
+                raise ValidationError(param.name, value, f"a string matching {pattern.pattern}")
+        elif (
+            not isinstance(value, str)
+            or not value
+            or value in (".", "..")
+            or "/" in value
+            or any(ord(c) < 32 or ord(c) == 127 for c in value)
+        ):
+            raise ValidationError(
+                param.name, value, "a non-empty string with no '/' and no control character"
+            )
+        else:
+            check_encodable(param.name, value)
         values[param.wire] = value
     return values
 
@@ -57,13 +76,20 @@ def effective_page_size(page_size: int | None, limit: int | None, maximum: int) 
     return page_size
 
 
-def query_values(operation: Operation, query: Mapping[str, object]) -> dict[str, str]:
-    """The declared query parameters that were given (not None), as wire name -> text."""
-    values: dict[str, str] = {}
+def query_values(operation: Operation, query: Mapping[str, object]) -> dict[str, Any]:
+    """The declared query parameters that were given (not None), as wire name -> text (a
+    list parameter: a list of texts, sent as the key repeated)."""
+    values: dict[str, Any] = {}
     for param in operation.query_params:
         value = query.get(param.name)
-        if value is not None:
+        if value is None:
+            continue
+        if not param.is_list:
             values[param.wire] = _query_text(param, value)
+        elif isinstance(value, list | tuple):
+            values[param.wire] = [_query_text(param, item) for item in value]
+        else:
+            raise ValidationError(param.name, value, "a list (or tuple) of values")
     unknown = set(query) - {param.name for param in operation.query_params}
     if unknown:  # a generated binding passes only declared names: this is a binding bug
         raise TypeError(f"{operation.name}: unknown query parameters {sorted(unknown)}")
@@ -76,13 +102,21 @@ def query_values(operation: Operation, query: Mapping[str, object]) -> dict[str,
 
 def _query_text(param: QueryParam, value: object) -> str:
     if param.kind == "datetime":
-        return _utc_text(param.name, value)
+        return utc_text(param.name, value)
     if param.kind == "int":
         low = -(2**63) if param.minimum is None else param.minimum
         high = 2**63 - 1 if param.maximum is None else param.maximum
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise ValidationError(param.name, value, f"an integer from {low} to {high}")
         return str(value)
+    if param.kind in EXTRA_KINDS:
+        from ._forms import scalar_text  # the body's rules, for the kinds only some GETs take
+
+        kind = EXTRA_KINDS[param.kind]
+        return scalar_text(
+            BodyParam(param.name, param.wire, kind, minimum=param.minimum, maximum=param.maximum),
+            value,
+        )
     if param.kind == "enum":
         if value not in param.choices:
             raise ValidationError(
@@ -108,7 +142,8 @@ def to_utc(name: str, value: object) -> dt.datetime:
     raise ValidationError(name, value, "a timezone-aware datetime or a date")
 
 
-def _utc_text(name: str, value: object) -> str:
+def utc_text(name: str, value: object) -> str:
+    """ISO 8601 in UTC, as Twilio reads it: 2024-05-01T12:00:00Z."""
     moment = to_utc(name, value)
     text = moment.strftime("%Y-%m-%dT%H:%M:%S")
     if moment.microsecond:
@@ -125,4 +160,5 @@ __all__ = [
     "effective_page_size",
     "query_values",
     "to_utc",
+    "utc_text",
 ]

@@ -34,9 +34,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
 import httpx
 
 from . import defaults as D
-from ._attempts import Flow, Reply, attempts, run_async, run_sync
+from ._attempts import READ, Flow, Reply, Rule, attempts, run_async, run_sync
 from ._bounds import CURRENT, Attempt, read_async, read_sync
-from ._decode import build_model, build_page, decode_reply, gc_paused, string_sharer
+from ._decode import build_model, build_page, build_written, decode_reply, gc_paused, string_sharer
 from ._limiter import AsyncGate, ConcurrencyLimit, SyncGate
 from ._requests import RequestBuilder
 from ._settings import ClientSettings
@@ -44,7 +44,7 @@ from ._validation import check_limit, effective_page_size
 from .errors import ClientClosedError, ConfigurationError, TwilioRestError
 from .fanout import check_concurrency
 from .listing import Listing
-from .operations import FetchOperation, ListOperation, Service
+from .operations import FetchOperation, ListOperation, Service, WriteOperation
 from .page import Page
 from .retry import Clock, RetryEvent, RetryPolicy
 from .stops import Stop
@@ -142,7 +142,7 @@ class _Shell(Generic[HttpT]):
         raise NotImplementedError
 
     # What each shell does its own way (I/O), typed loosely here and precisely there.
-    def _fetch(self, request: httpx.Request, stop: Stop | None = None) -> Any:
+    def _fetch(self, request: httpx.Request, stop: Stop | None = None, rule: Rule = READ) -> Any:
         raise NotImplementedError
 
     def _then(self, pending: Any, finish: Callable[[Reply], T]) -> Any:
@@ -291,6 +291,31 @@ class _Shell(Generic[HttpT]):
         fetching = self._fetch(request, stop)
         return self._then(fetching, lambda reply: build_model(operation, reply))
 
+    def send(
+        self,
+        operation: WriteOperation,
+        path_args: Sequence[str],
+        *,
+        query: Query | None = None,
+        body: Query | None = None,
+        headers: Query | None = None,
+        stop: Stop | None = None,
+    ) -> Any:
+        """Perform a write (create, update, delete): every argument checked, then sent.
+
+        Returns the written resource as the operation's model, or None when Twilio answers
+        no body (a delete's 204); awaitable on AsyncClient. A create (any POST not
+        declared idempotent) is sent again only when Twilio provably did not act on it;
+        after an ambiguous failure its error has `may_have_been_applied` set.
+        """
+        self._check_open()
+        request = self._requests.write(
+            operation, path_args, query or NO_QUERY, body or NO_QUERY, headers or NO_QUERY
+        )
+        rule = Rule(frozenset(operation.statuses), operation.retried_after_sending)
+        sending = self._fetch(request, stop, rule)
+        return self._then(sending, lambda reply: build_written(operation, reply))
+
     def _fan_out(
         self,
         operation: ListOperation[ItemT],
@@ -307,9 +332,11 @@ class _Shell(Generic[HttpT]):
             for parent in parents
         ]
 
-    def _flow(self, request: httpx.Request) -> Flow[Reply]:
+    def _flow(self, request: httpx.Request, rule: Rule = READ) -> Flow[Reply]:
         settings = self._settings
-        return attempts(request, settings.retry, settings.clock, settings.logger, settings.on_retry)
+        return attempts(
+            request, settings.retry, settings.clock, settings.logger, settings.on_retry, rule
+        )
 
     @property
     def base_url(self) -> str:
@@ -404,10 +431,10 @@ class SyncClient(_Shell[httpx.Client]):
             stop.leave(attempt)
             CURRENT.reset(token)
 
-    def _fetch(self, request: httpx.Request, stop: Stop | None = None) -> Reply:
+    def _fetch(self, request: httpx.Request, stop: Stop | None = None, rule: Rule = READ) -> Reply:
         settings = self._settings
         return run_sync(
-            self._flow(request), self._gated_send, settings.clock, stop or self._fetch_stop
+            self._flow(request, rule), self._gated_send, settings.clock, stop or self._fetch_stop
         )
 
     def _gated_send(self, request: httpx.Request, limit: float | None, stop: Stop) -> Reply:
@@ -581,11 +608,13 @@ class AsyncClient(_Shell[httpx.AsyncClient]):
                 "the attempt's time limit was reached", request=request
             ) from None
 
-    async def _fetch(self, request: httpx.Request, stop: Stop | None = None) -> Reply:
+    async def _fetch(
+        self, request: httpx.Request, stop: Stop | None = None, rule: Rule = READ
+    ) -> Reply:
         """stop: checked before the request; a task in flight is ended by cancelling it."""
         if stop is not None:
             stop.check()
-        return await run_async(self._flow(request), self._gated_send, self._settings.clock)
+        return await run_async(self._flow(request, rule), self._gated_send, self._settings.clock)
 
     async def _gated_send(self, request: httpx.Request, limit: float | None) -> Reply:
         """One attempt, within the account's learned concurrency limit."""

@@ -36,12 +36,16 @@ class TwilioRestError(Exception):
     resume_token: for a listing, the page_token that resumes it at the page that failed
         (None: the failure was on the first page of a listing started without one, or
         not in a listing).
+    may_have_been_applied: a write (a create, or an update not declared idempotent)
+        failed after it reached Twilio (a timeout, a dropped connection, a 5xx): Twilio
+        may have acted on it, so it was not sent again. Check before repeating it.
     """
 
     attempts: int | None = None
     stop_reason: str | None = None
     stop_detail: str | None = None
     resume_token: str | None = None
+    may_have_been_applied: bool = False
 
     def __str__(self) -> str:
         text = super().__str__()

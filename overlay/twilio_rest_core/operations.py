@@ -17,7 +17,10 @@ from . import defaults as D
 ItemT = TypeVar("ItemT")
 ModelT_co = TypeVar("ModelT_co", covariant=True)
 
-QueryKind = Literal["int", "str", "enum", "datetime"]
+QueryKind = Literal["int", "str", "enum", "datetime", "bool", "number", "date"]
+# What a body or header parameter holds, which decides how it is checked and written.
+ValueKind = Literal["str", "int", "number", "bool", "datetime", "date", "enum", "object", "any"]
+PageShape = Literal["meta", "v2010"]
 
 
 class ModelClass(Protocol[ModelT_co]):
@@ -45,11 +48,15 @@ class Service:
 
 @dataclass(frozen=True, slots=True)
 class PathParam:
-    """A path parameter: the Python name, the name in the path template, its pattern."""
+    """A path parameter: the Python name, the name in the path template, its pattern.
+
+    With no pattern (the spec gives one only where Twilio knows it), what is certain is
+    checked: a non-empty string with no `/` and no control character.
+    """
 
     name: str
     wire: str
-    pattern: re.Pattern[str]
+    pattern: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +64,8 @@ class QueryParam:
     """A query parameter other than paging's, checked before any request is sent.
 
     kind: int (with optional bounds), str, enum (one of `choices`) or datetime (an aware
-    datetime, or a date meaning its midnight UTC; sent as ISO 8601 in UTC).
+    datetime, or a date meaning its midnight UTC; sent as ISO 8601 in UTC); bool (sent
+    true/false), number, date (YYYY-MM-DD). is_list: a list, sent as the key repeated.
     """
 
     name: str
@@ -66,6 +74,7 @@ class QueryParam:
     choices: tuple[str, ...] = ()
     minimum: int | None = None
     maximum: int | None = None
+    is_list: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +107,9 @@ class ListOperation(Operation, Generic[ItemT]):
 
     items_key: str = "items"
     page_class: type[Any] | None = None
+    # meta: `{"meta": {"next_page_url": ...}}`; v2010: Api v2010's top-level
+    # `next_page_uri`, relative to the host.
+    page_shape: PageShape = "meta"
     min_page_size: int = 1
     max_page_size: int = D.MAX_PAGE_SIZE
     shared_fields: tuple[str, ...] = field(default=())
@@ -106,3 +118,61 @@ class ListOperation(Operation, Generic[ItemT]):
 @dataclass(frozen=True, slots=True)
 class FetchOperation(Operation):
     """A single-resource GET: the body is one object, parsed by `model`."""
+
+
+@dataclass(frozen=True, slots=True)
+class BodyParam:
+    """A form (or JSON) body field, or a header: checked, then written as Twilio reads it.
+
+    kind: how the value is checked and written (see _forms.py). is_list: the field takes
+    a list, sent as the same key repeated. pattern, minimum, maximum, choices: what the
+    spec declares of the value (of each item, for a list).
+    """
+
+    name: str
+    wire: str
+    kind: ValueKind = "str"
+    required: bool = False
+    is_list: bool = False
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    pattern: re.Pattern[str] | None = None
+
+
+class NoContent:
+    """The model of a write that answers no body (a delete's 204): it reads as None."""
+
+    @staticmethod
+    def from_dict(src_dict: Mapping[str, Any], /) -> None:
+        return None
+
+    @staticmethod
+    def from_wire(wire: Any, /) -> None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class WriteOperation(Operation):
+    """A POST (create on a list, update on an instance) or a DELETE.
+
+    statuses: the success statuses the spec declares (204, or a body-less answer: None).
+    idempotent: an update that only sets values, declared in the service's config, and
+        retried like a GET (a DELETE always is). Any other POST (every create) is sent
+        again only when Twilio provably did not act on it: the connection was never
+        made, or it answered 429.
+    content_type: "form" (application/x-www-form-urlencoded, as Twilio reads most
+        writes) or "json".
+    """
+
+    method: Literal["POST", "DELETE"] = "POST"
+    body_params: tuple[BodyParam, ...] = ()
+    header_params: tuple[BodyParam, ...] = ()
+    statuses: tuple[int, ...] = (200, 201)
+    idempotent: bool = False
+    content_type: Literal["form", "json"] = "form"
+
+    @property
+    def retried_after_sending(self) -> bool:
+        """Whether a failure after the request went out (a timeout, a 5xx) is retried."""
+        return self.method == "DELETE" or self.idempotent

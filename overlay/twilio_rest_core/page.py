@@ -16,7 +16,8 @@ ItemT = TypeVar("ItemT")
 class Page(Generic[ItemT]):
     """A page of items with Twilio's paging metadata and the raw HTTP response.
 
-    items: the parsed models. meta: the generated PageMeta model. model: the whole
+    items: the parsed models. meta: the generated PageMeta model (for an Api v2010 page,
+    whose paging fields are top-level, the page model itself). model: the whole
     generated page model. response: the httpx.Response (status, headers, CORS headers);
     its body is not kept (`items` and `model` are that body, parsed), so reading
     `response.content` raises httpx.ResponseNotRead.
@@ -27,9 +28,14 @@ class Page(Generic[ItemT]):
     def __init__(self, items: list[ItemT], model: Any, response: httpx.Response) -> None:
         self.items = items
         self.model = model
-        self.meta: Any = model.meta
-        next_url = self.meta.next_page_url
-        self.next_page_url: str | None = next_url if isinstance(next_url, str) else None
+        meta: Any = getattr(model, "meta", None)
+        if hasattr(meta, "next_page_url"):
+            next_url = meta.next_page_url
+            self.next_page_url: str | None = next_url if isinstance(next_url, str) else None
+        else:  # Api v2010: page, page_size and next_page_uri at the top level
+            meta = model
+            self.next_page_url = next_page_of(model, response)
+        self.meta = meta
         self.response = response
 
     def has_next_page(self) -> bool:
@@ -65,4 +71,12 @@ class Page(Generic[ItemT]):
         )
 
 
-__all__ = ["Page"]
+def next_page_of(page: Any, response: httpx.Response) -> str | None:
+    """An Api v2010 page's next URL: its `next_page_uri`, relative to the host that sent it."""
+    uri = getattr(page, "next_page_uri", None)
+    if not isinstance(uri, str) or not uri:
+        return None
+    return str(response.request.url.join(uri))
+
+
+__all__ = ["Page", "next_page_of"]

@@ -5,30 +5,180 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .asset import Asset
+    from .asset_links_type_0 import AssetLinksType0
+    from .asset_version import AssetVersion
+    from .asset_version_visibility import AssetVersionVisibility
+    from .build import Build
+    from .build_links_type_0 import BuildLinksType0
+    from .build_runtime import BuildRuntime
+    from .build_status import BuildStatus
+    from .build_status_status import BuildStatusStatus
+    from .build_status_value import BuildStatusValue
+    from .create_asset_request import CreateAssetRequest
+    from .create_build_request import CreateBuildRequest
+    from .create_deployment_request import CreateDeploymentRequest
+    from .create_environment_request import CreateEnvironmentRequest
+    from .create_function_request import CreateFunctionRequest
+    from .create_service_request import CreateServiceRequest
+    from .create_variable_request import CreateVariableRequest
+    from .deployment import Deployment
+    from .environment import Environment
+    from .environment_links_type_0 import EnvironmentLinksType0
+    from .function import Function
+    from .function_links_type_0 import FunctionLinksType0
+    from .function_version import FunctionVersion
+    from .function_version_content import FunctionVersionContent
+    from .function_version_links_type_0 import FunctionVersionLinksType0
+    from .function_version_visibility import FunctionVersionVisibility
+    from .list_asset_response import ListAssetResponse
+    from .list_asset_response_meta import ListAssetResponseMeta
+    from .list_asset_version_response import ListAssetVersionResponse
+    from .list_asset_version_response_meta import ListAssetVersionResponseMeta
+    from .list_build_response import ListBuildResponse
+    from .list_build_response_meta import ListBuildResponseMeta
+    from .list_deployment_response import ListDeploymentResponse
+    from .list_deployment_response_meta import ListDeploymentResponseMeta
+    from .list_environment_response import ListEnvironmentResponse
+    from .list_environment_response_meta import ListEnvironmentResponseMeta
+    from .list_function_response import ListFunctionResponse
+    from .list_function_response_meta import ListFunctionResponseMeta
+    from .list_function_version_response import ListFunctionVersionResponse
+    from .list_function_version_response_meta import ListFunctionVersionResponseMeta
+    from .list_log_response import ListLogResponse
+    from .list_log_response_meta import ListLogResponseMeta
+    from .list_variable_response import ListVariableResponse
+    from .list_variable_response_meta import ListVariableResponseMeta
+    from .log import Log
     from .page_meta import PageMeta
     from .service import Service
     from .service_links_type_0 import ServiceLinksType0
     from .service_page import ServicePage
     from .twilio_error import TwilioError
     from .twilio_error_details_type_0 import TwilioErrorDetailsType0
+    from .update_asset_request import UpdateAssetRequest
+    from .update_function_request import UpdateFunctionRequest
+    from .update_service_request import UpdateServiceRequest
+    from .update_variable_request import UpdateVariableRequest
+    from .variable import Variable
 
 # Each model's module, by the model's name.
 _MODULES = {
+    "Asset": ".asset",
+    "AssetLinksType0": ".asset_links_type_0",
+    "AssetVersion": ".asset_version",
+    "AssetVersionVisibility": ".asset_version_visibility",
+    "Build": ".build",
+    "BuildLinksType0": ".build_links_type_0",
+    "BuildRuntime": ".build_runtime",
+    "BuildStatus": ".build_status",
+    "BuildStatusStatus": ".build_status_status",
+    "BuildStatusValue": ".build_status_value",
+    "CreateAssetRequest": ".create_asset_request",
+    "CreateBuildRequest": ".create_build_request",
+    "CreateDeploymentRequest": ".create_deployment_request",
+    "CreateEnvironmentRequest": ".create_environment_request",
+    "CreateFunctionRequest": ".create_function_request",
+    "CreateServiceRequest": ".create_service_request",
+    "CreateVariableRequest": ".create_variable_request",
+    "Deployment": ".deployment",
+    "Environment": ".environment",
+    "EnvironmentLinksType0": ".environment_links_type_0",
+    "Function": ".function",
+    "FunctionLinksType0": ".function_links_type_0",
+    "FunctionVersion": ".function_version",
+    "FunctionVersionContent": ".function_version_content",
+    "FunctionVersionLinksType0": ".function_version_links_type_0",
+    "FunctionVersionVisibility": ".function_version_visibility",
+    "ListAssetResponse": ".list_asset_response",
+    "ListAssetResponseMeta": ".list_asset_response_meta",
+    "ListAssetVersionResponse": ".list_asset_version_response",
+    "ListAssetVersionResponseMeta": ".list_asset_version_response_meta",
+    "ListBuildResponse": ".list_build_response",
+    "ListBuildResponseMeta": ".list_build_response_meta",
+    "ListDeploymentResponse": ".list_deployment_response",
+    "ListDeploymentResponseMeta": ".list_deployment_response_meta",
+    "ListEnvironmentResponse": ".list_environment_response",
+    "ListEnvironmentResponseMeta": ".list_environment_response_meta",
+    "ListFunctionResponse": ".list_function_response",
+    "ListFunctionResponseMeta": ".list_function_response_meta",
+    "ListFunctionVersionResponse": ".list_function_version_response",
+    "ListFunctionVersionResponseMeta": ".list_function_version_response_meta",
+    "ListLogResponse": ".list_log_response",
+    "ListLogResponseMeta": ".list_log_response_meta",
+    "ListVariableResponse": ".list_variable_response",
+    "ListVariableResponseMeta": ".list_variable_response_meta",
+    "Log": ".log",
     "PageMeta": ".page_meta",
     "Service": ".service",
     "ServiceLinksType0": ".service_links_type_0",
     "ServicePage": ".service_page",
     "TwilioError": ".twilio_error",
     "TwilioErrorDetailsType0": ".twilio_error_details_type_0",
+    "UpdateAssetRequest": ".update_asset_request",
+    "UpdateFunctionRequest": ".update_function_request",
+    "UpdateServiceRequest": ".update_service_request",
+    "UpdateVariableRequest": ".update_variable_request",
+    "Variable": ".variable",
 }
 
 __all__ = (
+    "Asset",
+    "AssetLinksType0",
+    "AssetVersion",
+    "AssetVersionVisibility",
+    "Build",
+    "BuildLinksType0",
+    "BuildRuntime",
+    "BuildStatus",
+    "BuildStatusStatus",
+    "BuildStatusValue",
+    "CreateAssetRequest",
+    "CreateBuildRequest",
+    "CreateDeploymentRequest",
+    "CreateEnvironmentRequest",
+    "CreateFunctionRequest",
+    "CreateServiceRequest",
+    "CreateVariableRequest",
+    "Deployment",
+    "Environment",
+    "EnvironmentLinksType0",
+    "Function",
+    "FunctionLinksType0",
+    "FunctionVersion",
+    "FunctionVersionContent",
+    "FunctionVersionLinksType0",
+    "FunctionVersionVisibility",
+    "ListAssetResponse",
+    "ListAssetResponseMeta",
+    "ListAssetVersionResponse",
+    "ListAssetVersionResponseMeta",
+    "ListBuildResponse",
+    "ListBuildResponseMeta",
+    "ListDeploymentResponse",
+    "ListDeploymentResponseMeta",
+    "ListEnvironmentResponse",
+    "ListEnvironmentResponseMeta",
+    "ListFunctionResponse",
+    "ListFunctionResponseMeta",
+    "ListFunctionVersionResponse",
+    "ListFunctionVersionResponseMeta",
+    "ListLogResponse",
+    "ListLogResponseMeta",
+    "ListVariableResponse",
+    "ListVariableResponseMeta",
+    "Log",
     "PageMeta",
     "Service",
     "ServiceLinksType0",
     "ServicePage",
     "TwilioError",
     "TwilioErrorDetailsType0",
+    "UpdateAssetRequest",
+    "UpdateFunctionRequest",
+    "UpdateServiceRequest",
+    "UpdateVariableRequest",
+    "Variable",
 )
 
 

@@ -5,6 +5,8 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .create_execution_request import CreateExecutionRequest
+    from .create_flow_request import CreateFlowRequest
     from .execution import Execution
     from .execution_context import ExecutionContext
     from .execution_links import ExecutionLinks
@@ -15,12 +17,30 @@ if TYPE_CHECKING:
     from .execution_step_context import ExecutionStepContext
     from .execution_step_links import ExecutionStepLinks
     from .execution_step_page import ExecutionStepPage
+    from .flow import Flow
+    from .flow_links_type_0 import FlowLinksType0
+    from .flow_revision import FlowRevision
+    from .flow_revision_status import FlowRevisionStatus
+    from .flow_status import FlowStatus
+    from .flow_test_users import FlowTestUsers
+    from .flow_validation import FlowValidation
+    from .flow_validation_status import FlowValidationStatus
+    from .list_flow_response import ListFlowResponse
+    from .list_flow_response_meta import ListFlowResponseMeta
+    from .list_flow_revision_response import ListFlowRevisionResponse
+    from .list_flow_revision_response_meta import ListFlowRevisionResponseMeta
     from .page_meta import PageMeta
     from .twilio_error import TwilioError
     from .twilio_error_details_type_0 import TwilioErrorDetailsType0
+    from .update_execution_request import UpdateExecutionRequest
+    from .update_flow_request import UpdateFlowRequest
+    from .update_flow_validate_request import UpdateFlowValidateRequest
+    from .update_test_user_request import UpdateTestUserRequest
 
 # Each model's module, by the model's name.
 _MODULES = {
+    "CreateExecutionRequest": ".create_execution_request",
+    "CreateFlowRequest": ".create_flow_request",
     "Execution": ".execution",
     "ExecutionContext": ".execution_context",
     "ExecutionLinks": ".execution_links",
@@ -31,12 +51,30 @@ _MODULES = {
     "ExecutionStepContext": ".execution_step_context",
     "ExecutionStepLinks": ".execution_step_links",
     "ExecutionStepPage": ".execution_step_page",
+    "Flow": ".flow",
+    "FlowLinksType0": ".flow_links_type_0",
+    "FlowRevision": ".flow_revision",
+    "FlowRevisionStatus": ".flow_revision_status",
+    "FlowStatus": ".flow_status",
+    "FlowTestUsers": ".flow_test_users",
+    "FlowValidation": ".flow_validation",
+    "FlowValidationStatus": ".flow_validation_status",
+    "ListFlowResponse": ".list_flow_response",
+    "ListFlowResponseMeta": ".list_flow_response_meta",
+    "ListFlowRevisionResponse": ".list_flow_revision_response",
+    "ListFlowRevisionResponseMeta": ".list_flow_revision_response_meta",
     "PageMeta": ".page_meta",
     "TwilioError": ".twilio_error",
     "TwilioErrorDetailsType0": ".twilio_error_details_type_0",
+    "UpdateExecutionRequest": ".update_execution_request",
+    "UpdateFlowRequest": ".update_flow_request",
+    "UpdateFlowValidateRequest": ".update_flow_validate_request",
+    "UpdateTestUserRequest": ".update_test_user_request",
 }
 
 __all__ = (
+    "CreateExecutionRequest",
+    "CreateFlowRequest",
     "Execution",
     "ExecutionContext",
     "ExecutionLinks",
@@ -47,9 +85,25 @@ __all__ = (
     "ExecutionStepContext",
     "ExecutionStepLinks",
     "ExecutionStepPage",
+    "Flow",
+    "FlowLinksType0",
+    "FlowRevision",
+    "FlowRevisionStatus",
+    "FlowStatus",
+    "FlowTestUsers",
+    "FlowValidation",
+    "FlowValidationStatus",
+    "ListFlowResponse",
+    "ListFlowResponseMeta",
+    "ListFlowRevisionResponse",
+    "ListFlowRevisionResponseMeta",
     "PageMeta",
     "TwilioError",
     "TwilioErrorDetailsType0",
+    "UpdateExecutionRequest",
+    "UpdateFlowRequest",
+    "UpdateFlowValidateRequest",
+    "UpdateTestUserRequest",
 )
 
 
