@@ -14,7 +14,7 @@ import contextlib
 import heapq
 import itertools
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -254,16 +254,53 @@ def aiter_traces(
     check_concurrency(concurrency)
     executions = _executions(client, flow_sid, status, created_from, created_to, limit)
     plan = TracePlan(with_context, concurrency, skip)
-    return _run_tasks(client, executions, plan, concurrency)
+    return _AsyncTraces(client, executions, plan, concurrency)
+
+
+class _AsyncTraces(AsyncIterator[ExecutionTrace]):
+    """The async traces. Ending them stops their work at once: `aclose()`, or dropping
+    the iterator after a `break` or an exception in the loop body. Python closes an
+    abandoned async generator only later, on the event loop, and the tasks it started
+    would run (and send) until then; so dropping this sets the stop and cancels them
+    before the caller's next line runs (CPython frees it then, by reference count)."""
+
+    def __init__(
+        self,
+        client: AsyncStepsClient,
+        executions: Listing[Execution],
+        plan: TracePlan,
+        concurrency: int,
+    ) -> None:
+        self._stop = Stop()
+        self._running: dict[asyncio.Task[Any], Task | None] = {}
+        self._traces = _run_tasks(client, executions, plan, concurrency, self._stop, self._running)
+
+    def __aiter__(self) -> _AsyncTraces:
+        return self
+
+    async def __anext__(self) -> ExecutionTrace:
+        return await self._traces.__anext__()
+
+    async def aclose(self) -> None:
+        """Stop the work and wait until none is left running."""
+        await self._traces.aclose()
+
+    def __del__(self) -> None:
+        self._stop.set()  # a task past its request check sends nothing more
+        for task in list(self._running):
+            task.cancel()  # and those waiting on a response stop waiting
 
 
 async def _run_tasks(
-    client: AsyncStepsClient, executions: Listing[Execution], plan: TracePlan, concurrency: int
-) -> AsyncIterator[ExecutionTrace]:
+    client: AsyncStepsClient,
+    executions: Listing[Execution],
+    plan: TracePlan,
+    concurrency: int,
+    stop: Stop,
+    running: dict[asyncio.Task[Any], Task | None],
+) -> AsyncGenerator[ExecutionTrace, None]:
     import asyncio  # on first use: the sync client never loads it
 
-    # Leaving sets this: a task not yet past its request check sends nothing after.
-    stop = Stop()
     pages = client.pages(executions, stop=stop)
 
     async def next_page() -> list[Execution] | None:
@@ -282,7 +319,6 @@ async def _run_tasks(
         path = (flow, execution, task.step_sid)
         return (await client.fetch(FETCH_STEP_CONTEXT, path, stop=stop)).context
 
-    running: dict[asyncio.Task[Any], Task | None] = {}
     start: Callable[[Any], asyncio.Task[Any]] = asyncio.ensure_future
     try:
         while True:
