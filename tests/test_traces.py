@@ -281,7 +281,7 @@ def test_the_plan_holds_at_most_twice_the_concurrency_open() -> None:
     plan.listing_busy = True
     plan.listed([_execution(i) for i in range(6)])
     assert not plan.wants_listing()  # 6 open = 2 x 3
-    task = plan.next_task()
+    task = plan.next_request()
     assert task is not None and task.trace.index == 0
     plan.done(task, [])
     assert [t.execution.sid for t in plan.ready()] == ["FN0"]
@@ -292,11 +292,11 @@ def test_the_plan_hands_traces_over_in_order_whatever_finishes_first() -> None:
     plan = TracePlan(with_context=True, concurrency=4)
     plan.listing_busy = True
     plan.listed([_execution(0), _execution(1)])
-    first, second = plan.next_task(), plan.next_task()
+    first, second = plan.next_request(), plan.next_request()
     assert first is not None and second is not None
     plan.done(second, [_step("FT1")])
     assert list(plan.ready()) == []  # the second is complete-less: its context is due
-    context = plan.next_task()
+    context = plan.next_request()
     assert context is not None and context.step_sid == "FT1"
     plan.done(context, {"x": 1})
     assert list(plan.ready()) == []  # the first is still open

@@ -154,6 +154,9 @@ class _Shell(Generic[HttpT]):
     def items(self, listing: Listing[Any], *, stop: Stop | None = None) -> Any:
         raise NotImplementedError
 
+    def _list_all(self, listings: list[Listing[ItemT]], concurrency: int) -> Any:
+        raise NotImplementedError
+
     # What both shells do the same way.
     def _check_open(self) -> None:
         if self._closed:
@@ -291,21 +294,26 @@ class _Shell(Generic[HttpT]):
         fetching = self._fetch(request, stop)
         return self._then(fetching, lambda reply: build_model(operation, reply))
 
-    def _fan_out(
+    def list_each(
         self,
         operation: ListOperation[ItemT],
         parents: Iterable[Sequence[str]],
-        page_size: int | None,
-        limit: int | None,
-        concurrency: int,
-    ) -> list[Listing[ItemT]]:
-        """A fan-out's listings, every argument checked before the first request; no
-        prefetch: the fan-out counts its requests in flight."""
+        *,
+        page_size: int | None = None,
+        limit: int | None = None,
+        concurrency: int = D.DEFAULT_CONCURRENCY,
+    ) -> Any:
+        """Every listing's items (one listing per path arguments in `parents`), in order,
+        `concurrency` listings at a time: threads over the sync client, tasks on the async
+        one (awaitable). Every argument is checked before the first request, and no
+        listing prefetches (the fan-out counts its requests in flight); the first failure
+        (or Ctrl-C) ends the listings still running and is raised."""
         check_concurrency(concurrency)
-        return [
+        listings = [
             self.listing(operation, parent, page_size=page_size, limit=limit, prefetch=False)
             for parent in parents
         ]
+        return self._list_all(listings, concurrency)
 
     def _flow(self, request: httpx.Request) -> Flow[Reply]:
         settings = self._settings
@@ -476,27 +484,17 @@ class SyncClient(_Shell[httpx.Client]):
             listing_stop.set()
             self._stops.discard(listing_stop)
 
-    def list_each(
-        self,
-        operation: ListOperation[ItemT],
-        parents: Iterable[Sequence[str]],
-        *,
-        page_size: int | None = None,
-        limit: int | None = None,
-        concurrency: int = D.DEFAULT_CONCURRENCY,
-    ) -> list[list[ItemT]]:
-        """Every listing's items (one listing per path arguments in `parents`), in order,
-        `concurrency` at a time on threads. Every argument is checked before the first
-        request; the first failure ends the listings still running and is raised."""
+    def _list_all(self, listings: list[Listing[ItemT]], concurrency: int) -> list[list[ItemT]]:
+        """Each listing's items, `concurrency` listings at a time on threads, in order."""
         from .fanout import map_bounded
 
-        listings = self._fan_out(operation, parents, page_size, limit, concurrency)
         stop = Stop()  # the first failure or Ctrl-C sets it: the listings running end at once
-
-        def one(listing: Listing[ItemT]) -> list[ItemT]:
-            return [item for page in self.pages(listing, stop=stop) for item in page.items]
-
-        return map_bounded(one, listings, concurrency, on_stop=stop.set)
+        return map_bounded(
+            lambda listing: list(self.items(listing, stop=stop)),
+            listings,
+            concurrency,
+            on_stop=stop.set,
+        )
 
 
 class AsyncClient(_Shell[httpx.AsyncClient]):
@@ -657,24 +655,15 @@ class AsyncClient(_Shell[httpx.AsyncClient]):
                 with contextlib.suppress(asyncio.CancelledError, TwilioRestError, httpx.HTTPError):
                     await prefetched
 
-    async def list_each(
-        self,
-        operation: ListOperation[ItemT],
-        parents: Iterable[Sequence[str]],
-        *,
-        page_size: int | None = None,
-        limit: int | None = None,
-        concurrency: int = D.DEFAULT_CONCURRENCY,
+    async def _list_all(
+        self, listings: list[Listing[ItemT]], concurrency: int
     ) -> list[list[ItemT]]:
-        """Every listing's items (one listing per path arguments in `parents`), in order,
-        `concurrency` at a time as tasks. Every argument is checked before the first
-        request; the first failure cancels the listings still running and is raised."""
+        """Each listing's items, `concurrency` listings at a time as tasks, in order (the
+        first failure cancels the rest)."""
         from .fanout import gather_bounded
 
-        listings = self._fan_out(operation, parents, page_size, limit, concurrency)
-
         async def one(listing: Listing[ItemT]) -> list[ItemT]:
-            return [item async for page in self.pages(listing) for item in page.items]
+            return [item async for item in self.items(listing)]
 
         return await gather_bounded(one, listings, concurrency)
 
