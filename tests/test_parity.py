@@ -53,3 +53,23 @@ def test_the_constructors_take_the_same_arguments() -> None:
 
     assert arguments(SyncClient) == arguments(AsyncClient)
     assert arguments(StepsClient) == arguments(AsyncStepsClient)
+
+
+def test_one_default_concurrency_everywhere() -> None:
+    """Fan-outs and traces share `defaults.DEFAULT_CONCURRENCY` (not 8 here, 10 there)."""
+    from twilio_rest_core import defaults, fanout
+
+    functions = [fanout.map_bounded, fanout.gather_bounded]
+    for cls in (SyncClient, AsyncClient, StepsClient, AsyncStepsClient):
+        functions += [member for _, member in inspect.getmembers(cls, inspect.isfunction)]
+    found = [
+        f.__qualname__
+        for f in functions
+        if "concurrency" in inspect.signature(f).parameters
+        and inspect.signature(f).parameters["concurrency"].default is not inspect.Parameter.empty
+    ]
+    assert {"StepsClient.list_steps_for", "_Traces.iter_traces", "map_bounded"} <= set(found)
+    for function in functions:
+        parameter = inspect.signature(function).parameters.get("concurrency")
+        if parameter is not None and parameter.default is not inspect.Parameter.empty:
+            assert parameter.default == defaults.DEFAULT_CONCURRENCY, function.__qualname__

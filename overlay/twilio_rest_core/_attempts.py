@@ -69,7 +69,9 @@ def _limit_timeout(request: httpx.Request, remaining: float) -> None:
         }
 
 
-def _told(error: TwilioRestError, attempts: int, reason: str, detail: str) -> TwilioRestError:
+def _with_stop_reason(
+    error: TwilioRestError, attempts: int, reason: str, detail: str
+) -> TwilioRestError:
     error.attempts = attempts
     error.stop_reason = reason
     error.stop_detail = detail
@@ -144,7 +146,7 @@ def attempts(
                 f" (Twilio error {error.code})" if error.code is not None else ""
             )
             if response.status_code not in policy.retry_statuses:
-                raise _told(
+                raise _with_stop_reason(
                     error, sent, NOT_RETRYABLE, f"HTTP {response.status_code} is not retried"
                 )
             retry_after = error.retry_after
@@ -152,16 +154,20 @@ def attempts(
             error = transport_error(outcome, request, limit)
             reason = type(outcome).__name__
             if isinstance(error, InvalidResponseError):
-                raise _told(error, sent, NOT_RETRYABLE, "an invalid response is not retried")
+                raise _with_stop_reason(
+                    error, sent, NOT_RETRYABLE, "an invalid response is not retried"
+                )
             if by_deadline and isinstance(error, APITimeoutError):
-                raise _told(error, sent, DEADLINE_REACHED, f"deadline of {deadline:g} s reached")
+                raise _with_stop_reason(
+                    error, sent, DEADLINE_REACHED, f"deadline of {deadline:g} s reached"
+                )
         elif isinstance(outcome, TwilioRestError):
-            raise _told(outcome, sent, NOT_RETRYABLE, "not retried")
+            raise _with_stop_reason(outcome, sent, NOT_RETRYABLE, "not retried")
         else:  # pragma: no cover - a driver bug, not a runtime condition
             raise TypeError(f"unexpected outcome {outcome!r}")
 
         if retry_number >= policy.max_retries:
-            raise _told(
+            raise _with_stop_reason(
                 error,
                 sent,
                 RETRIES_EXHAUSTED,
@@ -169,7 +175,7 @@ def attempts(
             )
         delay = policy.delay(retry_number, retry_after)
         if delay is None:
-            raise _told(
+            raise _with_stop_reason(
                 error,
                 sent,
                 RETRY_AFTER_TOO_LONG,
@@ -178,7 +184,7 @@ def attempts(
             )
         elapsed = clock.monotonic() - started
         if deadline is not None and elapsed + delay >= deadline:
-            raise _told(
+            raise _with_stop_reason(
                 error,
                 sent,
                 DEADLINE_REACHED,

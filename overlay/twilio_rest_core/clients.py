@@ -1,6 +1,6 @@
 """The sync and async client shells every generated service binding builds on.
 
-What the two share lives once in `_Shell`: settings, request building, the listing's
+What the two share lives once in `_ClientBase`: settings, request building, the listing's
 decisions (`listing.Listing`), fetching one resource. What is left in each shell is I/O:
 sending, sleeping, and fetching the next page while the current one is used.
 
@@ -59,7 +59,7 @@ Query = Mapping[str, object]
 NO_QUERY: Query = {}
 
 
-class _Shell(Generic[HttpT]):
+class _ClientBase(Generic[HttpT]):
     service: ClassVar[Service]  # set by each generated binding
     _http_class: ClassVar[type[httpx.Client] | type[httpx.AsyncClient]]
 
@@ -145,7 +145,8 @@ class _Shell(Generic[HttpT]):
     def _fetch(self, request: httpx.Request, stop: Stop | None = None) -> Any:
         raise NotImplementedError
 
-    def _then(self, pending: Any, finish: Callable[[Reply], T]) -> Any:
+    def _on_reply(self, pending: Any, finish: Callable[[Reply], T]) -> Any:
+        """`finish(reply)`: at once (sync), or as an awaitable of it (async)."""
         raise NotImplementedError
 
     def pages(self, listing: Listing[Any], *, stop: Stop | None = None) -> Any:
@@ -269,7 +270,7 @@ class _Shell(Generic[HttpT]):
         request = self._requests.operation(
             operation, path_args, NO_QUERY if query is None else query, page_size, page_token
         )
-        return self._then(
+        return self._on_reply(
             self._fetch(request),
             lambda reply: build_page(operation, decode_reply(operation, reply)),
         )
@@ -292,7 +293,7 @@ class _Shell(Generic[HttpT]):
             operation, path_args, NO_QUERY if query is None else query
         )
         fetching = self._fetch(request, stop)
-        return self._then(fetching, lambda reply: build_model(operation, reply))
+        return self._on_reply(fetching, lambda reply: build_model(operation, reply))
 
     def list_each(
         self,
@@ -346,7 +347,7 @@ class _Shell(Generic[HttpT]):
         return f"{type(self).__name__}({self._settings!r})"
 
 
-class SyncClient(_Shell[httpx.Client]):
+class SyncClient(_ClientBase[httpx.Client]):
     """Blocking client; safe to share between threads (httpx.Client is)."""
 
     _http_class = httpx.Client
@@ -429,7 +430,7 @@ class SyncClient(_Shell[httpx.Client]):
         finally:
             self._gate.leave(ticket, throttled)
 
-    def _then(self, pending: Reply, finish: Callable[[Reply], T]) -> T:
+    def _on_reply(self, pending: Reply, finish: Callable[[Reply], T]) -> T:
         return finish(pending)
 
     def items(self, listing: Listing[ItemT], *, stop: Stop | None = None) -> Iterator[ItemT]:
@@ -467,13 +468,13 @@ class SyncClient(_Shell[httpx.Client]):
                     # One GC pause from the JSON to the models: the decoded trees that
                     # compact() replaces are freed before any collection visits them.
                     with gc_paused():
-                        turn = listing.turn(reply)
+                        result = listing.advance(reply)
                         del reply
-                        request = turn.next_request
-                        pending = start(request, turn.prefetch) if request is not None else None
-                        page = listing.page(turn)
-                        refused = turn.refused
-                        del turn  # the decoded JSON is garbage now: freed before the caller runs
+                        request = result.next_request
+                        pending = start(request, result.prefetch) if request is not None else None
+                        page = listing.page(result)
+                        refused = result.refused
+                        del result  # the decoded JSON is garbage now: freed before the caller runs
                 except TwilioRestError as error:
                     raise listing.failed(error, request) from None
                 yield page
@@ -497,7 +498,7 @@ class SyncClient(_Shell[httpx.Client]):
         )
 
 
-class AsyncClient(_Shell[httpx.AsyncClient]):
+class AsyncClient(_ClientBase[httpx.AsyncClient]):
     """asyncio client; one instance serves any number of concurrent listings, on the one
     event loop it is first used on (its pooled connections belong to that loop)."""
 
@@ -596,7 +597,7 @@ class AsyncClient(_Shell[httpx.AsyncClient]):
         finally:
             await self._gate.leave(ticket, throttled)
 
-    async def _then(self, pending: Awaitable[Reply], finish: Callable[[Reply], T]) -> T:
+    async def _on_reply(self, pending: Awaitable[Reply], finish: Callable[[Reply], T]) -> T:
         return finish(await pending)
 
     def items(self, listing: Listing[ItemT], *, stop: Stop | None = None) -> AsyncIterator[ItemT]:
@@ -631,20 +632,20 @@ class AsyncClient(_Shell[httpx.AsyncClient]):
                     reply = await pending()
                     prefetched = None
                     with gc_paused():  # as in the sync loop, unless a prefetch must run first
-                        turn = listing.turn(reply)
+                        result = listing.advance(reply)
                         del reply
-                        request = turn.next_request
-                        pending = start(request, turn.prefetch) if request is not None else None
+                        request = result.next_request
+                        pending = start(request, result.prefetch) if request is not None else None
                         if prefetched is None:
-                            page = listing.page(turn)
+                            page = listing.page(result)
                     if prefetched is not None:
                         for _ in range(4):  # let the prefetch get its request out before we parse
                             await asyncio.sleep(0)
-                        page = listing.page(turn)
+                        page = listing.page(result)
                 except TwilioRestError as error:
                     raise listing.failed(error, request) from None
-                refused = turn.refused
-                del turn
+                refused = result.refused
+                del result
                 yield page
                 del page
                 if refused is not None:

@@ -29,9 +29,11 @@ import pytest
 # Loaded by every pytest run of a project that installed this package: the client and
 # the server load when a test first asks for a fixture, not here.
 if TYPE_CHECKING:
+    from studio_v2_steps_api.models import ExecutionStatus
+
     from .steps import AsyncStepsClient, StepsClient
     from .testing import LocalStudioServer
-    from .testing.studio import Execution, ExecutionStatus, FlowTemplate
+    from .testing.studio import Execution, FlowTemplate
 
 
 def no_sleep_clock() -> Any:

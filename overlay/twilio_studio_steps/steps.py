@@ -12,10 +12,11 @@ from datetime import date, datetime
 from typing import Generic, TypeVar, cast
 
 from studio_v2_steps_api import clients as generated
+from studio_v2_steps_api.models import ExecutionStatus
 from studio_v2_steps_api.operations import LIST_STEPS, StepsPage
 from twilio_rest_core.defaults import DEFAULT_CONCURRENCY
 
-from .traces import ExecutionTrace, Status, iter_traces
+from .traces import ExecutionTrace, iter_traces
 
 TracesT = TypeVar("TracesT", Iterator[ExecutionTrace], AsyncIterator[ExecutionTrace])
 
@@ -27,7 +28,7 @@ class _Traces(Generic[TracesT]):
         self,
         flow_sid: str,
         *,
-        status: Status | None = None,
+        status: ExecutionStatus | None = None,
         created_from: datetime | date | None = None,
         created_to: datetime | date | None = None,
         with_context: bool = False,

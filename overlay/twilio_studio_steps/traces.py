@@ -18,9 +18,9 @@ from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from studio_v2_steps_api.models import Execution, ExecutionStep
+from studio_v2_steps_api.models import Execution, ExecutionStatus, ExecutionStep
 from studio_v2_steps_api.operations import FETCH_STEP_CONTEXT, LIST_EXECUTIONS, LIST_STEPS
 from twilio_rest_core.clients import SyncClient
 from twilio_rest_core.defaults import DEFAULT_CONCURRENCY
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from studio_v2_steps_api.clients import AsyncStepsClient, StepsClient
     from twilio_rest_core.listing import Listing
 
-Status = Literal["active", "ended"]
 # An execution's steps are listed in pages of this many: the largest the operation allows.
 STEPS_PAGE_SIZE = LIST_STEPS.max_page_size
 
@@ -172,7 +171,7 @@ def _ids(trace: _OpenTrace) -> tuple[str, str]:
 def _executions(
     client: StepsClient | AsyncStepsClient,
     flow_sid: str,
-    status: Status | None,
+    status: ExecutionStatus | None,
     created_from: datetime | date | None,
     created_to: datetime | date | None,
     limit: int | None,
@@ -192,7 +191,7 @@ def iter_traces(
     client: StepsClient | AsyncStepsClient,
     flow_sid: str,
     *,
-    status: Status | None = None,
+    status: ExecutionStatus | None = None,
     created_from: datetime | date | None = None,
     created_to: datetime | date | None = None,
     with_context: bool = False,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from studio_v2_steps_api.models import Execution, ExecutionStep
+from studio_v2_steps_api.models.execution_status import EXECUTION_STATUS_VALUES
 from twilio_rest_core.errors import TwilioRestError
 
 from ..steps import StepsClient
@@ -78,7 +79,9 @@ def render_rows(rows: Iterable[dict[str, Any]], fmt: str, fields: Sequence[str])
 
 def add_window_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("flow_sid", metavar="FLOW_SID", help="FW followed by 32 hex digits")
-    parser.add_argument("--status", choices=("active", "ended"), help="only these executions")
+    parser.add_argument(
+        "--status", choices=sorted(EXECUTION_STATUS_VALUES), help="only these executions"
+    )
     parser.add_argument(
         "--since", metavar="WHEN", help="created at or after: 2024-05-01, ...T12:00:00Z, 24h, 7d"
     )

@@ -16,8 +16,12 @@ import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, overload
+from typing import Any, overload
 
+from studio_v2_steps_api.models.execution_status import (
+    EXECUTION_STATUS_VALUES,
+    ExecutionStatus,
+)
 from twilio_rest_core.testing.paging import ApiError
 from twilio_rest_core.testing.server import LocalTwilioServer
 
@@ -40,7 +44,6 @@ SID_PATTERNS = {
 }
 # Executions are created over the 30 days before this moment (Studio keeps 30 days).
 EPOCH = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
-ExecutionStatus = Literal["active", "ended"]
 
 
 def sid(prefix: str, *parts: object) -> str:
@@ -343,7 +346,7 @@ def narrow_executions(
 ) -> Sequence[Mapping[str, Any]]:
     """Twilio's filters: status, DateCreatedFrom inclusive, DateCreatedTo exclusive."""
     status = query.get("status")
-    if status is not None and status not in ("active", "ended"):
+    if status is not None and status not in EXECUTION_STATUS_VALUES:
         raise ApiError(400, 20001, f"Invalid status {status!r}: expected active or ended")
     start = (
         _moment("DateCreatedFrom", query["DateCreatedFrom"]) if "DateCreatedFrom" in query else None
