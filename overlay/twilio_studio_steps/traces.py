@@ -289,7 +289,8 @@ class _AsyncTraces(AsyncIterator[ExecutionTrace]):
     def __del__(self) -> None:
         self._stop.set()  # a task past its request check sends nothing more
         for task in list(self._running):
-            task.cancel()  # and those waiting on a response stop waiting
+            with contextlib.suppress(RuntimeError):  # its loop closed: nothing runs there
+                task.cancel()  # and those waiting on a response stop waiting
 
 
 async def _run_tasks(
