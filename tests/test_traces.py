@@ -250,6 +250,7 @@ async def test_leaving_async_traces_without_aclose_sends_nothing_more(
             await asyncio.sleep(0.01)
         assert len(sent) == at_exit
     assert asyncio.all_tasks() == {asyncio.current_task()}
+    assert await nothing_keeps_running(server, "async", 4) <= at_exit
 
 
 async def test_an_unknown_flow_is_not_found(kind: str, server: LocalStudioServer) -> None:
@@ -272,6 +273,20 @@ async def test_a_concurrency_limit_beyond_the_accounts_is_learned(
     got = await traces(kind, server, with_context=True, concurrency=32, retry=PATIENT)
     assert len(got) == EXECUTIONS
     assert server.throttled <= 0.15 * len(server.requests)  # learned quickly
+
+
+def test_the_plan_starts_nothing_beyond_the_concurrency() -> None:
+    """The listing's next page takes a slot like any request: with every slot busy it
+    waits (an async trace had concurrency + 1 requests in flight)."""
+    plan = TracePlan(with_context=False, concurrency=2)
+    assert plan.to_start(0, 2) == [None]  # the first page of executions
+    plan.listed([_execution(i) for i in range(2)])
+    assert plan.wants_listing()  # 2 open, room for 4
+    assert plan.to_start(2, 2) == []  # both slots busy: neither the listing nor a task
+    assert plan.to_start(1, 2) == [None]  # the listing first
+    first, second = plan.to_start(0, 2)  # then the executions' steps, two at a time
+    assert first is not None and second is not None
+    assert plan.to_start(0, 2) == []  # nothing left to start
 
 
 def test_the_plan_holds_at_most_twice_the_concurrency_open() -> None:

@@ -126,10 +126,11 @@ class TracePlan:
             trace.waiting -= 1
 
     def to_start(self, in_flight: int, concurrency: int) -> list[TraceRequest | None]:
-        """The requests to start now (None: the next page of executions), within
-        `concurrency` counting the `in_flight` ones."""
+        """The requests to start now (None: the next page of executions, first), within
+        `concurrency` counting the `in_flight` ones: the listing takes a slot too (tasks
+        have no pool of `concurrency` threads to bound them)."""
         starts: list[TraceRequest | None] = []
-        if self.wants_listing():
+        if in_flight < concurrency and self.wants_listing():
             self.listing_busy = True
             starts.append(None)
         while in_flight + len(starts) < concurrency and self._requests:
