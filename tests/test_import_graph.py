@@ -194,3 +194,26 @@ def test_an_import_loads_only_what_it_needs(statement: str, absent: list[str]) -
         [sys.executable, "-c", check], capture_output=True, text=True, env=env, check=True
     )
     assert done.stdout.strip() == "[]", done.stdout
+
+
+def test_the_execution_statuses_are_written_once_in_the_generated_model() -> None:
+    """The hand-written code takes them from `ExecutionStatus` / `EXECUTION_STATUS_VALUES`
+    (generated from the spec), so a status Twilio adds reaches every check at once."""
+    listed = re.compile(r"""["']active["']\s*,\s*["']ended["']""")
+    for path in OVERLAY.rglob("*.py"):
+        assert not listed.search(path.read_text()), path.relative_to(ROOT)
+    model = GENERATED / "studio_v2_steps_api" / "models" / "execution_status.py"
+    assert listed.search(model.read_text())
+
+
+def test_a_second_name_is_the_same_object() -> None:
+    """One thing, one name: the older names are aliases, not copies."""
+    import twilio_studio_steps as package
+    from twilio_rest_core.clients import AsyncClient, SyncClient
+    from twilio_rest_core.errors import TwilioRestError
+    from twilio_rest_core.operations import ListOperation
+
+    assert package.TwilioStudioError is package.TwilioRestError is TwilioRestError
+    assert package.ListEndpoint is package.ListOperation is ListOperation
+    assert package.SyncListClient is SyncClient
+    assert package.AsyncListClient is AsyncClient

@@ -4,11 +4,13 @@ at most `concurrency` requests at once, the first failure raised and nothing lef
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import threading
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from either import Either
 from twilio_studio_steps import (
@@ -78,13 +80,15 @@ async def traces(
 
 
 async def nothing_keeps_running(server: LocalStudioServer, kind: str, concurrency: int) -> int:
-    """After a listing stopped: no request starts later. The sync driver waits for its
-    threads' requests; a cancelled task's request may already be on the wire (at most
-    `concurrency` of them), but none is sent after. Returns the requests made."""
+    """After a listing stopped, as the server sees it: the requests already on the wire
+    (at most `concurrency`: the sync driver waited for its threads' requests to end, a
+    cancelled task's may have been sent) are logged, then none. Returns the requests
+    logged. (Whether a request started after the stop is known on the client's side:
+    the server logs one only once it has read it, later on a loaded machine.)"""
     stopped = len(server.requests)
     await asyncio.sleep(0.2)
     settled = len(server.requests)
-    assert settled == stopped if kind == "sync" else settled - stopped <= concurrency
+    assert settled - stopped <= concurrency
     await asyncio.sleep(0.2)
     assert len(server.requests) == settled
     return settled
@@ -183,26 +187,66 @@ async def test_the_first_failure_stops_the_rest_and_is_the_librarys_error(
         assert asyncio.all_tasks() == {asyncio.current_task()}
 
 
+def counting(kind: str, sent: list[str]) -> dict[str, Any]:
+    """httpx event hooks that note each request as the client sends it: what the client
+    sent after a moment is known at once, where the server logs a request only once it
+    has read it (later, on a loaded machine)."""
+    if kind == "sync":
+        return {"request": [lambda request: sent.append(request.url.path)]}
+
+    async def note(request: httpx.Request) -> None:
+        sent.append(request.url.path)
+
+    return {"request": [note]}
+
+
 async def test_a_consumer_that_stops_early_stops_the_work(
     kind: str, server: LocalStudioServer
 ) -> None:
-    options: dict[str, Any] = {"base_url": server.base_url}
+    sent: list[str] = []
+    options: dict[str, Any] = {"base_url": server.base_url, "event_hooks": counting(kind, sent)}
     before = threads()
     if kind == "sync":
         with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options) as client:
             listing = client.iter_traces(FLOW, with_context=True, concurrency=4)
             first = next(listing)
             listing.close()  # type: ignore[attr-defined]
+            at_close = len(sent)
     else:
         async with AsyncStepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options) as client:
             alisting = client.iter_traces(FLOW, with_context=True, concurrency=4)
             first = await alisting.__anext__()
             await alisting.aclose()  # type: ignore[attr-defined]
+            at_close = len(sent)
     assert first.execution.sid == sid("FN", "traces", 0)
-    sent = await nothing_keeps_running(server, kind, 4)
+    logged = await nothing_keeps_running(server, kind, 4)
+    assert len(sent) == at_close  # no request started after the close returned
+    assert logged <= at_close
     assert threads() <= before
     # The window bounds the work: far fewer than the 30 executions' requests were made.
-    assert sent < EXECUTIONS
+    assert logged < EXECUTIONS
+
+
+@pytest.mark.parametrize("leave", ["break", "an exception"])
+async def test_leaving_async_traces_without_aclose_sends_nothing_more(
+    server: LocalStudioServer, leave: str
+) -> None:
+    """`break` (or an exception) leaves the async generator for Python to close later,
+    on the loop; its tasks must not send in the meantime."""
+    sent: list[str] = []
+    options: dict[str, Any] = {"base_url": server.base_url, "event_hooks": counting("async", sent)}
+    async with AsyncStepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options) as client:
+        with contextlib.suppress(LookupError):
+            async for _trace in client.iter_traces(FLOW, with_context=True, concurrency=4):
+                if leave == "break":
+                    break
+                raise LookupError("the consumer failed")
+        at_exit = len(sent)
+        for _ in range(20):
+            await asyncio.sleep(0.01)
+        assert len(sent) == at_exit
+    assert asyncio.all_tasks() == {asyncio.current_task()}
+    assert await nothing_keeps_running(server, "async", 4) <= at_exit
 
 
 async def test_an_unknown_flow_is_not_found(kind: str, server: LocalStudioServer) -> None:
@@ -227,6 +271,20 @@ async def test_a_concurrency_limit_beyond_the_accounts_is_learned(
     assert server.throttled <= 0.15 * len(server.requests)  # learned quickly
 
 
+def test_the_plan_starts_nothing_beyond_the_concurrency() -> None:
+    """The listing's next page takes a slot like any request: with every slot busy it
+    waits (an async trace had concurrency + 1 requests in flight)."""
+    plan = TracePlan(with_context=False, concurrency=2)
+    assert plan.to_start(0, 2) == [None]  # the first page of executions
+    plan.listed([_execution(i) for i in range(2)])
+    assert plan.wants_listing()  # 2 open, room for 4
+    assert plan.to_start(2, 2) == []  # both slots busy: neither the listing nor a task
+    assert plan.to_start(1, 2) == [None]  # the listing first
+    first, second = plan.to_start(0, 2)  # then the executions' steps, two at a time
+    assert first is not None and second is not None
+    assert plan.to_start(0, 2) == []  # nothing left to start
+
+
 def test_the_plan_holds_at_most_twice_the_concurrency_open() -> None:
     """Memory is bounded by the traces in flight: the plan stops asking for executions."""
     plan = TracePlan(with_context=False, concurrency=3)
@@ -234,7 +292,7 @@ def test_the_plan_holds_at_most_twice_the_concurrency_open() -> None:
     plan.listing_busy = True
     plan.listed([_execution(i) for i in range(6)])
     assert not plan.wants_listing()  # 6 open = 2 x 3
-    task = plan.next_task()
+    task = plan.next_request()
     assert task is not None and task.trace.index == 0
     plan.done(task, [])
     assert [t.execution.sid for t in plan.ready()] == ["FN0"]
@@ -245,11 +303,11 @@ def test_the_plan_hands_traces_over_in_order_whatever_finishes_first() -> None:
     plan = TracePlan(with_context=True, concurrency=4)
     plan.listing_busy = True
     plan.listed([_execution(0), _execution(1)])
-    first, second = plan.next_task(), plan.next_task()
+    first, second = plan.next_request(), plan.next_request()
     assert first is not None and second is not None
     plan.done(second, [_step("FT1")])
     assert list(plan.ready()) == []  # the second is complete-less: its context is due
-    context = plan.next_task()
+    context = plan.next_request()
     assert context is not None and context.step_sid == "FT1"
     plan.done(context, {"x": 1})
     assert list(plan.ready()) == []  # the first is still open

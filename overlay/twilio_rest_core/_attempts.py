@@ -84,9 +84,9 @@ def _not_retried(error: TwilioRestError, sent: int, what: str, ambiguous: bool) 
     if isinstance(error, InvalidResponseError):
         what = "an invalid response"
     if not ambiguous:
-        return _told(error, sent, NOT_RETRYABLE, f"{what} is not retried")
+        return _with_stop_reason(error, sent, NOT_RETRYABLE, f"{what} is not retried")
     error.may_have_been_applied = True
-    return _told(
+    return _with_stop_reason(
         error,
         sent,
         NOT_RETRYABLE,
@@ -104,7 +104,9 @@ def _limit_timeout(request: httpx.Request, remaining: float) -> None:
         }
 
 
-def _told(error: TwilioRestError, attempts: int, reason: str, detail: str) -> TwilioRestError:
+def _with_stop_reason(
+    error: TwilioRestError, attempts: int, reason: str, detail: str
+) -> TwilioRestError:
     error.attempts = attempts
     error.stop_reason = reason
     error.stop_detail = detail
@@ -195,14 +197,16 @@ def attempts(
             ):
                 raise _not_retried(error, sent, reason, ambiguous)
             if by_deadline and isinstance(error, APITimeoutError):
-                raise _told(error, sent, DEADLINE_REACHED, f"deadline of {deadline:g} s reached")
+                raise _with_stop_reason(
+                    error, sent, DEADLINE_REACHED, f"deadline of {deadline:g} s reached"
+                )
         elif isinstance(outcome, TwilioRestError):
-            raise _told(outcome, sent, NOT_RETRYABLE, "not retried")
+            raise _with_stop_reason(outcome, sent, NOT_RETRYABLE, "not retried")
         else:  # pragma: no cover - a driver bug, not a runtime condition
             raise TypeError(f"unexpected outcome {outcome!r}")
 
         if retry_number >= policy.max_retries:
-            raise _told(
+            raise _with_stop_reason(
                 error,
                 sent,
                 RETRIES_EXHAUSTED,
@@ -210,7 +214,7 @@ def attempts(
             )
         delay = policy.delay(retry_number, retry_after)
         if delay is None:
-            raise _told(
+            raise _with_stop_reason(
                 error,
                 sent,
                 RETRY_AFTER_TOO_LONG,
@@ -219,7 +223,7 @@ def attempts(
             )
         elapsed = clock.monotonic() - started
         if deadline is not None and elapsed + delay >= deadline:
-            raise _told(
+            raise _with_stop_reason(
                 error,
                 sent,
                 DEADLINE_REACHED,

@@ -22,6 +22,8 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from . import defaults as D
+
 if TYPE_CHECKING:
     import asyncio
 
@@ -54,11 +56,11 @@ class ConcurrencyLimit:
 
     def __init__(
         self,
-        initial: int = 4,
-        growth: int = 4,
-        probe: int = 16,
-        ceiling: int = 1024,
-        patience: int = 64,
+        initial: int = D.LIMIT_INITIAL,
+        growth: int = D.LIMIT_GROWTH,
+        probe: int = D.LIMIT_PROBE,
+        ceiling: int = D.LIMIT_CEILING,
+        patience: int = D.LIMIT_PATIENCE,
     ) -> None:
         self.allowed: float = initial
         self.ceiling = ceiling

@@ -1,7 +1,7 @@
 """One listing's decisions, apart from any I/O so the sync and async drivers share them.
 
 `Cursor` holds the paging rules (what to fetch after a page, what to refuse, the limit);
-`Listing` turns each reply into a page and says what the driver must fetch next and
+`Listing` makes each reply a page and says what the driver must fetch next and
 whether in the background. The drivers in clients.py only send, wait and hand over.
 """
 
@@ -112,7 +112,7 @@ def worth_prefetching(page: Decoded) -> bool:
     return len(page.items) >= D.PREFETCH_MIN_ITEMS and page.waited >= D.PREFETCH_MIN_WAIT
 
 
-class Turn(NamedTuple):
+class PageResult(NamedTuple):
     """One page of a listing, decoded, and what the paging rules make of it."""
 
     decoded: Decoded
@@ -124,8 +124,8 @@ class Turn(NamedTuple):
 
 class Listing(Generic[ItemT]):
     """Every decision of one listing; a driver sends `first`, then feeds each reply to
-    `turn`, sends its `next_request` (in the background when `prefetch`), and delivers
-    `page(turn)` before raising `refused`."""
+    `advance`, sends its `next_request` (in the background when `prefetch`), and delivers
+    `page(result)` before raising `refused`."""
 
     __slots__ = ("_builder", "_cursor", "_operation", "_prefetch", "first")
 
@@ -144,14 +144,14 @@ class Listing(Generic[ItemT]):
         self._prefetch = prefetch
         self.first = first
 
-    def turn(self, reply: Reply) -> Turn:
+    def advance(self, reply: Reply) -> PageResult:
         decoded = decode_reply(self._operation, reply)
         keep, next_request, refused = self._cursor.advance(decoded)
         prefetch = self._prefetch and worth_prefetching(decoded)
-        return Turn(decoded, keep, next_request, prefetch, refused)
+        return PageResult(decoded, keep, next_request, prefetch, refused)
 
-    def page(self, turn: Turn) -> Page[ItemT]:
-        return build_page(self._operation, turn.decoded, turn.keep)
+    def page(self, result: PageResult) -> Page[ItemT]:
+        return build_page(self._operation, result.decoded, result.keep)
 
     @staticmethod
     def failed(error: TwilioRestError, request: httpx.Request | None) -> TwilioRestError:
@@ -161,4 +161,4 @@ class Listing(Generic[ItemT]):
         return error
 
 
-__all__ = ["Cursor", "Listing", "Turn", "worth_prefetching"]
+__all__ = ["Cursor", "Listing", "PageResult", "worth_prefetching"]

@@ -1,6 +1,6 @@
 """The sync and async client shells every generated service binding builds on.
 
-What the two share lives once in `_Shell`: settings, request building, the listing's
+What the two share lives once in `_ClientBase`: settings, request building, the listing's
 decisions (`listing.Listing`), fetching one resource. What is left in each shell is I/O:
 sending, sleeping, and fetching the next page while the current one is used.
 
@@ -59,7 +59,7 @@ Query = Mapping[str, object]
 NO_QUERY: Query = {}
 
 
-class _Shell(Generic[HttpT]):
+class _ClientBase(Generic[HttpT]):
     service: ClassVar[Service]  # set by each generated binding
     _http_class: ClassVar[type[httpx.Client] | type[httpx.AsyncClient]]
 
@@ -145,13 +145,17 @@ class _Shell(Generic[HttpT]):
     def _fetch(self, request: httpx.Request, stop: Stop | None = None, rule: Rule = READ) -> Any:
         raise NotImplementedError
 
-    def _then(self, pending: Any, finish: Callable[[Reply], T]) -> Any:
+    def _on_reply(self, pending: Any, finish: Callable[[Reply], T]) -> Any:
+        """`finish(reply)`: at once (sync), or as an awaitable of it (async)."""
         raise NotImplementedError
 
     def pages(self, listing: Listing[Any], *, stop: Stop | None = None) -> Any:
         raise NotImplementedError
 
     def items(self, listing: Listing[Any], *, stop: Stop | None = None) -> Any:
+        raise NotImplementedError
+
+    def _list_all(self, listings: list[Listing[ItemT]], concurrency: int) -> Any:
         raise NotImplementedError
 
     # What both shells do the same way.
@@ -266,7 +270,7 @@ class _Shell(Generic[HttpT]):
         request = self._requests.operation(
             operation, path_args, NO_QUERY if query is None else query, page_size, page_token
         )
-        return self._then(
+        return self._on_reply(
             self._fetch(request),
             lambda reply: build_page(operation, decode_reply(operation, reply)),
         )
@@ -289,7 +293,7 @@ class _Shell(Generic[HttpT]):
             operation, path_args, NO_QUERY if query is None else query
         )
         fetching = self._fetch(request, stop)
-        return self._then(fetching, lambda reply: build_model(operation, reply))
+        return self._on_reply(fetching, lambda reply: build_model(operation, reply))
 
     def send(
         self,
@@ -314,23 +318,28 @@ class _Shell(Generic[HttpT]):
         )
         rule = Rule(frozenset(operation.statuses), operation.retried_after_sending)
         sending = self._fetch(request, stop, rule)
-        return self._then(sending, lambda reply: build_written(operation, reply))
+        return self._on_reply(sending, lambda reply: build_written(operation, reply))
 
-    def _fan_out(
+    def list_each(
         self,
         operation: ListOperation[ItemT],
         parents: Iterable[Sequence[str]],
-        page_size: int | None,
-        limit: int | None,
-        concurrency: int,
-    ) -> list[Listing[ItemT]]:
-        """A fan-out's listings, every argument checked before the first request; no
-        prefetch: the fan-out counts its requests in flight."""
+        *,
+        page_size: int | None = None,
+        limit: int | None = None,
+        concurrency: int = D.DEFAULT_CONCURRENCY,
+    ) -> Any:
+        """Every listing's items (one listing per path arguments in `parents`), in order,
+        `concurrency` listings at a time: threads over the sync client, tasks on the async
+        one (awaitable). Every argument is checked before the first request, and no
+        listing prefetches (the fan-out counts its requests in flight); the first failure
+        (or Ctrl-C) ends the listings still running and is raised."""
         check_concurrency(concurrency)
-        return [
+        listings = [
             self.listing(operation, parent, page_size=page_size, limit=limit, prefetch=False)
             for parent in parents
         ]
+        return self._list_all(listings, concurrency)
 
     def _flow(self, request: httpx.Request, rule: Rule = READ) -> Flow[Reply]:
         settings = self._settings
@@ -365,7 +374,7 @@ class _Shell(Generic[HttpT]):
         return f"{type(self).__name__}({self._settings!r})"
 
 
-class SyncClient(_Shell[httpx.Client]):
+class SyncClient(_ClientBase[httpx.Client]):
     """Blocking client; safe to share between threads (httpx.Client is)."""
 
     _http_class = httpx.Client
@@ -448,7 +457,7 @@ class SyncClient(_Shell[httpx.Client]):
         finally:
             self._gate.leave(ticket, throttled)
 
-    def _then(self, pending: Reply, finish: Callable[[Reply], T]) -> T:
+    def _on_reply(self, pending: Reply, finish: Callable[[Reply], T]) -> T:
         return finish(pending)
 
     def items(self, listing: Listing[ItemT], *, stop: Stop | None = None) -> Iterator[ItemT]:
@@ -486,13 +495,13 @@ class SyncClient(_Shell[httpx.Client]):
                     # One GC pause from the JSON to the models: the decoded trees that
                     # compact() replaces are freed before any collection visits them.
                     with gc_paused():
-                        turn = listing.turn(reply)
+                        result = listing.advance(reply)
                         del reply
-                        request = turn.next_request
-                        pending = start(request, turn.prefetch) if request is not None else None
-                        page = listing.page(turn)
-                        refused = turn.refused
-                        del turn  # the decoded JSON is garbage now: freed before the caller runs
+                        request = result.next_request
+                        pending = start(request, result.prefetch) if request is not None else None
+                        page = listing.page(result)
+                        refused = result.refused
+                        del result  # the decoded JSON is garbage now: freed before the caller runs
                 except TwilioRestError as error:
                     raise listing.failed(error, request) from None
                 yield page
@@ -503,30 +512,20 @@ class SyncClient(_Shell[httpx.Client]):
             listing_stop.set()
             self._stops.discard(listing_stop)
 
-    def list_each(
-        self,
-        operation: ListOperation[ItemT],
-        parents: Iterable[Sequence[str]],
-        *,
-        page_size: int | None = None,
-        limit: int | None = None,
-        concurrency: int = D.DEFAULT_CONCURRENCY,
-    ) -> list[list[ItemT]]:
-        """Every listing's items (one listing per path arguments in `parents`), in order,
-        `concurrency` at a time on threads. Every argument is checked before the first
-        request; the first failure ends the listings still running and is raised."""
+    def _list_all(self, listings: list[Listing[ItemT]], concurrency: int) -> list[list[ItemT]]:
+        """Each listing's items, `concurrency` listings at a time on threads, in order."""
         from .fanout import map_bounded
 
-        listings = self._fan_out(operation, parents, page_size, limit, concurrency)
         stop = Stop()  # the first failure or Ctrl-C sets it: the listings running end at once
+        return map_bounded(
+            lambda listing: list(self.items(listing, stop=stop)),
+            listings,
+            concurrency,
+            on_stop=stop.set,
+        )
 
-        def one(listing: Listing[ItemT]) -> list[ItemT]:
-            return [item for page in self.pages(listing, stop=stop) for item in page.items]
 
-        return map_bounded(one, listings, concurrency, on_stop=stop.set)
-
-
-class AsyncClient(_Shell[httpx.AsyncClient]):
+class AsyncClient(_ClientBase[httpx.AsyncClient]):
     """asyncio client; one instance serves any number of concurrent listings, on the one
     event loop it is first used on (its pooled connections belong to that loop)."""
 
@@ -627,7 +626,7 @@ class AsyncClient(_Shell[httpx.AsyncClient]):
         finally:
             await self._gate.leave(ticket, throttled)
 
-    async def _then(self, pending: Awaitable[Reply], finish: Callable[[Reply], T]) -> T:
+    async def _on_reply(self, pending: Awaitable[Reply], finish: Callable[[Reply], T]) -> T:
         return finish(await pending)
 
     def items(self, listing: Listing[ItemT], *, stop: Stop | None = None) -> AsyncIterator[ItemT]:
@@ -662,20 +661,20 @@ class AsyncClient(_Shell[httpx.AsyncClient]):
                     reply = await pending()
                     prefetched = None
                     with gc_paused():  # as in the sync loop, unless a prefetch must run first
-                        turn = listing.turn(reply)
+                        result = listing.advance(reply)
                         del reply
-                        request = turn.next_request
-                        pending = start(request, turn.prefetch) if request is not None else None
+                        request = result.next_request
+                        pending = start(request, result.prefetch) if request is not None else None
                         if prefetched is None:
-                            page = listing.page(turn)
+                            page = listing.page(result)
                     if prefetched is not None:
                         for _ in range(4):  # let the prefetch get its request out before we parse
                             await asyncio.sleep(0)
-                        page = listing.page(turn)
+                        page = listing.page(result)
                 except TwilioRestError as error:
                     raise listing.failed(error, request) from None
-                refused = turn.refused
-                del turn
+                refused = result.refused
+                del result
                 yield page
                 del page
                 if refused is not None:
@@ -686,24 +685,15 @@ class AsyncClient(_Shell[httpx.AsyncClient]):
                 with contextlib.suppress(asyncio.CancelledError, TwilioRestError, httpx.HTTPError):
                     await prefetched
 
-    async def list_each(
-        self,
-        operation: ListOperation[ItemT],
-        parents: Iterable[Sequence[str]],
-        *,
-        page_size: int | None = None,
-        limit: int | None = None,
-        concurrency: int = D.DEFAULT_CONCURRENCY,
+    async def _list_all(
+        self, listings: list[Listing[ItemT]], concurrency: int
     ) -> list[list[ItemT]]:
-        """Every listing's items (one listing per path arguments in `parents`), in order,
-        `concurrency` at a time as tasks. Every argument is checked before the first
-        request; the first failure cancels the listings still running and is raised."""
+        """Each listing's items, `concurrency` listings at a time as tasks, in order (the
+        first failure cancels the rest)."""
         from .fanout import gather_bounded
 
-        listings = self._fan_out(operation, parents, page_size, limit, concurrency)
-
         async def one(listing: Listing[ItemT]) -> list[ItemT]:
-            return [item async for page in self.pages(listing) for item in page.items]
+            return [item async for item in self.items(listing)]
 
         return await gather_bounded(one, listings, concurrency)
 

@@ -26,6 +26,15 @@ DEFAULT_RETRY_AFTER_MAX = 60.0
 # 429 past an account's concurrency limit; the clients learn that limit and keep below it.
 DEFAULT_CONCURRENCY = 8
 
+# The learned concurrency limit (see _limiter.py): requests at once before any 429; after
+# the first, one more slot per max(GROWTH x limit, PROBE) successes, the successes between
+# probes doubling up to PATIENCE times while probes are refused; never above CEILING.
+LIMIT_INITIAL = 4
+LIMIT_GROWTH = 4
+LIMIT_PROBE = 16
+LIMIT_PATIENCE = 64
+LIMIT_CEILING = 1024
+
 # Twilio rejects PageSize above 1000 with error 20007; an operation's spec may say otherwise.
 MAX_PAGE_SIZE = 1000
 

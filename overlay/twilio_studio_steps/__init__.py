@@ -39,10 +39,12 @@ if TYPE_CHECKING:
         PermissionDeniedError,
         RateLimitError,
         ServerError,
+        TwilioRestError,
         UnsafeURLError,
         ValidationError,
     )
     from twilio_rest_core.errors import TwilioRestError as TwilioStudioError
+    from twilio_rest_core.operations import ListOperation
     from twilio_rest_core.operations import ListOperation as ListEndpoint
     from twilio_rest_core.page import Page
     from twilio_rest_core.retry import Clock, RetryEvent, RetryPolicy
@@ -52,9 +54,12 @@ if TYPE_CHECKING:
 # Names load on first use (PEP 562): `import twilio_studio_steps` costs no httpx, and
 # `from twilio_studio_steps import StepsClient` loads only what the sync client needs.
 # Each name maps to its module and, where it differs, its name there.
+# Second names kept for code written before the core had its own: each is the same
+# object as the name it maps to (TwilioStudioError is TwilioRestError, the base of every
+# error; ListEndpoint is ListOperation, the declaration of a list operation).
 _ALIASES = {
-    "ListEndpoint": "ListOperation",  # the declaration of a list operation
-    "TwilioStudioError": "TwilioRestError",  # the base of every error, for any service
+    "ListEndpoint": "ListOperation",
+    "TwilioStudioError": "TwilioRestError",
 }
 _LAZY = {
     "APIConnectionError": "twilio_rest_core.errors",
@@ -79,6 +84,7 @@ _LAZY = {
     "InvalidResponseError": "twilio_rest_core.errors",
     "LIST_STEPS": ".steps",
     "ListEndpoint": "twilio_rest_core.operations",
+    "ListOperation": "twilio_rest_core.operations",
     "NotFoundError": "twilio_rest_core.errors",
     "Page": "twilio_rest_core.page",
     "PageMeta": "studio_v2_steps_api.models",
@@ -91,6 +97,7 @@ _LAZY = {
     "StepsClient": ".steps",
     "StepsPage": ".steps",
     "SyncListClient": "twilio_rest_core.clients",
+    "TwilioRestError": "twilio_rest_core.errors",
     "TwilioStudioError": "twilio_rest_core.errors",
     "UNSET": "studio_v2_steps_api.types",
     "Unset": "studio_v2_steps_api.types",
@@ -138,6 +145,7 @@ __all__ = [
     "ExecutionTrace",
     "InvalidResponseError",
     "ListEndpoint",
+    "ListOperation",
     "NotFoundError",
     "Page",
     "PageMeta",
@@ -150,6 +158,7 @@ __all__ = [
     "StepsClient",
     "StepsPage",
     "SyncListClient",
+    "TwilioRestError",
     "TwilioStudioError",
     "UnsafeURLError",
     "Unset",

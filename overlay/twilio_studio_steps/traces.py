@@ -2,8 +2,8 @@
 
 `TracePlan` holds every decision of one trace listing and does no I/O: which request to
 make next (a page of executions, an execution's steps, a step's context), what a result
-completes, which traces are ready to hand over in listing order. `iter_traces` and
-`aiter_traces` only run its requests, on threads over one client or as tasks, at most
+completes, which traces are ready to hand over in listing order. `iter_traces` only
+runs its requests, on threads over a sync client or as tasks on an async one, at most
 `concurrency` at a time; the client's concurrency limit (learned from 429s) paces them.
 Memory holds the traces in flight (at most twice `concurrency`), never the window.
 """
@@ -14,14 +14,15 @@ import contextlib
 import heapq
 import itertools
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from studio_v2_steps_api.models import Execution, ExecutionStep
+from studio_v2_steps_api.models import Execution, ExecutionStatus, ExecutionStep
 from studio_v2_steps_api.operations import FETCH_STEP_CONTEXT, LIST_EXECUTIONS, LIST_STEPS
+from twilio_rest_core.clients import SyncClient
 from twilio_rest_core.defaults import DEFAULT_CONCURRENCY
 from twilio_rest_core.fanout import check_concurrency
 from twilio_rest_core.stops import Stop
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
     from studio_v2_steps_api.clients import AsyncStepsClient, StepsClient
     from twilio_rest_core.listing import Listing
 
-Status = Literal["active", "ended"]
 # An execution's steps are listed in pages of this many: the largest the operation allows.
 STEPS_PAGE_SIZE = LIST_STEPS.max_page_size
 
@@ -52,7 +52,7 @@ class ExecutionTrace:
 
 
 @dataclass(eq=False)
-class _Open:
+class _OpenTrace:
     """A trace being assembled."""
 
     index: int
@@ -67,10 +67,10 @@ class _Open:
 
 
 @dataclass(frozen=True, eq=False)
-class Task:
-    """One request to make: an execution's steps, or one step's context."""
+class TraceRequest:
+    """One request a trace needs: an execution's steps, or one step's context."""
 
-    trace: _Open
+    trace: _OpenTrace
     step_sid: str | None = None  # None: the steps
 
 
@@ -85,8 +85,10 @@ class TracePlan:
         self.window = 2 * concurrency  # open traces at most: the memory bound
         self.listing_busy = False
         self.listing_done = False
-        self._open: deque[_Open] = deque()
-        self._tasks: list[tuple[int, int, Task]] = []  # the oldest trace's requests first
+        self._open: deque[_OpenTrace] = deque()
+        self._requests: list[
+            tuple[int, int, TraceRequest]
+        ] = []  # the oldest trace's requests first
         self._order = itertools.count()
         self._listed = 0
 
@@ -102,26 +104,45 @@ class TracePlan:
         for execution in executions:
             if execution.sid in self.skip:
                 continue
-            trace = _Open(self._listed, execution)
+            trace = _OpenTrace(self._listed, execution)
             self._listed += 1
             self._open.append(trace)
-            self._push(Task(trace))
+            self._push(TraceRequest(trace))
 
-    def next_task(self) -> Task | None:
-        return heapq.heappop(self._tasks)[2] if self._tasks else None
+    def next_request(self) -> TraceRequest | None:
+        return heapq.heappop(self._requests)[2] if self._requests else None
 
-    def done(self, task: Task, result: Any) -> None:
-        trace = task.trace
-        if task.step_sid is None:
+    def done(self, request: TraceRequest, result: Any) -> None:
+        trace = request.trace
+        if request.step_sid is None:
             trace.steps = result
             if self.with_context:
                 for step in result:
                     if isinstance(step.sid, str):
                         trace.waiting += 1
-                        self._push(Task(trace, step.sid))
+                        self._push(TraceRequest(trace, step.sid))
         else:
-            trace.contexts[task.step_sid] = result
+            trace.contexts[request.step_sid] = result
             trace.waiting -= 1
+
+    def to_start(self, in_flight: int, concurrency: int) -> list[TraceRequest | None]:
+        """The requests to start now (None: the next page of executions, first), within
+        `concurrency` counting the `in_flight` ones: the listing takes a slot too (tasks
+        have no pool of `concurrency` threads to bound them)."""
+        starts: list[TraceRequest | None] = []
+        if in_flight < concurrency and self.wants_listing():
+            self.listing_busy = True
+            starts.append(None)
+        while in_flight + len(starts) < concurrency and self._requests:
+            starts.append(self.next_request())
+        return starts
+
+    def settled(self, request: TraceRequest | None, result: Any) -> None:
+        """A request of `to_start` finished with `result`."""
+        if request is None:
+            self.listed(result)
+        else:
+            self.done(request, result)
 
     def ready(self) -> Iterator[ExecutionTrace]:
         """Complete traces at the head of the listing order, handed over once."""
@@ -139,11 +160,11 @@ class TracePlan:
     def finished(self) -> bool:
         return self.listing_done and not self._open
 
-    def _push(self, task: Task) -> None:
-        heapq.heappush(self._tasks, (task.trace.index, next(self._order), task))
+    def _push(self, request: TraceRequest) -> None:
+        heapq.heappush(self._requests, (request.trace.index, next(self._order), request))
 
 
-def _ids(trace: _Open) -> tuple[str, str]:
+def _ids(trace: _OpenTrace) -> tuple[str, str]:
     execution = trace.execution
     return str(execution.flow_sid), str(execution.sid)
 
@@ -151,7 +172,7 @@ def _ids(trace: _Open) -> tuple[str, str]:
 def _executions(
     client: StepsClient | AsyncStepsClient,
     flow_sid: str,
-    status: Status | None,
+    status: ExecutionStatus | None,
     created_from: datetime | date | None,
     created_to: datetime | date | None,
     limit: int | None,
@@ -168,23 +189,31 @@ def _steps(client: StepsClient | AsyncStepsClient, flow: str, execution: str) ->
 
 
 def iter_traces(
-    client: StepsClient,
+    client: StepsClient | AsyncStepsClient,
     flow_sid: str,
     *,
-    status: Status | None = None,
+    status: ExecutionStatus | None = None,
     created_from: datetime | date | None = None,
     created_to: datetime | date | None = None,
     with_context: bool = False,
     concurrency: int = DEFAULT_CONCURRENCY,
     limit: int | None = None,
     skip: AbstractSet[str] = frozenset(),
-) -> Iterator[ExecutionTrace]:
-    """The traces of a flow's executions on threads over `client` (see StepsClient);
-    executions whose SID is in `skip` are passed over (and count toward `limit`)."""
+) -> Any:
+    """The traces of a flow's executions: an iterator on threads over a StepsClient, an
+    async iterator of tasks on an AsyncStepsClient (see `StepsClient.iter_traces`).
+    Executions whose SID is in `skip` are passed over (and count toward `limit`). Every
+    argument is checked now, before any request."""
     check_concurrency(concurrency)
     executions = _executions(client, flow_sid, status, created_from, created_to, limit)
     plan = TracePlan(with_context, concurrency, skip)
-    return _run_threads(client, executions, plan, concurrency)
+    if isinstance(client, SyncClient):
+        return _run_threads(client, executions, plan, concurrency)
+    return _AsyncTraces(client, executions, plan, concurrency)
+
+
+# The name the async runner had: the same function, which runs on either client.
+aiter_traces = iter_traces
 
 
 def _run_threads(
@@ -197,38 +226,30 @@ def _run_threads(
     stop = Stop()
     pages = client.pages(executions, stop=stop)
 
-    def next_page() -> list[Execution] | None:
-        page = next(pages, None)
-        return None if page is None else page.items
-
-    def run(task: Task) -> Any:
-        flow, execution = _ids(task.trace)
-        if task.step_sid is None:
+    def run(request: TraceRequest | None) -> Any:
+        if request is None:
+            page = next(pages, None)
+            return None if page is None else page.items
+        flow, execution = _ids(request.trace)
+        if request.step_sid is None:
             steps = _steps(client, flow, execution)
             return [step for page in client.pages(steps, stop=stop) for step in page.items]
-        path = (flow, execution, task.step_sid)
+        path = (flow, execution, request.step_sid)
         return client.fetch(FETCH_STEP_CONTEXT, path, stop=stop).context
 
     pool = ThreadPoolExecutor(concurrency, thread_name_prefix="twilio-trace")
-    running: dict[Future[Any], Task | None] = {}
+    running: dict[Future[Any], TraceRequest | None] = {}
     try:
         while True:
-            if plan.wants_listing():
-                plan.listing_busy = True
-                running[pool.submit(next_page)] = None
-            while len(running) < concurrency and (task := plan.next_task()) is not None:
-                running[pool.submit(run, task)] = task
+            for request in plan.to_start(len(running), concurrency):
+                running[pool.submit(run, request)] = request
             yield from plan.ready()
             if plan.finished():
                 return
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                task = running.pop(future)
-                result = future.result()  # the first failure ends the listing here
-                if task is None:
-                    plan.listed(result)
-                else:
-                    plan.done(task, result)
+                # the first failure ends the listing here
+                plan.settled(running.pop(future), future.result())
     finally:
         stop.set()
         for future in running:
@@ -238,71 +259,75 @@ def _run_threads(
             pages.close()
 
 
-def aiter_traces(
-    client: AsyncStepsClient,
-    flow_sid: str,
-    *,
-    status: Status | None = None,
-    created_from: datetime | date | None = None,
-    created_to: datetime | date | None = None,
-    with_context: bool = False,
-    concurrency: int = DEFAULT_CONCURRENCY,
-    limit: int | None = None,
-    skip: AbstractSet[str] = frozenset(),
-) -> AsyncIterator[ExecutionTrace]:
-    """The traces of a flow's executions as tasks on `client` (see AsyncStepsClient)."""
-    check_concurrency(concurrency)
-    executions = _executions(client, flow_sid, status, created_from, created_to, limit)
-    plan = TracePlan(with_context, concurrency, skip)
-    return _run_tasks(client, executions, plan, concurrency)
+class _AsyncTraces(AsyncIterator[ExecutionTrace]):
+    """The async traces. Ending them stops their work at once: `aclose()`, or dropping
+    the iterator after a `break` or an exception in the loop body. Python closes an
+    abandoned async generator only later, on the event loop, and the tasks it started
+    would run (and send) until then; so dropping this sets the stop and cancels them
+    before the caller's next line runs (CPython frees it then, by reference count)."""
+
+    def __init__(
+        self,
+        client: AsyncStepsClient,
+        executions: Listing[Execution],
+        plan: TracePlan,
+        concurrency: int,
+    ) -> None:
+        self._stop = Stop()
+        self._running: dict[asyncio.Task[Any], TraceRequest | None] = {}
+        self._traces = _run_tasks(client, executions, plan, concurrency, self._stop, self._running)
+
+    def __aiter__(self) -> _AsyncTraces:
+        return self
+
+    async def __anext__(self) -> ExecutionTrace:
+        return await self._traces.__anext__()
+
+    async def aclose(self) -> None:
+        """Stop the work and wait until none is left running."""
+        await self._traces.aclose()
+
+    def __del__(self) -> None:
+        self._stop.set()  # a task past its request check sends nothing more
+        for task in list(self._running):
+            with contextlib.suppress(RuntimeError):  # its loop closed: nothing runs there
+                task.cancel()  # and those waiting on a response stop waiting
 
 
 async def _run_tasks(
-    client: AsyncStepsClient, executions: Listing[Execution], plan: TracePlan, concurrency: int
-) -> AsyncIterator[ExecutionTrace]:
+    client: AsyncStepsClient,
+    executions: Listing[Execution],
+    plan: TracePlan,
+    concurrency: int,
+    stop: Stop,
+    running: dict[asyncio.Task[Any], TraceRequest | None],
+) -> AsyncGenerator[ExecutionTrace, None]:
     import asyncio  # on first use: the sync client never loads it
 
-    # Leaving sets this: a task not yet past its request check sends nothing after.
-    stop = Stop()
     pages = client.pages(executions, stop=stop)
 
-    async def next_page() -> list[Execution] | None:
-        try:
-            page = await pages.__anext__()
-        except StopAsyncIteration:
-            return None
-        items: list[Execution] = page.items
-        return items
-
-    async def run(task: Task) -> Any:
-        flow, execution = _ids(task.trace)
-        if task.step_sid is None:
+    async def run(request: TraceRequest | None) -> Any:
+        if request is None:
+            page = await anext(pages, None)
+            return None if page is None else page.items
+        flow, execution = _ids(request.trace)
+        if request.step_sid is None:
             steps = _steps(client, flow, execution)
             return [step async for page in client.pages(steps, stop=stop) for step in page.items]
-        path = (flow, execution, task.step_sid)
+        path = (flow, execution, request.step_sid)
         return (await client.fetch(FETCH_STEP_CONTEXT, path, stop=stop)).context
 
-    running: dict[asyncio.Task[Any], Task | None] = {}
-    start: Callable[[Any], asyncio.Task[Any]] = asyncio.ensure_future
     try:
         while True:
-            if plan.wants_listing():
-                plan.listing_busy = True
-                running[start(next_page())] = None
-            while len(running) < concurrency and (task := plan.next_task()) is not None:
-                running[start(run(task))] = task
+            for request in plan.to_start(len(running), concurrency):
+                running[asyncio.ensure_future(run(request))] = request
             for trace in plan.ready():
                 yield trace
             if plan.finished():
                 return
             done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
             for finished in done:
-                task = running.pop(finished)
-                result = finished.result()
-                if task is None:
-                    plan.listed(result)
-                else:
-                    plan.done(task, result)
+                plan.settled(running.pop(finished), finished.result())
     finally:
         stop.set()
         for pending in running:

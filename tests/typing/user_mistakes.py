@@ -12,6 +12,8 @@ def mistakes(client: StepsClient) -> None:
     client.list_executions("FW...", status="done")  # E: arg-type
     client.list_steps("FW...", "FN...", pagesize=5)  # E: call-arg
     client.iter_traces("FW...", concurrency="8")  # E: arg-type
+    client.iter_steps("FW...", "FN...", 50)  # E: call-arg
+    client.iter_steps_pages("FW...", "FN...", 50, 10)  # E: call-arg
     StepsClient(acount_sid="AC...")  # E: call-arg
     step = client.list_steps("FW...", "FN...")[0]
     if not isinstance(step.links, (type(None), Unset)):

@@ -11,8 +11,9 @@ import datetime as dt
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple, cast
+from typing import Any, NamedTuple, cast
 
+from studio_v2_steps_api.models.execution_status import EXECUTION_STATUS_VALUES, ExecutionStatus
 from twilio_rest_core import defaults as D
 
 from ..steps import StepsClient
@@ -182,7 +183,9 @@ def pick_fields(text: str | None, default: Sequence[str], known: Sequence[str]) 
 
 def add_window_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("flow_sid", metavar="FLOW_SID", help="FW followed by 32 hex digits")
-    parser.add_argument("--status", choices=("active", "ended"), help="only these executions")
+    parser.add_argument(
+        "--status", choices=sorted(EXECUTION_STATUS_VALUES), help="only these executions"
+    )
     parser.add_argument(
         "--since", metavar="WHEN", help="created at or after: 2024-05-01, ...T12:00:00Z, 24h, 7d"
     )
@@ -190,7 +193,7 @@ def add_window_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=whole, help="at most this many executions")
 
 
-Status = Literal["active", "ended"]  # --status's choices
+Status = ExecutionStatus  # --status's choices
 
 
 @dataclass(frozen=True)

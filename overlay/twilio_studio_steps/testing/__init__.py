@@ -12,6 +12,7 @@ samples.py holds the sample flows and executions, resources.py what the server a
 LocalTwilioServer is the same server without Studio: add_collection() any list endpoint.
 """
 
+from studio_v2_steps_api.models.execution_status import ExecutionStatus
 from twilio_rest_core.testing.faults import (
     DropConnection,
     EndlessBody,
@@ -27,7 +28,7 @@ from twilio_rest_core.testing.faults import (
 )
 from twilio_rest_core.testing.server import ItemsProvider, LocalTwilioServer, RecordedRequest
 
-from .resources import ExecutionRecord, ExecutionStatus
+from .resources import ExecutionRecord
 from .samples import (
     ALERT_FLOW_SID,
     BIG_EXECUTION_SID,

@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, overload
 
+from studio_v2_steps_api.models.execution_status import EXECUTION_STATUS_VALUES, ExecutionStatus
+from studio_v2_steps_api.models.flow_status import FLOW_STATUS_VALUES, FlowStatus
 from twilio_rest_core.testing.paging import ApiError
 
 from .samples import EPOCH, SMS_SURVEY, FlowTemplate, definition_of, sid
@@ -44,10 +46,9 @@ SID_PATTERNS = {
     "ExecutionSid": EXECUTION_SID_PATTERN,
     "StepSid": STEP_SID_PATTERN,
 }
-ExecutionStatus = Literal["active", "ended"]
-FlowStatus = Literal["draft", "published"]
-EXECUTION_STATUSES: tuple[ExecutionStatus, ...] = ("active", "ended")
-FLOW_STATUSES: tuple[FlowStatus, ...] = ("draft", "published")
+# The statuses as the generated model declares them (one definition in the repo).
+EXECUTION_STATUSES: tuple[ExecutionStatus, ...] = tuple(sorted(EXECUTION_STATUS_VALUES))
+FLOW_STATUSES: tuple[FlowStatus, ...] = tuple(sorted(FLOW_STATUS_VALUES))
 # The shapes of a step that Twilio sends: "spec", the 14 keys of the published schema;
 # "seed", the 12 of older answers (no `type`, no `links`); "extra", the 14 and two keys
 # the schema does not declare (as when Twilio adds a field before the spec has it).

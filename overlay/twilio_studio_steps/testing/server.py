@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from studio_v2_steps_api.models.execution_status import ExecutionStatus
 from twilio_rest_core.testing.paging import ApiError
 from twilio_rest_core.testing.server import LocalTwilioServer
 
@@ -42,7 +43,6 @@ from .resources import (
     STEPS_PATH,
     TEST_USERS_PATH,
     ExecutionRecord,
-    ExecutionStatus,
     FlowRecord,
     FlowRevision,
     GeneratedSteps,

@@ -5,6 +5,8 @@ resources.py and server.py, for imports of `twilio_studio_steps.testing.studio`.
 client's `Execution` model; the name stays for code that imported it from this module.
 """
 
+from studio_v2_steps_api.models.execution_status import ExecutionStatus
+
 from .resources import (
     EXECUTION_CONTEXT_PATH,
     EXECUTION_PATH,
@@ -19,7 +21,6 @@ from .resources import (
     STEPS_PATH,
     UNDECLARED_KEYS,
     ExecutionRecord,
-    ExecutionStatus,
     GeneratedSteps,
     _seed,
     make_step,
