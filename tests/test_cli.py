@@ -418,7 +418,7 @@ def test_serve_answers_the_cli_then_stops_cleanly(signum: signal.Signals) -> Non
     """`serve` runs "until Ctrl-C": stopping is its normal end, so SIGINT exits 0 like SIGTERM
     (unlike `list`, where Ctrl-C cuts the output short and exits 130)."""
     with subprocess.Popen(
-        command("serve", "--port", "0"),
+        command("serve", "--port", "0", "--recent", "3"),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -442,6 +442,20 @@ def test_serve_answers_the_cli_then_stops_cleanly(signum: signal.Signals) -> Non
                 )
             )
             assert len(out.splitlines()) == 12
+            # --recent: executions of the last minutes, which a relative window finds.
+            recent = ok(
+                run(
+                    "executions",
+                    SAMPLE_FLOW_SID,
+                    "--since",
+                    "1d",
+                    "--base-url",
+                    found.group(),
+                    "--format",
+                    "jsonl",
+                )
+            )
+            assert len(recent.splitlines()) == 3
             serve.send_signal(signum)
             rest, err = serve.communicate(timeout=5)
         finally:

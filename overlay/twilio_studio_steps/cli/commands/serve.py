@@ -17,11 +17,14 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
         NAME,
         "run the local Studio server in the foreground",
         "Serve the Steps endpoint on 127.0.0.1 with sample data until Ctrl-C.",
-        "example:\n  studio-steps serve --port 8765 --steps 100000",
+        "example:\n  studio-steps serve --port 8765 --steps 100000 --recent 1500",
     )
     parser.add_argument("--port", type=whole, default=0, help="port (default: any free one)")
     parser.add_argument("--steps", type=whole, help="also serve an execution with this many steps")
     parser.add_argument("--latency-ms", type=whole, default=0, help="delay every response")
+    parser.add_argument(
+        "--recent", type=whole, help="also serve this many executions of the last days (to now)"
+    )
     return parser
 
 
@@ -32,4 +35,6 @@ def run(call: Call) -> int:
     argv = ["--port", str(args.port), "--latency-ms", str(args.latency_ms)]
     if args.steps:
         argv += ["--steps", str(args.steps)]
+    if args.recent:
+        argv += ["--recent", str(args.recent)]
     return serve_main(argv)
