@@ -36,9 +36,11 @@ from ._bounds import CURRENT, Attempt, Stop, read_async, read_sync
 from ._decode import build_model, build_page, decode_reply, gc_paused, string_sharer
 from ._limiter import AsyncGate, ConcurrencyLimit, SyncGate
 from ._paging import Listing
+from ._proxies import check_caller_proxy
 from ._requests import RequestBuilder
 from ._settings import ClientSettings
 from ._validation import check_limit, effective_page_size
+from .credentials import Hidden
 from .errors import ClientClosedError, ConfigurationError, TwilioRestError
 from .operations import FetchOperation, ListOperation, Service
 from .page import Page
@@ -81,6 +83,9 @@ class _Shell(Generic[HttpT]):
         """event_hooks: httpx's, for the client made here ({"request": [...], "response":
         [...]}): they see every attempt. A caller's own http_client keeps its own hooks,
         which fire just the same. on_retry: called before each retry's wait."""
+        # Held hidden from here on: a traceback that captures locals must not show them.
+        token, secret = Hidden(auth_token), Hidden(api_secret)
+        del auth_token, api_secret
         if http_client is not None and event_hooks is not None:
             raise ConfigurationError(
                 "event_hooks are for the httpx client made here: give them to your "
@@ -97,9 +102,9 @@ class _Shell(Generic[HttpT]):
         self._settings = ClientSettings(
             self.service,
             account_sid,
-            auth_token,
+            token,
             api_key=api_key,
-            api_secret=api_secret,
+            api_secret=secret,
             base_url=base_url,
             region=region,
             edge=edge,
@@ -114,6 +119,8 @@ class _Shell(Generic[HttpT]):
         self.prefetch = prefetch
         self._closed = False
         self._owns_http = http_client is None
+        if http_client is not None:
+            check_caller_proxy(http_client, self._settings.base_url)
         self._http: HttpT = (
             http_client if http_client is not None else self._new_http(self._settings)
         )
@@ -286,7 +293,9 @@ class _Shell(Generic[HttpT]):
         return self._settings.retry
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._settings!r})"
+        # getattr: a client whose constructor raised is still shown (tracebacks repr locals).
+        settings = getattr(self, "_settings", None)
+        return f"{type(self).__name__}({'not made' if settings is None else repr(settings)})"
 
 
 class SyncClient(_Shell[httpx.Client]):
