@@ -111,7 +111,8 @@ class UnsafeURLError(InvalidResponseError):
 
 
 class PaginationLoopError(InvalidResponseError):
-    """A next_page_url repeated a page already fetched in this listing."""
+    """A listing that makes no progress: a next_page_url repeats a page already fetched,
+    or too many pages in a row (defaults.MAX_EMPTY_PAGES) hold no item."""
 
 
 class APIError(TwilioRestError):
