@@ -316,6 +316,18 @@ class SyncClient(_Shell[httpx.Client]):
             from ._network import bound_transport  # with the client: httpcore loads then
 
             bound_transport(self._http)
+        from ._fork import track
+
+        track(self)
+
+    def _after_fork(self) -> None:
+        """In a forked child: none of the parent's connections, requests or waits."""
+        from ._fork import drop_connections
+
+        drop_connections(self._http)
+        self._limit.in_flight = 0
+        self._gate = SyncGate(self._limit)
+        self._fetch_stop = Stop()
 
     @staticmethod
     def _new_http(settings: ClientSettings) -> httpx.Client:
