@@ -14,7 +14,7 @@ import httpx
 
 from . import defaults as D
 from ._attempts import Reply
-from ._decode import Decoded, build_page, decode_reply
+from ._decode import Decoded, Decoders, build_page, decode_reply
 from ._requests import PAGE_TOKEN, RequestBuilder
 from .errors import InvalidResponseError, PaginationLoopError, TwilioRestError, UnsafeURLError
 from .operations import ListOperation
@@ -141,7 +141,7 @@ class Listing(Generic[ItemT]):
     `turn`, sends its `next_request` (in the background when `prefetch`), and delivers
     `page(turn)` before raising `refused`."""
 
-    __slots__ = ("_builder", "_cursor", "_operation", "_prefetch", "first")
+    __slots__ = ("_builder", "_cursor", "_decoders", "_operation", "_prefetch", "first")
 
     def __init__(
         self,
@@ -151,15 +151,17 @@ class Listing(Generic[ItemT]):
         first: httpx.Request,
         limit: int | None,
         prefetch: bool,
+        decoders: Decoders | None = None,
     ) -> None:
         self._operation = operation
+        self._decoders = decoders or Decoders()
         self._builder = builder
         self._cursor = Cursor(origin, first, limit, builder.get)
         self._prefetch = prefetch
         self.first = first
 
     def turn(self, reply: Reply) -> Turn:
-        decoded = decode_reply(self._operation, reply)
+        decoded = decode_reply(self._operation, reply, self._decoders)
         keep, next_request, refused = self._cursor.advance(decoded)
         prefetch = self._prefetch and worth_prefetching(decoded)
         return Turn(decoded, keep, next_request, prefetch, refused)

@@ -33,7 +33,7 @@ import httpx
 from . import defaults as D
 from ._attempts import Flow, Reply, RetryEvent, attempts, run_async, run_sync
 from ._bounds import CURRENT, Attempt, Stop, read_async, read_sync
-from ._decode import build_model, build_page, decode_reply, gc_paused, string_sharer
+from ._decode import Decoders, build_model, build_page, decode_reply, gc_paused, string_sharer
 from ._limiter import AsyncGate, ConcurrencyLimit, SyncGate
 from ._paging import Listing
 from ._proxies import check_caller_proxy
@@ -130,6 +130,7 @@ class _Shell(Generic[HttpT]):
         # The account's concurrency limit as this client's requests have met it.
         self._limit = ConcurrencyLimit()
         self._gate = self._new_gate(self._limit)
+        self._decoders = Decoders()  # what they learn of a server's bodies stays with this client
         self._setup()
 
     def _setup(self) -> None:
@@ -194,7 +195,9 @@ class _Shell(Generic[HttpT]):
         page_size = effective_page_size(page_size, limit, operation.max_page_size)
         first = self._requests.operation(operation, path_args, query, page_size, page_token)
         ahead = self.prefetch if prefetch is None else prefetch
-        return Listing(operation, self._requests, self._settings.origin, first, limit, ahead)
+        return Listing(
+            operation, self._requests, self._settings.origin, first, limit, ahead, self._decoders
+        )
 
     def _listings(
         self,
@@ -249,7 +252,7 @@ class _Shell(Generic[HttpT]):
         request = self._requests.operation(operation, path_args, query, page_size, page_token)
         return self._then(
             self._fetch(request),
-            lambda reply: build_page(operation, decode_reply(operation, reply)),
+            lambda reply: build_page(operation, decode_reply(operation, reply, self._decoders)),
         )
 
     def _get_one(
@@ -263,7 +266,7 @@ class _Shell(Generic[HttpT]):
         self._check_open()
         request = self._requests.operation(operation, path_args, query)
         fetching = self._fetch(request, stop)
-        return self._then(fetching, lambda reply: build_model(operation, reply))
+        return self._then(fetching, lambda reply: build_model(operation, reply, self._decoders))
 
     def _flow(self, request: httpx.Request) -> Flow[Reply]:
         settings = self._settings
