@@ -152,6 +152,12 @@ def _decode(operation: Operation, response: httpx.Response, body: bytes, decoder
         raise _invalid(response, f"the body does not match the API's schema ({exc})") from None
     except msgspec.DecodeError as exc:
         raise _invalid(response, f"the body is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise _invalid(response, TOO_DEEP) from None
+
+
+# msgspec raises RecursionError on JSON nested deeper than the interpreter's stack allows.
+TOO_DEEP = "the body is nested too deeply to decode"
 
 
 def _from_dict(operation: Operation, response: httpx.Response, body: bytes) -> Any:
@@ -161,6 +167,8 @@ def _from_dict(operation: Operation, response: httpx.Response, body: bytes) -> A
         data = msgspec.json.decode(body)
     except msgspec.DecodeError as exc:
         raise _invalid(response, f"the body is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise _invalid(response, TOO_DEEP) from None
     if not isinstance(data, dict):
         raise _invalid(response, f"expected a JSON object, got {type(data).__name__}")
     try:
