@@ -35,6 +35,7 @@ from ._attempts import Flow, Reply, RetryEvent, attempts, run_async, run_sync
 from ._bounds import CURRENT, Attempt, Stop, read_async, read_sync
 from ._decode import Decoders, build_model, build_page, decode_reply, gc_paused, string_sharer
 from ._limiter import AsyncGate, ConcurrencyLimit, SyncGate
+from ._orphans import drop_orphans
 from ._paging import Listing
 from ._proxies import check_caller_proxy
 from ._requests import RequestBuilder
@@ -531,11 +532,19 @@ class AsyncClient(_Shell[httpx.AsyncClient]):
             )
 
     async def _send(self, request: httpx.Request, limit: float | None) -> Reply:
-        import asyncio
-
         self._check_open()
         self._check_loop()
         clock = self._settings.clock
+        try:
+            return await self._attempt(request, limit, clock)
+        except BaseException:
+            # A cancelled attempt may leave httpcore's pool a connection it never reclaims.
+            drop_orphans(self._http)
+            raise
+
+    async def _attempt(self, request: httpx.Request, limit: float | None, clock: Clock) -> Reply:
+        import asyncio
+
         try:
             async with asyncio.timeout(limit):  # the whole attempt: connect, headers, body
                 started = clock.monotonic()
