@@ -2,7 +2,7 @@
 
 After os.fork() parent and child hold the same sockets: requests sent on one socket from
 both sides interleave on the wire, and each process may read the other's response
-(another execution's steps, silently). So in the child every sync client of this library
+(another listing's items, silently). So in the child every sync client of this library
 forgets its pooled connections, closing the child's copy of each socket (the parent's stays
 open), and the requests other threads of the parent had in flight, which never end here.
 An async client needs none of this: its connections belong to the parent's event loop,

@@ -41,7 +41,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 # The keys one decoder learns at most (see the docstring).
-MAX_LEARNED_KEYS = 64
+MAX_LEARNED_KEYS = 32
 
 Path = tuple[str, ...]  # the JSON keys from the root to an object, list indexes left out
 
