@@ -2,8 +2,8 @@
 
     python benchmarks/unknown_keys.py [--pages N] [--keys K] [--items I]
 
-Decodes N pages of I steps into typed pages (`decode_page` + `build_page`, no network),
-each step carrying K keys never seen before. Prints the milliseconds per page of the first
+Lists N pages of I steps with `StepsClient.iter_steps_pages` over an in-memory transport
+(no network), each step carrying K keys never seen before. Prints the milliseconds per page of the first
 and last quarter of the run, each as a ratio to `json.loads` of the same bodies (the raw
 floor), and the memory still held after the run (tracemalloc). A decoder that learns every
 key grows its cost page after page; a capped one stays flat.
@@ -12,6 +12,7 @@ key grows its cost page after page; a capped one stays flat.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import statistics
 import time
@@ -19,30 +20,42 @@ import tracemalloc
 from typing import Any
 
 import httpx
-from studio_v2_steps_api.operations import LIST_STEPS
-from twilio_rest_core._decode import build_page, decode_page
+from twilio_studio_steps import StepsClient
+
+FLOW, EXECUTION = "FW" + "1" * 32, "FN" + "2" * 32
 
 
-def body(page: int, items: int, keys: int) -> bytes:
+def body(page: int, items: int, keys: int, last: bool, label: int = 0) -> bytes:
+    """Page `page` of a listing; its keys named after `label` + `page`, new to any other."""
     steps = [
         {
             "sid": f"FT{page:016x}{index:016x}",
             "name": f"widget_{index}",
-            **{f"k{page}_{key}": key for key in range(keys)},
+            **{f"k{label + page}_{key}": key for key in range(keys)},
         }
         for index in range(items)
     ]
-    return json.dumps({"steps": steps, "meta": {"next_page_url": None}}).encode()
+    url = f"https://studio.twilio.com/v2/Flows/{FLOW}/Executions/{EXECUTION}/Steps"
+    next_url = None if last else f"{url}?Page={page + 1}&PageToken=PT{page + 1}"
+    return json.dumps({"steps": steps, "meta": {"next_page_url": next_url}}).encode()
 
 
 def timed_pages(bodies: list[bytes]) -> list[float]:
-    request = httpx.Request("GET", "https://studio.twilio.com/v2/Flows")
-    response = httpx.Response(200, headers={"content-type": "application/json"}, request=request)
+    """Seconds from one page to the next of a listing that gets `bodies` in turn."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        raw = bodies[int(request.url.params.get("Page", "0"))]
+        return httpx.Response(200, content=raw, headers={"content-type": "application/json"})
+
+    http = httpx.Client(transport=httpx.MockTransport(answer))
     times = []
-    for raw in bodies:
+    with StepsClient("AC" + "0" * 32, "token", http_client=http) as client:
         started = time.perf_counter()
-        build_page(LIST_STEPS, decode_page(LIST_STEPS, response, raw))
-        times.append(time.perf_counter() - started)
+        for page in client.iter_steps_pages(FLOW, EXECUTION):
+            del page
+            now = time.perf_counter()
+            times.append(now - started)
+            started = now
     return times
 
 
@@ -52,16 +65,19 @@ def main() -> None:
     parser.add_argument("--keys", type=int, default=200)
     parser.add_argument("--items", type=int, default=50)
     args = parser.parse_args()
-    flooded = [body(p, args.items, args.keys) for p in range(args.pages)]
+    flooded = [body(p, args.items, args.keys, p == args.pages - 1) for p in range(args.pages)]
     floor = []
     for raw in flooded:
         started = time.perf_counter()
         json.loads(raw)
         floor.append(time.perf_counter() - started)
     times = timed_pages(flooded)
-    # As many pages again, with other keys, traced: what decoding them leaves behind.
+    # As many pages again, with other keys, traced: what listing them leaves behind (a
+    # decoder shared by the process keeps it; one per client lets it go with the client).
     tracemalloc.start()
-    timed_pages([body(p, args.items, args.keys) for p in range(args.pages, 2 * args.pages)])
+    last = args.pages - 1
+    timed_pages([body(p, args.items, args.keys, p == last, args.pages) for p in range(args.pages)])
+    gc.collect()  # what is still reachable, not what awaits the cycle collector
     kept = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
     base = statistics.median(floor)
