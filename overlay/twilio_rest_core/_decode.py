@@ -135,10 +135,6 @@ class Decoders:
         return known[1]
 
 
-# For a body decoded outside any client (tests, tools).
-_UNOWNED = Decoders()
-
-
 def _decode(operation: Operation, response: httpx.Response, body: bytes, decoders: Decoders) -> Any:
     """The body as the operation's wire type; off-spec raises InvalidResponseError."""
     content_type = response.headers.get("content-type", "")
@@ -182,11 +178,12 @@ def decode_page(
     response: httpx.Response,
     body: bytes,
     waited: float = 0.0,
-    decoders: Decoders = _UNOWNED,
+    decoders: Decoders | None = None,
 ) -> Decoded:
-    """Decode a 200 body and check its shape; off-spec raises InvalidResponseError."""
+    """Decode a 200 body and check its shape; off-spec raises InvalidResponseError.
+    `decoders`: the client's; without them, a decoder of this call's own."""
     with gc_paused():
-        wire: Any = _decode(operation, response, body, decoders)
+        wire: Any = _decode(operation, response, body, decoders or Decoders())
     model: Any = None
     if not isinstance(wire, msgspec.Struct):  # read by from_dict: already the model
         model, wire = wire, None
@@ -204,7 +201,7 @@ def decode_page(
 
 
 def decode_reply(
-    operation: ListOperation[Any], reply: Reply, decoders: Decoders = _UNOWNED
+    operation: ListOperation[Any], reply: Reply, decoders: Decoders | None = None
 ) -> Decoded:
     """A 200 reply's body decoded: on the consuming thread, not in the prefetch worker,
     which would otherwise hold the GIL for it, in turns with the page being built."""
@@ -249,10 +246,10 @@ def build_page(
     return page
 
 
-def build_model(operation: Operation, reply: Reply, decoders: Decoders = _UNOWNED) -> Any:
-    """A single resource's 200 reply as its generated model."""
+def build_model(operation: Operation, reply: Reply, decoders: Decoders | None = None) -> Any:
+    """A single resource's 200 reply as its generated model (`decoders`: as decode_page's)."""
     with gc_paused():
-        wire = _decode(operation, reply.response, reply.body, decoders)
+        wire = _decode(operation, reply.response, reply.body, decoders or Decoders())
         return operation.model.from_wire(wire) if isinstance(wire, msgspec.Struct) else wire
 
 
