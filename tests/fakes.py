@@ -82,7 +82,9 @@ class PagedSteps:
             return fault(request)
         query = {k: v[0] for k, v in parse_qs(urlsplit(str(request.url)).query).items()}
         try:
-            body = render_page("steps", self._items, self.base + PATH, parse_page_request(query))
+            # Next pages on the path asked for, as a real server's: a listing stays on its own.
+            url = self.base + request.url.path
+            body = render_page("steps", self._items, url, parse_page_request(query))
         except ApiError as exc:
             return twilio_error(exc.status, exc.code)(request)
         if self.next_url_override is not None:

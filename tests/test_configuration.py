@@ -57,7 +57,7 @@ def test_missing_credentials_name_the_variables() -> None:
     ("given", "missing"),
     [
         ({"account_sid": "AC" + "1" * 32}, "TWILIO_AUTH_TOKEN is not set (TWILIO_ACCOUNT_SID is)"),
-        ({"auth_token": "token"}, "TWILIO_ACCOUNT_SID is not set (TWILIO_AUTH_TOKEN is)"),
+        ({"auth_token": "token"}, "auth_token= was given without account_sid="),
         ({}, "neither TWILIO_ACCOUNT_SID nor TWILIO_AUTH_TOKEN is set"),
     ],
 )
@@ -77,16 +77,17 @@ def test_env_credentials_and_arguments_win(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", "env-token")
     recorder = Recorder()
     client_with(recorder).list_steps(FLOW, EXECUTION)
-    client_with(recorder, auth_token=TOKEN).list_steps(FLOW, EXECUTION)
+    client_with(recorder, account_sid=ACCOUNT, auth_token=TOKEN).list_steps(FLOW, EXECUTION)
     assert recorder.requests[0].headers["authorization"] == basic(ACCOUNT, "env-token")
     assert recorder.requests[1].headers["authorization"] == basic(ACCOUNT, TOKEN)
 
 
 def test_api_key_is_the_basic_pair(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT)
     monkeypatch.setenv("TWILIO_API_KEY", "SK" + "3" * 32)
     monkeypatch.setenv("TWILIO_API_SECRET", "key-secret")
     recorder = Recorder()
-    client = client_with(recorder, account_sid=ACCOUNT, auth_token=TOKEN)
+    client = client_with(recorder)
     client.list_steps(FLOW, EXECUTION)
     assert recorder.requests[0].headers["authorization"] == basic("SK" + "3" * 32, "key-secret")
     assert client.account_sid == ACCOUNT

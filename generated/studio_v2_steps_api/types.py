@@ -26,10 +26,27 @@ class RawJSON(bytes):
     __slots__ = ()
 
     def load(self) -> Any:
-        return msgspec.json.decode(self)
+        try:
+            return msgspec.json.decode(self)
+        except msgspec.ValidationError:  # a number beyond a float's range, such as 1e400
+            return _EXACT_NUMBERS.decode(self)
 
     def __repr__(self) -> str:
         return f"RawJSON({bytes(self)!r})"
+
+
+def _exact_float(text: str) -> Any:
+    """A JSON number as a float, or as a Decimal when a float cannot hold it (1e400):
+    reading a value never raises, and gives back the number the server sent."""
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        from decimal import Decimal
+
+        return Decimal(text)
+    return number
+
+
+_EXACT_NUMBERS = msgspec.json.Decoder(float_hook=_exact_float)
 
 
 def loaded(value: Any) -> Any:

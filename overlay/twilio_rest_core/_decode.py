@@ -72,14 +72,13 @@ def _invalid(response: httpx.Response, reason: str) -> InvalidResponseError:
 
 
 class _Shape:
-    """What decoding one model's bodies needs: its decoder, and for a list operation the
+    """What decoding one model's bodies needs: its wire type, and for a list operation the
     wire attribute names of its items, `meta` and the shared string fields."""
 
-    __slots__ = ("decoder", "items", "shared")
+    __slots__ = ("items", "shared", "wire")
 
     def __init__(self, operation: Operation) -> None:
-        wire = wire_type_of(operation.model)  # type: ignore[arg-type]  # a generated class
-        self.decoder = WireDecoder(wire)
+        wire = self.wire = wire_type_of(operation.model)  # type: ignore[arg-type]
         names = {info.encode_name: info.name for info in msgspec.structs.fields(wire)}
         self.items = (
             names.get(operation.items_key, "") if isinstance(operation, ListOperation) else ""
@@ -117,19 +116,44 @@ def _shape(operation: Operation) -> _Shape:
     return known[1]
 
 
-def _decode(operation: Operation, response: httpx.Response, body: bytes) -> Any:
+class Decoders:
+    """One client's wire decoders, one per operation: the keys a decoder learns (those a
+    server sends beyond the schema, see _wire.py) stay with the client that met them."""
+
+    __slots__ = ("_by_operation",)
+
+    def __init__(self) -> None:
+        # id(operation) -> (operation, decoder), as _SHAPES is keyed.
+        self._by_operation: dict[int, tuple[Operation, WireDecoder]] = {}
+
+    def of(self, operation: Operation) -> WireDecoder:
+        known = self._by_operation.get(id(operation))
+        if known is None:
+            known = (operation, WireDecoder(_shape(operation).wire))
+            # setdefault: two threads may make one at once; one decoder is kept.
+            known = self._by_operation.setdefault(id(operation), known)
+        return known[1]
+
+
+def _decode(operation: Operation, response: httpx.Response, body: bytes, decoders: Decoders) -> Any:
     """The body as the operation's wire type; off-spec raises InvalidResponseError."""
     content_type = response.headers.get("content-type", "")
     if content_type.split(";", 1)[0].strip().lower() != "application/json":
         raise _invalid(response, f"expected JSON, got content type {content_type or 'none'!r}")
     try:
-        return _shape(operation).decoder.decode(body)
+        return decoders.of(operation).decode(body)
     except UnlearnableKey:
         return _from_dict(operation, response, body)
     except msgspec.ValidationError as exc:  # a DecodeError too, so first
         raise _invalid(response, f"the body does not match the API's schema ({exc})") from None
     except msgspec.DecodeError as exc:
         raise _invalid(response, f"the body is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise _invalid(response, TOO_DEEP) from None
+
+
+# msgspec raises RecursionError on JSON nested deeper than the interpreter's stack allows.
+TOO_DEEP = "the body is nested too deeply to decode"
 
 
 def _from_dict(operation: Operation, response: httpx.Response, body: bytes) -> Any:
@@ -139,6 +163,8 @@ def _from_dict(operation: Operation, response: httpx.Response, body: bytes) -> A
         data = msgspec.json.decode(body)
     except msgspec.DecodeError as exc:
         raise _invalid(response, f"the body is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise _invalid(response, TOO_DEEP) from None
     if not isinstance(data, dict):
         raise _invalid(response, f"expected a JSON object, got {type(data).__name__}")
     try:
@@ -148,11 +174,16 @@ def _from_dict(operation: Operation, response: httpx.Response, body: bytes) -> A
 
 
 def decode_page(
-    operation: ListOperation[Any], response: httpx.Response, body: bytes, waited: float = 0.0
+    operation: ListOperation[Any],
+    response: httpx.Response,
+    body: bytes,
+    waited: float = 0.0,
+    decoders: Decoders | None = None,
 ) -> Decoded:
-    """Decode a 200 body and check its shape; off-spec raises InvalidResponseError."""
+    """Decode a 200 body and check its shape; off-spec raises InvalidResponseError.
+    `decoders`: the client's; without them, a decoder of this call's own."""
     with gc_paused():
-        wire: Any = _decode(operation, response, body)
+        wire: Any = _decode(operation, response, body, decoders or Decoders())
     model: Any = None
     if not isinstance(wire, msgspec.Struct):  # read by from_dict: already the model
         model, wire = wire, None
@@ -172,10 +203,12 @@ def decode_page(
     return Decoded(wire, items, next_page_url, response, waited, model)
 
 
-def decode_reply(operation: ListOperation[Any], reply: Reply) -> Decoded:
+def decode_reply(
+    operation: ListOperation[Any], reply: Reply, decoders: Decoders | None = None
+) -> Decoded:
     """A 200 reply's body decoded: on the consuming thread, not in the prefetch worker,
     which would otherwise hold the GIL for it, in turns with the page being built."""
-    return decode_page(operation, reply.response, reply.body, reply.waited)
+    return decode_page(operation, reply.response, reply.body, reply.waited, decoders)
 
 
 def string_sharer(operation: ListOperation[ItemT]) -> Callable[[ItemT], ItemT]:
@@ -216,19 +249,19 @@ def build_page(
     return page
 
 
-def build_model(operation: Operation, reply: Reply) -> Any:
-    """A single resource's 200 reply as its generated model."""
+def build_model(operation: Operation, reply: Reply, decoders: Decoders | None = None) -> Any:
+    """A single resource's 200 reply as its generated model (`decoders`: as decode_page's)."""
     with gc_paused():
-        wire = _decode(operation, reply.response, reply.body)
+        wire = _decode(operation, reply.response, reply.body, decoders or Decoders())
         return operation.model.from_wire(wire) if isinstance(wire, msgspec.Struct) else wire
 
 
-def build_written(operation: Operation, reply: Reply) -> Any:
+def build_written(operation: Operation, reply: Reply, decoders: Decoders | None = None) -> Any:
     """A write's reply: its resource as the generated model, or None for a body-less
     answer (a delete's 204, a 202 with nothing to say)."""
     if not reply.body.strip() or operation.model is NoContent:
         return None
-    return build_model(operation, reply)
+    return build_model(operation, reply, decoders)
 
 
 @contextmanager

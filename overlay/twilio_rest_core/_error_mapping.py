@@ -23,7 +23,7 @@ def api_error(response: httpx.Response, body: bytes, clock: Clock) -> APIError:
     if body:
         try:
             decoded = msgspec.json.decode(body)
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, RecursionError):  # not JSON, or nested too deeply
             decoded = None
     fields = decoded if isinstance(decoded, dict) else {}
     code = fields.get("code")

@@ -14,7 +14,7 @@ import httpx
 
 from . import defaults as D
 from ._attempts import Reply
-from ._decode import Decoded, build_page, decode_reply
+from ._decode import Decoded, Decoders, build_page, decode_reply
 from ._requests import PAGE_TOKEN, RequestBuilder
 from .errors import InvalidResponseError, PaginationLoopError, TwilioRestError, UnsafeURLError
 from .operations import ListOperation
@@ -28,14 +28,16 @@ class Cursor:
     """Decides what to fetch after each page.
 
     Follows meta.next_page_url as given and stops only when it is null (an empty page
-    with a next URL is not the end). The request is built first and judged as it would
-    be sent (httpx's parse of the URL, not another parser's): refused when it cannot be
-    built, when it is off the client's origin, so no credential is sent elsewhere, or
-    when its target (path and query on the wire) was already fetched, so a server bug
-    cannot loop forever. Counts items against `limit`. Memory: one hash per page fetched.
+    with a next URL is not the end, unless D.MAX_EMPTY_PAGES come in a row). The request
+    is built first and judged as it would be sent (httpx's parse of the URL, not another
+    parser's): refused when it cannot be built, when it is off the client's origin, so no
+    credential is sent elsewhere, when its path is not the listing's (only the query may
+    change: another resource's items must not land in this listing), or when its target
+    (path and query on the wire) was already fetched, so a server bug cannot loop
+    forever. Counts items against `limit`. Memory: one hash per page fetched.
     """
 
-    __slots__ = ("_build", "_origin", "_seen", "remaining")
+    __slots__ = ("_build", "_empty_run", "_origin", "_path", "_seen", "remaining")
 
     def __init__(
         self,
@@ -47,6 +49,8 @@ class Cursor:
         self._origin = origin
         self._build = build
         self._seen = {hash(first.url.raw_path)}
+        self._path = first.url.path
+        self._empty_run = 0  # pages in a row without an item
         self.remaining = limit
 
     def advance(
@@ -90,11 +94,21 @@ class Cursor:
                 page, UnsafeURLError, f"refused next_page_url {url!r}: it cannot be sent ({exc})"
             ) from None
         reason = foreign_reason(request.url, self._origin)
+        if reason is None and request.url.path != self._path:
+            reason = f"its path is not this listing's ({self._path})"
         if reason is not None:
             raise self._refuse(
                 page,
                 UnsafeURLError,
                 f"refused next_page_url {url!r}: {reason}; no request was sent to it",
+            )
+        self._empty_run = 0 if page.items else self._empty_run + 1
+        if self._empty_run >= D.MAX_EMPTY_PAGES:
+            raise self._refuse(
+                page,
+                PaginationLoopError,
+                f"{self._empty_run} pages in a row held no item, each pointing at another: "
+                f"the listing makes no progress (next_page_url {url!r} was not fetched)",
             )
         key = hash(request.url.raw_path)
         if key in self._seen:
@@ -127,7 +141,7 @@ class Listing(Generic[ItemT]):
     `advance`, sends its `next_request` (in the background when `prefetch`), and delivers
     `page(result)` before raising `refused`."""
 
-    __slots__ = ("_builder", "_cursor", "_operation", "_prefetch", "first")
+    __slots__ = ("_builder", "_cursor", "_decoders", "_operation", "_prefetch", "first")
 
     def __init__(
         self,
@@ -137,15 +151,17 @@ class Listing(Generic[ItemT]):
         first: httpx.Request,
         limit: int | None,
         prefetch: bool,
+        decoders: Decoders | None = None,
     ) -> None:
         self._operation = operation
+        self._decoders = decoders or Decoders()
         self._builder = builder
         self._cursor = Cursor(origin, first, limit, builder.get)
         self._prefetch = prefetch
         self.first = first
 
     def advance(self, reply: Reply) -> PageResult:
-        decoded = decode_reply(self._operation, reply)
+        decoded = decode_reply(self._operation, reply, self._decoders)
         keep, next_request, refused = self._cursor.advance(decoded)
         prefetch = self._prefetch and worth_prefetching(decoded)
         return PageResult(decoded, keep, next_request, prefetch, refused)

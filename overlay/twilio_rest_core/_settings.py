@@ -13,7 +13,8 @@ from typing import Any
 import httpx
 
 from . import defaults as D
-from .credentials import Credentials
+from ._proxies import environment_proxies_allowed
+from .credentials import Credentials, Secret
 from .errors import ConfigurationError
 from .operations import Service
 from .retry import Clock, RetryPolicy
@@ -34,10 +35,10 @@ class ClientSettings:
         self,
         service: Service,
         account_sid: str | None,
-        auth_token: str | None,
+        auth_token: Secret,
         *,
         api_key: str | None,
-        api_secret: str | None,
+        api_secret: Secret,
         base_url: str | None,
         region: str | None,
         edge: str | None,
@@ -109,12 +110,15 @@ class ClientSettings:
             "timeout": self.timeout or httpx.Timeout(D.DEFAULT_TIMEOUT),
             # On the client, not on each request: merging headers per request costs more
             # than the rest of our per-page work (a caller's own client gets them per request).
-            "headers": self.headers,
+            "headers": httpx.Headers(self.headers),  # its repr masks Authorization
             "follow_redirects": False,
             "limits": httpx.Limits(max_connections=100, max_keepalive_connections=20),
         }
         if self.event_hooks:
             args["event_hooks"] = self.event_hooks
+        if not environment_proxies_allowed(self.base_url):
+            # A loopback server: an environment proxy would read the credentials.
+            args["trust_env"] = False
         if httpx.URL(self.base_url).scheme == "http":
             # A plain-HTTP base URL (a local or test server): requests never leave its
             # origin (urls.py), so TLS is never negotiated. httpx would load the CA bundle
@@ -124,4 +128,6 @@ class ClientSettings:
         return args
 
     def __repr__(self) -> str:
-        return f"base_url={self.base_url!r}, credentials={self.credentials!r}, retry={self.retry!r}"
+        # getattr: settings whose constructor raised are still shown (tracebacks repr locals).
+        shown = ("base_url", "credentials", "retry")
+        return ", ".join(f"{name}={getattr(self, name, None)!r}" for name in shown)

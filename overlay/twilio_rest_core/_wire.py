@@ -7,6 +7,12 @@ that none is silently dropped: on such a key, `WireDecoder` learns it, that is, 
 decodes from then on with a subclass of that Struct which has the key as an extra field
 (listed in `__extra_keys__`, which `from_wire` puts in `additional_properties`), and
 decodes the body again. Each new key costs one extra decode, once per decoder.
+
+Learning is bounded, since each key makes the Struct types anew (cost and memory grow
+with the keys learned): a decoder learns at most MAX_LEARNED_KEYS keys; past that it
+raises UnlearnableKey and the body is read by the model's from_dict, whose cost is linear
+in the body. Each client has its own decoders (see _decode.Decoders): what one server
+sends stays with the client that met it.
 """
 
 from __future__ import annotations
@@ -34,8 +40,8 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return re.compile(message, re.DOTALL), re.compile(r"\.(?P<name>[^.\[]+)|\[\d+\]")
 
 
-# A body with more new keys than this is refused rather than decoded again and again.
-MAX_LEARNED_KEYS = 256
+# The keys one decoder learns at most (see the docstring).
+MAX_LEARNED_KEYS = 32
 
 Path = tuple[str, ...]  # the JSON keys from the root to an object, list indexes left out
 
@@ -49,8 +55,9 @@ def wire_type_of(model: type[Any]) -> type[msgspec.Struct]:
 
 
 class UnlearnableKey(ValueError):
-    """A key msgspec cannot name a Struct field after (a quote, a backslash, a control
-    character, the empty key): such a body must be decoded some other way."""
+    """A key this decoder will not learn: one msgspec cannot name a Struct field after (a
+    quote, a backslash, a control character, the empty key), or one past the learning
+    limits. Such a body must be decoded some other way."""
 
 
 class WireDecoder:
@@ -59,18 +66,21 @@ class WireDecoder:
     Thread-safe: learning replaces the decoder whole, under a lock.
     """
 
-    __slots__ = ("_base", "_decoder", "_extras", "_lock")
+    __slots__ = ("_base", "_decoder", "_extras", "_lock", "learned")
 
     def __init__(self, base: type[msgspec.Struct]) -> None:
         self._base = base
         self._extras: dict[Path, tuple[str, ...]] = {}
         self._decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(base)
         self._lock = threading.Lock()
+        self.learned = 0  # keys learned so far, at every path
 
     def decode(self, body: bytes) -> Any:
-        """The body as the wire type; raises msgspec.DecodeError (not JSON) or
-        msgspec.ValidationError (not the schema's shape, a value of the wrong type)."""
-        for _ in range(MAX_LEARNED_KEYS):
+        """The body as the wire type; raises msgspec.DecodeError (not JSON),
+        msgspec.ValidationError (not the schema's shape, a value of the wrong type) or
+        UnlearnableKey (a key it will not learn: read the body another way)."""
+        # Each turn but the last learns a key (here or in another thread): the cap bounds it.
+        for _ in range(MAX_LEARNED_KEYS + 1):
             decoder = self._decoder
             try:
                 return decoder.decode(body)
@@ -80,9 +90,7 @@ class WireDecoder:
                     if message.startswith(_UNKNOWN_KEY_PREFIX):
                         raise UnlearnableKey(message) from None
                     raise
-        raise msgspec.ValidationError(
-            f"more than {MAX_LEARNED_KEYS} keys the schema does not declare"
-        )
+        raise UnlearnableKey(f"more than {MAX_LEARNED_KEYS} keys learned")
 
     def _learn(self, message: str, failed: msgspec.json.Decoder[Any]) -> bool:
         """Whether `message` names an undeclared key, now declared (or by another thread)."""
@@ -101,6 +109,9 @@ class WireDecoder:
                 return False  # cannot happen, but must never loop
             if not key or any(c in key for c in '"\\') or any(ord(c) < 0x20 for c in key):
                 raise UnlearnableKey(key)
+            if self.learned >= MAX_LEARNED_KEYS:
+                raise UnlearnableKey(f"{key}: {MAX_LEARNED_KEYS} keys learned already")
+            self.learned += 1
             self._extras[path] = (*known, key)
             self._decoder = msgspec.json.Decoder(self._extend(self._base, ()))
         return True

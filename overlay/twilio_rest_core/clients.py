@@ -36,11 +36,22 @@ import httpx
 from . import defaults as D
 from ._attempts import READ, Flow, Reply, Rule, attempts, run_async, run_sync
 from ._bounds import CURRENT, Attempt, read_async, read_sync
-from ._decode import build_model, build_page, build_written, decode_reply, gc_paused, string_sharer
+from ._decode import (
+    Decoders,
+    build_model,
+    build_page,
+    build_written,
+    decode_reply,
+    gc_paused,
+    string_sharer,
+)
 from ._limiter import AsyncGate, ConcurrencyLimit, SyncGate
+from ._orphans import drop_orphans
+from ._proxies import check_caller_proxy
 from ._requests import RequestBuilder
 from ._settings import ClientSettings
 from ._validation import check_limit, effective_page_size
+from .credentials import Hidden
 from .errors import ClientClosedError, ConfigurationError, TwilioRestError
 from .fanout import check_concurrency
 from .listing import Listing
@@ -86,6 +97,9 @@ class _ClientBase(Generic[HttpT]):
         """event_hooks: httpx's, for the client made here ({"request": [...], "response":
         [...]}): they see every attempt. A caller's own http_client keeps its own hooks,
         which fire just the same. on_retry: called before each retry's wait."""
+        # Held hidden from here on: a traceback that captures locals must not show them.
+        token, secret = Hidden(auth_token), Hidden(api_secret)
+        del auth_token, api_secret
         if http_client is not None and event_hooks is not None:
             raise ConfigurationError(
                 "event_hooks are for the httpx client made here: give them to your "
@@ -102,9 +116,9 @@ class _ClientBase(Generic[HttpT]):
         self._settings = ClientSettings(
             self.service,
             account_sid,
-            auth_token,
+            token,
             api_key=api_key,
-            api_secret=api_secret,
+            api_secret=secret,
             base_url=base_url,
             region=region,
             edge=edge,
@@ -119,6 +133,8 @@ class _ClientBase(Generic[HttpT]):
         self.prefetch = prefetch
         self._closed = False
         self._owns_http = http_client is None
+        if http_client is not None:
+            check_caller_proxy(http_client, self._settings.base_url)
         self._http: HttpT = (
             http_client if http_client is not None else self._new_http(self._settings)
         )
@@ -128,6 +144,7 @@ class _ClientBase(Generic[HttpT]):
         # The account's concurrency limit as this client's requests have met it.
         self._limit = ConcurrencyLimit()
         self._gate = self._new_gate(self._limit)
+        self._decoders = Decoders()  # what they learn of a server's bodies stays with this client
         self._setup()
 
     def _setup(self) -> None:
@@ -205,7 +222,9 @@ class _ClientBase(Generic[HttpT]):
             operation, path_args, NO_QUERY if query is None else query, page_size, page_token
         )
         ahead = self.prefetch if prefetch is None else prefetch
-        return Listing(operation, self._requests, self._settings.origin, first, limit, ahead)
+        return Listing(
+            operation, self._requests, self._settings.origin, first, limit, ahead, self._decoders
+        )
 
     def iter_pages(
         self,
@@ -272,7 +291,7 @@ class _ClientBase(Generic[HttpT]):
         )
         return self._on_reply(
             self._fetch(request),
-            lambda reply: build_page(operation, decode_reply(operation, reply)),
+            lambda reply: build_page(operation, decode_reply(operation, reply, self._decoders)),
         )
 
     def fetch(
@@ -293,7 +312,7 @@ class _ClientBase(Generic[HttpT]):
             operation, path_args, NO_QUERY if query is None else query
         )
         fetching = self._fetch(request, stop)
-        return self._on_reply(fetching, lambda reply: build_model(operation, reply))
+        return self._on_reply(fetching, lambda reply: build_model(operation, reply, self._decoders))
 
     def send(
         self,
@@ -318,7 +337,8 @@ class _ClientBase(Generic[HttpT]):
         )
         rule = Rule(frozenset(operation.statuses), operation.retried_after_sending)
         sending = self._fetch(request, stop, rule)
-        return self._on_reply(sending, lambda reply: build_written(operation, reply))
+        decoders = self._decoders
+        return self._on_reply(sending, lambda reply: build_written(operation, reply, decoders))
 
     def list_each(
         self,
@@ -371,7 +391,9 @@ class _ClientBase(Generic[HttpT]):
         return self._settings.retry
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._settings!r})"
+        # getattr: a client whose constructor raised is still shown (tracebacks repr locals).
+        settings = getattr(self, "_settings", None)
+        return f"{type(self).__name__}({'not made' if settings is None else repr(settings)})"
 
 
 class SyncClient(_ClientBase[httpx.Client]):
@@ -392,6 +414,18 @@ class SyncClient(_ClientBase[httpx.Client]):
             from ._network import bound_transport  # with the client: httpcore loads then
 
             bound_transport(self._http)
+        from ._fork import track
+
+        track(self)
+
+    def _after_fork(self) -> None:
+        """In a forked child: none of the parent's connections, requests or waits."""
+        from ._fork import drop_connections
+
+        drop_connections(self._http)
+        self._limit.in_flight = 0
+        self._gate = SyncGate(self._limit)
+        self._fetch_stop = Stop()
 
     @staticmethod
     def _new_http(settings: ClientSettings) -> httpx.Client:
@@ -587,11 +621,19 @@ class AsyncClient(_ClientBase[httpx.AsyncClient]):
             )
 
     async def _send(self, request: httpx.Request, limit: float | None) -> Reply:
-        import asyncio
-
         self._check_open()
         self._check_loop()
         clock = self._settings.clock
+        try:
+            return await self._attempt(request, limit, clock)
+        except BaseException:
+            # A cancelled attempt may leave httpcore's pool a connection it never reclaims.
+            drop_orphans(self._http)
+            raise
+
+    async def _attempt(self, request: httpx.Request, limit: float | None, clock: Clock) -> Reply:
+        import asyncio
+
         try:
             async with asyncio.timeout(limit):  # the whole attempt: connect, headers, body
                 started = clock.monotonic()

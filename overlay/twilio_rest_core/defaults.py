@@ -37,6 +37,9 @@ LIMIT_CEILING = 1024
 
 # Twilio rejects PageSize above 1000 with error 20007; an operation's spec may say otherwise.
 MAX_PAGE_SIZE = 1000
+# Pages in a row with no item, each pointing at another: a listing that makes no progress
+# (a server bug would otherwise be followed forever) ends with PaginationLoopError.
+MAX_EMPTY_PAGES = 10
 
 # Statuses worth another attempt for an idempotent GET: 429 is Twilio's "too many
 # concurrent requests" (error 20429); the 5xx are transient gateway and server faults.

@@ -115,7 +115,8 @@ class UnsafeURLError(InvalidResponseError):
 
 
 class PaginationLoopError(InvalidResponseError):
-    """A next_page_url repeated a page already fetched in this listing."""
+    """A listing that makes no progress: a next_page_url repeats a page already fetched,
+    or too many pages in a row (defaults.MAX_EMPTY_PAGES) hold no item."""
 
 
 class APIError(TwilioRestError):
@@ -145,7 +146,19 @@ class APIError(TwilioRestError):
         self.retry_after = retry_after
         super().__init__(self._describe())
 
+    @property
+    def from_twilio(self) -> bool:
+        """Whether Twilio sent this answer (its request id or error code are on it), not a
+        proxy or gateway in between, whose own 502 or 503 carries neither."""
+        return self.request_id is not None or self.code is not None
+
     def _describe(self) -> str:
+        if not self.from_twilio:
+            text = (
+                f"HTTP {self.status} on {self.method} {self.url}, not from Twilio (no Twilio "
+                "request id or error code: a proxy or gateway in between answered)"
+            )
+            return text + (f": {self.message}" if self.message else "")
         what = f"Twilio error {self.code}" if self.code is not None else "Twilio error"
         text = f"{what} (HTTP {self.status}) on {self.method} {self.url}"
         if self.message:

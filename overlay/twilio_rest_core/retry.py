@@ -108,22 +108,22 @@ def _finite(value: object) -> bool:
     return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
 
 
+# delta-seconds: ASCII digits (a decimal fraction tolerated). Not float()'s grammar, which
+# also takes "1_0" (ten), "inf", "nan" and exponents.
 _DELTA_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:
-    """Retry-After as seconds: delta-seconds or an HTTP-date (RFC 9110 10.2.3)."""
+    """Retry-After as seconds: delta-seconds or an HTTP-date (RFC 9110 10.2.3); None for
+    anything else, which leaves the wait to the backoff."""
     if not value:
         return None
     value = value.strip()
-    try:
-        # delta-seconds are digits: float() would also read "1_0" as 10, "1e3", "inf".
-        if not _DELTA_SECONDS.fullmatch(value):
-            raise ValueError(value)
+    if _DELTA_SECONDS.fullmatch(value):
         seconds = float(value)
-    except ValueError:
+    else:
         try:
             seconds = parsedate_to_datetime(value).timestamp() - now
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):  # e.g. a year 10**20
             return None
     return None if math.isnan(seconds) else max(0.0, seconds)
