@@ -41,7 +41,7 @@ from urllib.parse import urlsplit
 SCHEMA_REF = "#/components/schemas/"
 PAGING = {"PageSize", "Page", "PageToken"}
 VERBS = ("List", "Fetch", "Create", "Update", "Delete")
-WRITE_VERBS = {"post": "update", "delete": "delete"}
+WRITE_VERBS = {"post": "update", "put": "update", "patch": "update", "delete": "delete"}
 FORM = "application/x-www-form-urlencoded"
 JSON_BODY = "application/json"
 

@@ -45,7 +45,7 @@ def kind_of(method: str, op_id: str, path: str, spec_item: dict[str, Any]) -> st
         return "delete"
     if method == "post":
         return "create" if op_id.startswith("Create") else "update"
-    return "other"
+    return "update" if method in {"put", "patch"} else "other"
 
 
 def published(spec: dict[str, Any]) -> dict[str, str]:
@@ -71,6 +71,9 @@ class Checker:
             pattern = re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(b.path))
             body = op.get("requestBody", {}).get("content", {})
             schema = next(iter(body.values()), {}).get("schema", {})
+            ref = schema.get("$ref", "")
+            if ref.startswith("#/components/schemas/"):
+                schema = fragment["components"]["schemas"][ref.rsplit("/", 1)[1]]
             self.routes.append((b, re.compile(pattern + "$"), schema))
         self.failures: list[str] = []
 
