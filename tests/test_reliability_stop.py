@@ -310,3 +310,54 @@ def test_a_closed_callers_client_is_refused_clearly(scene_factory: list[Scene]) 
     with pytest.raises(ClientClosedError, match="http_client"):
         client.list_steps(FLOW, EXECUTION)
     scene.finish()
+
+
+# -- Ctrl-C during a sync fan-out -------------------------------------------------------------
+
+
+def test_ctrl_c_during_a_sync_fan_out_stops_it_at_once() -> None:
+    """KeyboardInterrupt in the waiting thread: the listings not started never start and
+    those running end at once (a thread cannot be interrupted, so its stop is set)."""
+    import signal
+    import threading
+
+    from twilio_studio_steps.testing import LocalStudioServer, sid
+
+    concurrency = 2
+    parents = [(FLOW, sid("FN", "interrupted", n)) for n in range(40)]
+    server = LocalStudioServer(latency=0.03)
+    for _, execution in parents:
+        server.add_execution(FLOW, execution, 30)
+    armed = threading.Event()  # the handler raises only while the fan-out runs
+    at_interrupt: list[int] = []
+
+    def interrupt(signum: int, frame: object) -> None:
+        if armed.is_set():
+            raise KeyboardInterrupt
+
+    def watch() -> None:
+        if wait_until(lambda: len(server.requests) >= 4, 5.0) and armed.is_set():
+            at_interrupt.append(len(server.requests))
+            signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        with server, sync_client(server) as client:
+            watcher = threading.Thread(target=watch)
+            armed.set()
+            watcher.start()
+            try:
+                with pytest.raises(KeyboardInterrupt):
+                    client.list_steps_for(parents, page_size=5, concurrency=concurrency)
+            finally:
+                armed.clear()
+                watcher.join()
+            time.sleep(0.3)  # for a request already on the wire to be logged
+            sent = len(server.requests)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert at_interrupt, "the fan-out ended before the interrupt"
+    # Only the requests in flight when it came: not the 240 of the 40 listings (6 pages
+    # each), nor the rest of the 2 running listings.
+    assert sent <= at_interrupt[0] + concurrency, (at_interrupt, sent)
+    assert not prefetch_threads()

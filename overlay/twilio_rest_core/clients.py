@@ -518,12 +518,12 @@ class SyncClient(_Shell[httpx.Client]):
         from .fanout import map_bounded
 
         listings = self._fan_out(operation, parents, page_size, limit, concurrency)
-        stop = Stop()  # the first failure sets it: the listings still running end at once
+        stop = Stop()  # the first failure or Ctrl-C sets it: the listings running end at once
 
         def one(listing: Listing[ItemT]) -> list[ItemT]:
             return [item for page in self.pages(listing, stop=stop) for item in page.items]
 
-        return map_bounded(one, listings, concurrency, on_failure=stop.set)
+        return map_bounded(one, listings, concurrency, on_stop=stop.set)
 
 
 class AsyncClient(_Shell[httpx.AsyncClient]):

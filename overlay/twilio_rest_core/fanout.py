@@ -3,7 +3,7 @@
 Twilio answers 429 (error 20429) past a per-account number of concurrent requests, so
 unbounded fan-out over hundreds of resources only buys retries. Both helpers keep the
 order of their inputs, stop the rest at the first failure, and raise that failure
-itself (never an ExceptionGroup).
+itself (never an ExceptionGroup); an interrupt (Ctrl-C, cancellation) stops them too.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TypeVar
 
+from . import defaults as D
 from .errors import ValidationError
 
 ArgT = TypeVar("ArgT")
@@ -23,7 +24,9 @@ def check_concurrency(concurrency: int) -> None:
 
 
 async def gather_bounded(
-    func: Callable[[ArgT], Awaitable[ResultT]], args: Iterable[ArgT], concurrency: int = 10
+    func: Callable[[ArgT], Awaitable[ResultT]],
+    args: Iterable[ArgT],
+    concurrency: int = D.DEFAULT_CONCURRENCY,
 ) -> list[ResultT]:
     """`[await func(a) for a in args]`, at most `concurrency` running at once, in order."""
     import asyncio  # on first use: the sync fan-out never loads it
@@ -53,29 +56,36 @@ async def gather_bounded(
 def map_bounded(
     func: Callable[[ArgT], ResultT],
     args: Iterable[ArgT],
-    concurrency: int = 10,
-    on_failure: Callable[[], None] | None = None,
+    concurrency: int = D.DEFAULT_CONCURRENCY,
+    on_stop: Callable[[], None] | None = None,
 ) -> list[ResultT]:
     """`[func(a) for a in args]` on at most `concurrency` threads, in order.
 
-    A thread cannot be interrupted: at the first failure, `on_failure` (if any) is told,
-    so that it can end what the running calls wait on, before they are waited for."""
-    from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+    A thread cannot be interrupted: when the work stops early (the first failure, or
+    KeyboardInterrupt in the waiting thread), the calls not started never start and
+    `on_stop` (if any) is told, so that it can end what the running calls wait on,
+    before they are waited for."""
+    from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 
     check_concurrency(concurrency)
     items = list(args)
     if not items:
         return []
-    with ThreadPoolExecutor(
-        min(concurrency, len(items)), thread_name_prefix="twilio-fanout"
-    ) as pool:
+    pool = ThreadPoolExecutor(min(concurrency, len(items)), thread_name_prefix="twilio-fanout")
+    futures: list[Future[ResultT]] = []
+    finished = False
+    try:
         futures = [pool.submit(func, arg) for arg in items]
         done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-        for future in futures:
-            if future in done and future.exception() is not None:
-                for other in futures:
-                    other.cancel()  # those not started never start
-                if on_failure is not None:
-                    on_failure()  # and the running ones are told to end
-                raise future.exception()  # type: ignore[misc]
+        failed = next((f for f in futures if f in done and f.exception() is not None), None)
+        if failed is not None:
+            raise failed.exception()  # type: ignore[misc]
+        finished = True
         return [future.result() for future in futures]
+    finally:
+        if not finished:
+            for future in futures:
+                future.cancel()
+            if on_stop is not None:
+                on_stop()
+        pool.shutdown(wait=True, cancel_futures=True)  # nothing keeps running after us
