@@ -118,9 +118,10 @@ def answer(binding: Binding) -> httpx.Response:
         else:
             body["meta"] = {"next_page_url": None, "page": 0, "page_size": 50, "key": "x"}
         return httpx.Response(200, json=body)
-    if binding.http_method == "DELETE" or not binding.model:
-        return httpx.Response(204)
-    return httpx.Response(binding.statuses[0] if binding.statuses else 200, json={})
+    status = binding.statuses[0] if binding.statuses else 200
+    if status == 204 or not binding.model:
+        return httpx.Response(status)
+    return httpx.Response(status, json={})
 
 
 # -- arguments that pass the generated checks ---------------------------------------------
@@ -133,7 +134,7 @@ def text_for(pattern: str | None) -> str | None:
         return "value"
     compiled = re.compile(pattern)
     prefixes = re.findall(r"[A-Z]{2}", pattern)
-    candidates = [prefix + "0" * 32 for prefix in prefixes] + ["value", "US", "1", "v1"]
+    candidates = [prefix + "0" * 32 for prefix in [*prefixes, "AA"]] + ["value", "US", "1", "v1"]
     return next((text for text in candidates if compiled.fullmatch(text)), None)
 
 
