@@ -27,7 +27,7 @@ import extract_fragment
 import generate
 from bindings import BindingError, camel, describe
 
-HTTP = ("get", "post", "delete")
+HTTP = ("get", "post", "put", "patch", "delete")
 # The generator's hooks: the same ruff fixes and format as every service's.
 RUFF = "--isolated --quiet --no-cache"
 GENERATOR_YAML = f"""\

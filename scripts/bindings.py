@@ -41,7 +41,7 @@ from urllib.parse import urlsplit
 SCHEMA_REF = "#/components/schemas/"
 PAGING = {"PageSize", "Page", "PageToken"}
 VERBS = ("List", "Fetch", "Create", "Update", "Delete")
-WRITE_VERBS = {"post": "update", "delete": "delete"}
+WRITE_VERBS = {"post": "update", "put": "update", "patch": "update", "delete": "delete"}
 FORM = "application/x-www-form-urlencoded"
 JSON_BODY = "application/json"
 
@@ -186,14 +186,18 @@ class Service:
 
 
 def models_only(spec: dict[str, Any]) -> dict[str, Any]:
-    """The spec as openapi-python-client is given it: without query and header parameters,
-    which only its low-level layer (not generated) would use, and which it refuses when
-    two name the same Python identifier (StartTime, StartTime<, StartTime>)."""
+    """The spec as openapi-python-client is given it: without request bodies and query and
+    header parameters, which only its low-level layer (not generated) would use, and which
+    it refuses when two name the same Python identifier (StartTime, StartTime<, StartTime>).
+    The bindings read those from the spec itself."""
     paths = {
         path: {
             method: (
-                {**op, "parameters": [p for p in op.get("parameters", []) if p.get("in") == "path"]}
-                if isinstance(op, dict) and "parameters" in op
+                {
+                    **{key: value for key, value in op.items() if key != "requestBody"},
+                    "parameters": [p for p in op.get("parameters", []) if p.get("in") == "path"],
+                }
+                if isinstance(op, dict)
                 else op
             )
             for method, op in item.items()
@@ -592,13 +596,13 @@ def _tell_apart(bindings: list[Binding]) -> None:
     (for services added without curated names: `"unique_names": true`)."""
     taken: set[str] = set()
     for binding in bindings:
-        if taken & set(binding.methods):
+        if taken & {*binding.methods, binding.constant}:
             whole = snake(binding.operation_id).rstrip("_")
             binding.method = whole
             binding.verb = whole if binding.kind == "write" else ""
-            binding.constant = whole.upper()
+            binding.constant = "OPERATION_" + whole.upper()
             binding.page_class = camel(whole) + "Page" if binding.kind == "list" else ""
-        taken |= set(binding.methods)
+        taken |= {*binding.methods, binding.constant}
 
 
 def describe(

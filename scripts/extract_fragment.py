@@ -104,6 +104,26 @@ def select_paths(upstream: dict[str, Any], wanted: list[str]) -> dict[str, Any]:
     return kept
 
 
+INLINED = ("#/components/parameters/", "#/components/responses/")
+
+
+def inline_components(node: Any, upstream: dict[str, Any]) -> Any:
+    """Shared parameters and responses (`$ref` to components/parameters or /responses)
+    copied in where they are used: the fragment keeps component schemas only."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(INLINED):
+            section, name = ref[len("#/components/") :].split("/", 1)
+            target = upstream.get("components", {}).get(section, {}).get(name)
+            if target is None:
+                raise ExtractError(f"dangling $ref: {ref}")
+            return inline_components(copy.deepcopy(target), upstream)
+        return {key: inline_components(value, upstream) for key, value in node.items()}
+    if isinstance(node, list):
+        return [inline_components(value, upstream) for value in node]
+    return node
+
+
 def referenced_schemas(upstream: dict[str, Any], roots: Any) -> list[str]:
     schemas = upstream.get("components", {}).get("schemas", {})
     seen: set[str] = set()
@@ -146,7 +166,7 @@ def merge(target: dict[str, Any], patch: dict[str, Any]) -> None:
 def extract(upstream: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
     operations = config["operations"]
     renames: dict[str, str] = config.get("schema_names", {})
-    paths = copy.deepcopy(select_paths(upstream, operations))
+    paths = inline_components(select_paths(upstream, operations), upstream)
     names = referenced_schemas(upstream, paths)
     unknown = sorted(set(renames) - set(names))
     if unknown:

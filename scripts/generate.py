@@ -67,7 +67,7 @@ def generate_into(folder: Path, package: str, out: Path) -> Path:
     target = out / package
     env = dict(os.environ, NO_COLOR="1")
     # The models come from the spec without what only the low-level layer would use.
-    source = out / f"{package}.models-only.json"
+    source = Path(tempfile.mkdtemp()) / f"{package}.json"
     source.write_text(json.dumps(models_only(json.loads((folder / "openapi.json").read_text()))))
     cmd = [
         "openapi-python-client",
@@ -85,6 +85,7 @@ def generate_into(folder: Path, package: str, out: Path) -> Path:
         "--fail-on-warning",
     ]
     result = subprocess.run(cmd, check=False, cwd=out, env=env, capture_output=True, text=True)
+    shutil.rmtree(source.parent, ignore_errors=True)
     if result.returncode != 0 or not target.is_dir():
         sys.stderr.write(result.stdout + result.stderr)
         sys.exit(f"generation failed for {shown(folder)}")

@@ -45,7 +45,7 @@ def kind_of(method: str, op_id: str, path: str, spec_item: dict[str, Any]) -> st
         return "delete"
     if method == "post":
         return "create" if op_id.startswith("Create") else "update"
-    return "other"
+    return "update" if method in {"put", "patch"} else "other"
 
 
 def published(spec: dict[str, Any]) -> dict[str, str]:
@@ -71,6 +71,9 @@ class Checker:
             pattern = re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(b.path))
             body = op.get("requestBody", {}).get("content", {})
             schema = next(iter(body.values()), {}).get("schema", {})
+            ref = schema.get("$ref", "")
+            if ref.startswith("#/components/schemas/"):
+                schema = fragment["components"]["schemas"][ref.rsplit("/", 1)[1]]
             self.routes.append((b, re.compile(pattern + "$"), schema))
         self.failures: list[str] = []
 
@@ -115,9 +118,10 @@ def answer(binding: Binding) -> httpx.Response:
         else:
             body["meta"] = {"next_page_url": None, "page": 0, "page_size": 50, "key": "x"}
         return httpx.Response(200, json=body)
-    if binding.http_method == "DELETE" or not binding.model:
-        return httpx.Response(204)
-    return httpx.Response(binding.statuses[0] if binding.statuses else 200, json={})
+    status = binding.statuses[0] if binding.statuses else 200
+    if status == 204 or not binding.model:
+        return httpx.Response(status)
+    return httpx.Response(status, json={})
 
 
 # -- arguments that pass the generated checks ---------------------------------------------
@@ -130,7 +134,7 @@ def text_for(pattern: str | None) -> str | None:
         return "value"
     compiled = re.compile(pattern)
     prefixes = re.findall(r"[A-Z]{2}", pattern)
-    candidates = [prefix + "0" * 32 for prefix in prefixes] + ["value", "US", "1", "v1"]
+    candidates = [prefix + "0" * 32 for prefix in [*prefixes, "AA"]] + ["value", "US", "1", "v1"]
     return next((text for text in candidates if compiled.fullmatch(text)), None)
 
 

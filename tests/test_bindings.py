@@ -149,13 +149,10 @@ def studio_with(config: Mapping[str, Any], spec: Mapping[str, Any] | None = None
             "share a method name: get_steps_page, iter_steps",
         ),
         (
-            lambda spec, config: spec["paths"]["/v2/Flows/{FlowSid}/Executions"].update(
-                put={
-                    **spec["paths"]["/v2/Flows/{FlowSid}/Executions"]["post"],
-                    "operationId": "ReplaceExecution",
-                }
+            lambda spec, config: config["bindings"].update(
+                methods={"UpdateExecution": "get_execution"}
             ),
-            "PUT is not supported",
+            "share a method name: get_execution",
         ),
         (
             lambda spec, config: spec.update(servers=[{"url": "https://example.com"}]),

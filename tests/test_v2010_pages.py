@@ -8,6 +8,7 @@ them (a `<Model>Wire` Struct beside the model, `from_wire` building it).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -16,8 +17,8 @@ import msgspec
 import pytest
 from either import Either
 from fakes import BASE, FakeClock
-from twilio_rest_core.operations import ListOperation, PathParam
-from twilio_studio_steps import PaginationLoopError, StepsClient, UnsafeURLError
+from twilio_rest_core.operations import ListOperation, PathParam, QueryParam
+from twilio_studio_steps import PaginationLoopError, StepsClient, UnsafeURLError, ValidationError
 
 ACCOUNT = "AC" + "a" * 32
 TOKEN = "v2010-test-token-0b7f"
@@ -70,6 +71,11 @@ LIST_CALLS: ListOperation[Call] = ListOperation(
     path="/2010-04-01/Accounts/{AccountSid}/Calls.json",
     model=CallPage,
     path_params=(PathParam("account_sid", "AccountSid", re.compile(r"AC[0-9a-f]{32}")),),
+    query_params=(
+        QueryParam("start_time_before", "StartTime<", "datetime"),
+        QueryParam("trim", "Trim", "bool"),
+        QueryParam("status", "Status", "enum", choices=("queued", "ringing"), is_list=True),
+    ),
     items_key="calls",
     page_shape="v2010",
 )
@@ -150,3 +156,31 @@ async def test_a_v2010_next_page_is_checked_like_a_meta_one(
     with pytest.raises(error):
         await collect(either(kind, server), page_size=3)
     assert len(server.requests) == sent
+
+
+async def test_v2010_filters_are_sent_as_twilio_reads_them(kind: str) -> None:
+    server = Calls(total=1, size=3)
+    query = {
+        "start_time_before": dt.datetime(2024, 5, 1, 14, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+        "trim": False,
+        "status": ["queued", "ringing"],
+    }
+    await collect(either(kind, server), query=query)
+    (request,) = server.requests
+    assert request.url.params.multi_items() == [
+        ("StartTime<", "2024-05-01T12:00:00Z"),
+        ("Trim", "false"),
+        ("Status", "queued"),  # a list: the key repeated
+        ("Status", "ringing"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"trim": "false"}, {"status": "queued"}, {"status": ["queued", "busy"]}],
+)
+def test_a_bad_filter_is_refused_before_any_request(query: dict[str, object]) -> None:
+    server = Calls(total=1, size=3)
+    with either("sync", server).client as client, pytest.raises(ValidationError):
+        client.listing(LIST_CALLS, (ACCOUNT,), query=query)
+    assert server.requests == []

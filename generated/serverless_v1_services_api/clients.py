@@ -318,10 +318,15 @@ class ServicesClient(SyncClient):
         each returns at most `limit` items. Every argument is checked before the first request;
         the first failure stops the rest and is raised.
         """
-        lists = self.list_each(
-            LIST_ASSETS, services, page_size=page_size, limit=limit, concurrency=concurrency
-        )
-        return [list(map(self._sharer(LIST_ASSETS), items)) for items in lists]
+        # No local names: the parents' argument may be called anything.
+        return [
+            list(map(self._sharer(LIST_ASSETS), items))
+            for items in (
+                self.list_each(
+                    LIST_ASSETS, services, page_size=page_size, limit=limit, concurrency=concurrency
+                )
+            )
+        ]
 
     def create_asset(
         self,
@@ -465,10 +470,19 @@ class ServicesClient(SyncClient):
         each returns at most `limit` items. Every argument is checked before the first request;
         the first failure stops the rest and is raised.
         """
-        lists = self.list_each(
-            LIST_ASSET_VERSIONS, assets, page_size=page_size, limit=limit, concurrency=concurrency
-        )
-        return [list(map(self._sharer(LIST_ASSET_VERSIONS), items)) for items in lists]
+        # No local names: the parents' argument may be called anything.
+        return [
+            list(map(self._sharer(LIST_ASSET_VERSIONS), items))
+            for items in (
+                self.list_each(
+                    LIST_ASSET_VERSIONS,
+                    assets,
+                    page_size=page_size,
+                    limit=limit,
+                    concurrency=concurrency,
+                )
+            )
+        ]
 
     def get_asset_version(
         self,
@@ -652,10 +666,15 @@ class ServicesClient(SyncClient):
         each returns at most `limit` items. Every argument is checked before the first request;
         the first failure stops the rest and is raised.
         """
-        lists = self.list_each(
-            LIST_BUILDS, services, page_size=page_size, limit=limit, concurrency=concurrency
-        )
-        return [list(map(self._sharer(LIST_BUILDS), items)) for items in lists]
+        # No local names: the parents' argument may be called anything.
+        return [
+            list(map(self._sharer(LIST_BUILDS), items))
+            for items in (
+                self.list_each(
+                    LIST_BUILDS, services, page_size=page_size, limit=limit, concurrency=concurrency
+                )
+            )
+        ]
 
     def create_build(
         self,
@@ -845,10 +864,19 @@ class ServicesClient(SyncClient):
         each returns at most `limit` items. Every argument is checked before the first request;
         the first failure stops the rest and is raised.
         """
-        lists = self.list_each(
-            LIST_ENVIRONMENTS, services, page_size=page_size, limit=limit, concurrency=concurrency
-        )
-        return [list(map(self._sharer(LIST_ENVIRONMENTS), items)) for items in lists]
+        # No local names: the parents' argument may be called anything.
+        return [
+            list(map(self._sharer(LIST_ENVIRONMENTS), items))
+            for items in (
+                self.list_each(
+                    LIST_ENVIRONMENTS,
+                    services,
+                    page_size=page_size,
+                    limit=limit,
+                    concurrency=concurrency,
+                )
+            )
+        ]
 
     def create_environment(
         self,
@@ -994,14 +1022,19 @@ class ServicesClient(SyncClient):
         each returns at most `limit` items. Every argument is checked before the first request;
         the first failure stops the rest and is raised.
         """
-        lists = self.list_each(
-            LIST_DEPLOYMENTS,
-            environments,
-            page_size=page_size,
-            limit=limit,
-            concurrency=concurrency,
-        )
-        return [list(map(self._sharer(LIST_DEPLOYMENTS), items)) for items in lists]
+        # No local names: the parents' argument may be called anything.
+        return [
+            list(map(self._sharer(LIST_DEPLOYMENTS), items))
+            for items in (
+                self.list_each(
+                    LIST_DEPLOYMENTS,
+                    environments,
+                    page_size=page_size,
+                    limit=limit,
+                    concurrency=concurrency,
+                )
+            )
+        ]
 
     def create_deployment(
         self,
@@ -1319,10 +1352,19 @@ class ServicesClient(SyncClient):
         each returns at most `limit` items. Every argument is checked before the first request;
         the first failure stops the rest and is raised.
         """
-        lists = self.list_each(
-            LIST_VARIABLES, environments, page_size=page_size, limit=limit, concurrency=concurrency
-        )
-        return [list(map(self._sharer(LIST_VARIABLES), items)) for items in lists]
+        # No local names: the parents' argument may be called anything.
+        return [
+            list(map(self._sharer(LIST_VARIABLES), items))
+            for items in (
+                self.list_each(
+                    LIST_VARIABLES,
+                    environments,
+                    page_size=page_size,
+                    limit=limit,
+                    concurrency=concurrency,
+                )
+            )
+        ]
 
     def create_variable(
         self,
@@ -1558,10 +1600,19 @@ class ServicesClient(SyncClient):
         each returns at most `limit` items. Every argument is checked before the first request;
         the first failure stops the rest and is raised.
         """
-        lists = self.list_each(
-            LIST_FUNCTIONS, services, page_size=page_size, limit=limit, concurrency=concurrency
-        )
-        return [list(map(self._sharer(LIST_FUNCTIONS), items)) for items in lists]
+        # No local names: the parents' argument may be called anything.
+        return [
+            list(map(self._sharer(LIST_FUNCTIONS), items))
+            for items in (
+                self.list_each(
+                    LIST_FUNCTIONS,
+                    services,
+                    page_size=page_size,
+                    limit=limit,
+                    concurrency=concurrency,
+                )
+            )
+        ]
 
     def create_function(
         self,
@@ -1705,14 +1756,19 @@ class ServicesClient(SyncClient):
         each returns at most `limit` items. Every argument is checked before the first request;
         the first failure stops the rest and is raised.
         """
-        lists = self.list_each(
-            LIST_FUNCTION_VERSIONS,
-            functions,
-            page_size=page_size,
-            limit=limit,
-            concurrency=concurrency,
-        )
-        return [list(map(self._sharer(LIST_FUNCTION_VERSIONS), items)) for items in lists]
+        # No local names: the parents' argument may be called anything.
+        return [
+            list(map(self._sharer(LIST_FUNCTION_VERSIONS), items))
+            for items in (
+                self.list_each(
+                    LIST_FUNCTION_VERSIONS,
+                    functions,
+                    page_size=page_size,
+                    limit=limit,
+                    concurrency=concurrency,
+                )
+            )
+        ]
 
     def get_function_version(
         self,
@@ -2140,10 +2196,15 @@ class AsyncServicesClient(AsyncClient):
         each returns at most `limit` items. Every argument is checked before the first request;
         the first failure stops the rest and is raised.
         """
-        lists = await self.list_each(
-            LIST_ASSETS, services, page_size=page_size, limit=limit, concurrency=concurrency
-        )
-        return [list(map(self._sharer(LIST_ASSETS), items)) for items in lists]
+        # No local names: the parents' argument may be called anything.
+        return [
+            list(map(self._sharer(LIST_ASSETS), items))
+            for items in (
+                await self.list_each(
+                    LIST_ASSETS, services, page_size=page_size, limit=limit, concurrency=concurrency
+                )
+            )
+        ]
 
     async def create_asset(
         self,
@@ -2284,10 +2345,19 @@ class AsyncServicesClient(AsyncClient):
         each returns at most `limit` items. Every argument is checked before the first request;
         the first failure stops the rest and is raised.
         """
-        lists = await self.list_each(
-            LIST_ASSET_VERSIONS, assets, page_size=page_size, limit=limit, concurrency=concurrency
-        )
-        return [list(map(self._sharer(LIST_ASSET_VERSIONS), items)) for items in lists]
+        # No local names: the parents' argument may be called anything.
+        return [
+            list(map(self._sharer(LIST_ASSET_VERSIONS), items))
+            for items in (
+                await self.list_each(
+                    LIST_ASSET_VERSIONS,
+                    assets,
+                    page_size=page_size,
+                    limit=limit,
+                    concurrency=concurrency,
+                )
+            )
+        ]
 
     async def get_asset_version(
         self,
@@ -2466,10 +2536,15 @@ class AsyncServicesClient(AsyncClient):
         each returns at most `limit` items. Every argument is checked before the first request;
         the first failure stops the rest and is raised.
         """
-        lists = await self.list_each(
-            LIST_BUILDS, services, page_size=page_size, limit=limit, concurrency=concurrency
-        )
-        return [list(map(self._sharer(LIST_BUILDS), items)) for items in lists]
+        # No local names: the parents' argument may be called anything.
+        return [
+            list(map(self._sharer(LIST_BUILDS), items))
+            for items in (
+                await self.list_each(
+                    LIST_BUILDS, services, page_size=page_size, limit=limit, concurrency=concurrency
+                )
+            )
+        ]
 
     async def create_build(
         self,
@@ -2652,10 +2727,19 @@ class AsyncServicesClient(AsyncClient):
         each returns at most `limit` items. Every argument is checked before the first request;
         the first failure stops the rest and is raised.
         """
-        lists = await self.list_each(
-            LIST_ENVIRONMENTS, services, page_size=page_size, limit=limit, concurrency=concurrency
-        )
-        return [list(map(self._sharer(LIST_ENVIRONMENTS), items)) for items in lists]
+        # No local names: the parents' argument may be called anything.
+        return [
+            list(map(self._sharer(LIST_ENVIRONMENTS), items))
+            for items in (
+                await self.list_each(
+                    LIST_ENVIRONMENTS,
+                    services,
+                    page_size=page_size,
+                    limit=limit,
+                    concurrency=concurrency,
+                )
+            )
+        ]
 
     async def create_environment(
         self,
@@ -2798,14 +2882,19 @@ class AsyncServicesClient(AsyncClient):
         each returns at most `limit` items. Every argument is checked before the first request;
         the first failure stops the rest and is raised.
         """
-        lists = await self.list_each(
-            LIST_DEPLOYMENTS,
-            environments,
-            page_size=page_size,
-            limit=limit,
-            concurrency=concurrency,
-        )
-        return [list(map(self._sharer(LIST_DEPLOYMENTS), items)) for items in lists]
+        # No local names: the parents' argument may be called anything.
+        return [
+            list(map(self._sharer(LIST_DEPLOYMENTS), items))
+            for items in (
+                await self.list_each(
+                    LIST_DEPLOYMENTS,
+                    environments,
+                    page_size=page_size,
+                    limit=limit,
+                    concurrency=concurrency,
+                )
+            )
+        ]
 
     async def create_deployment(
         self,
@@ -3118,10 +3207,19 @@ class AsyncServicesClient(AsyncClient):
         each returns at most `limit` items. Every argument is checked before the first request;
         the first failure stops the rest and is raised.
         """
-        lists = await self.list_each(
-            LIST_VARIABLES, environments, page_size=page_size, limit=limit, concurrency=concurrency
-        )
-        return [list(map(self._sharer(LIST_VARIABLES), items)) for items in lists]
+        # No local names: the parents' argument may be called anything.
+        return [
+            list(map(self._sharer(LIST_VARIABLES), items))
+            for items in (
+                await self.list_each(
+                    LIST_VARIABLES,
+                    environments,
+                    page_size=page_size,
+                    limit=limit,
+                    concurrency=concurrency,
+                )
+            )
+        ]
 
     async def create_variable(
         self,
@@ -3352,10 +3450,19 @@ class AsyncServicesClient(AsyncClient):
         each returns at most `limit` items. Every argument is checked before the first request;
         the first failure stops the rest and is raised.
         """
-        lists = await self.list_each(
-            LIST_FUNCTIONS, services, page_size=page_size, limit=limit, concurrency=concurrency
-        )
-        return [list(map(self._sharer(LIST_FUNCTIONS), items)) for items in lists]
+        # No local names: the parents' argument may be called anything.
+        return [
+            list(map(self._sharer(LIST_FUNCTIONS), items))
+            for items in (
+                await self.list_each(
+                    LIST_FUNCTIONS,
+                    services,
+                    page_size=page_size,
+                    limit=limit,
+                    concurrency=concurrency,
+                )
+            )
+        ]
 
     async def create_function(
         self,
@@ -3496,14 +3603,19 @@ class AsyncServicesClient(AsyncClient):
         each returns at most `limit` items. Every argument is checked before the first request;
         the first failure stops the rest and is raised.
         """
-        lists = await self.list_each(
-            LIST_FUNCTION_VERSIONS,
-            functions,
-            page_size=page_size,
-            limit=limit,
-            concurrency=concurrency,
-        )
-        return [list(map(self._sharer(LIST_FUNCTION_VERSIONS), items)) for items in lists]
+        # No local names: the parents' argument may be called anything.
+        return [
+            list(map(self._sharer(LIST_FUNCTION_VERSIONS), items))
+            for items in (
+                await self.list_each(
+                    LIST_FUNCTION_VERSIONS,
+                    functions,
+                    page_size=page_size,
+                    limit=limit,
+                    concurrency=concurrency,
+                )
+            )
+        ]
 
     async def get_function_version(
         self,

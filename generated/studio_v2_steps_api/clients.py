@@ -490,10 +490,19 @@ class StepsClient(SyncClient):
         each returns at most `limit` items. Every argument is checked before the first request;
         the first failure stops the rest and is raised.
         """
-        lists = self.list_each(
-            LIST_STEPS, executions, page_size=page_size, limit=limit, concurrency=concurrency
-        )
-        return [list(map(self._sharer(LIST_STEPS), items)) for items in lists]
+        # No local names: the parents' argument may be called anything.
+        return [
+            list(map(self._sharer(LIST_STEPS), items))
+            for items in (
+                self.list_each(
+                    LIST_STEPS,
+                    executions,
+                    page_size=page_size,
+                    limit=limit,
+                    concurrency=concurrency,
+                )
+            )
+        ]
 
     def get_step(
         self,
@@ -755,10 +764,19 @@ class StepsClient(SyncClient):
         each returns at most `limit` items. Every argument is checked before the first request;
         the first failure stops the rest and is raised.
         """
-        lists = self.list_each(
-            LIST_FLOW_REVISIONS, flows, page_size=page_size, limit=limit, concurrency=concurrency
-        )
-        return [list(map(self._sharer(LIST_FLOW_REVISIONS), items)) for items in lists]
+        # No local names: the parents' argument may be called anything.
+        return [
+            list(map(self._sharer(LIST_FLOW_REVISIONS), items))
+            for items in (
+                self.list_each(
+                    LIST_FLOW_REVISIONS,
+                    flows,
+                    page_size=page_size,
+                    limit=limit,
+                    concurrency=concurrency,
+                )
+            )
+        ]
 
     def get_flow_revision(
         self,
@@ -1262,10 +1280,19 @@ class AsyncStepsClient(AsyncClient):
         each returns at most `limit` items. Every argument is checked before the first request;
         the first failure stops the rest and is raised.
         """
-        lists = await self.list_each(
-            LIST_STEPS, executions, page_size=page_size, limit=limit, concurrency=concurrency
-        )
-        return [list(map(self._sharer(LIST_STEPS), items)) for items in lists]
+        # No local names: the parents' argument may be called anything.
+        return [
+            list(map(self._sharer(LIST_STEPS), items))
+            for items in (
+                await self.list_each(
+                    LIST_STEPS,
+                    executions,
+                    page_size=page_size,
+                    limit=limit,
+                    concurrency=concurrency,
+                )
+            )
+        ]
 
     async def get_step(
         self,
@@ -1522,10 +1549,19 @@ class AsyncStepsClient(AsyncClient):
         each returns at most `limit` items. Every argument is checked before the first request;
         the first failure stops the rest and is raised.
         """
-        lists = await self.list_each(
-            LIST_FLOW_REVISIONS, flows, page_size=page_size, limit=limit, concurrency=concurrency
-        )
-        return [list(map(self._sharer(LIST_FLOW_REVISIONS), items)) for items in lists]
+        # No local names: the parents' argument may be called anything.
+        return [
+            list(map(self._sharer(LIST_FLOW_REVISIONS), items))
+            for items in (
+                await self.list_each(
+                    LIST_FLOW_REVISIONS,
+                    flows,
+                    page_size=page_size,
+                    limit=limit,
+                    concurrency=concurrency,
+                )
+            )
+        ]
 
     async def get_flow_revision(
         self,

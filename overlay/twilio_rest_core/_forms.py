@@ -13,7 +13,7 @@ import math
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlencode
 
-from ._validation import check_encodable, utc_text
+from ._texts import check_encodable, utc_text
 from .errors import ValidationError
 from .operations import BodyParam, WriteOperation
 

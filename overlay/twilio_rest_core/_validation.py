@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ._forms import scalar_text
+from ._texts import check_encodable, to_utc, utc_text
 from .errors import ValidationError
 from .operations import BodyParam, ListOperation, Operation, QueryParam, ValueKind
 
@@ -61,14 +62,6 @@ def check_page_token(page_token: str | None) -> None:
         check_encodable("page_token", page_token)
 
 
-def check_encodable(name: str, value: str) -> None:
-    """Text that can go in a URL: UTF-8 encodable (no lone surrogates)."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValidationError(name, value, "text without lone surrogates") from None
-
-
 def effective_page_size(page_size: int | None, limit: int | None, maximum: int) -> int | None:
     """With only a limit, ask for no more than the limit (and never above the maximum)."""
     if page_size is None and limit is not None:
@@ -110,8 +103,6 @@ def _query_text(param: QueryParam, value: object) -> str:
             raise ValidationError(param.name, value, f"an integer from {low} to {high}")
         return str(value)
     if param.kind in EXTRA_KINDS:
-        from ._forms import scalar_text  # the body's rules, for the kinds only some GETs take
-
         kind = EXTRA_KINDS[param.kind]
         return scalar_text(
             BodyParam(param.name, param.wire, kind, minimum=param.minimum, maximum=param.maximum),
@@ -127,28 +118,6 @@ def _query_text(param: QueryParam, value: object) -> str:
         raise ValidationError(param.name, value, "a non-empty string")
     check_encodable(param.name, value)
     return value
-
-
-def to_utc(name: str, value: object) -> dt.datetime:
-    """An aware datetime in UTC; a date is its midnight UTC; a naive datetime is refused."""
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValidationError(
-                name, value, "a timezone-aware datetime (e.g. tzinfo=datetime.UTC) or a date"
-            )
-        return value.astimezone(dt.UTC)
-    if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
-    raise ValidationError(name, value, "a timezone-aware datetime or a date")
-
-
-def utc_text(name: str, value: object) -> str:
-    """ISO 8601 in UTC, as Twilio reads it: 2024-05-01T12:00:00Z."""
-    moment = to_utc(name, value)
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
-    if moment.microsecond:
-        text += f".{moment.microsecond:06d}"
-    return text + "Z"
 
 
 __all__ = [

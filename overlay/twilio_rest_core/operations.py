@@ -154,18 +154,18 @@ class NoContent:
 
 @dataclass(frozen=True, slots=True)
 class WriteOperation(Operation):
-    """A POST (create on a list, update on an instance) or a DELETE.
+    """A POST (create on a list, update on an instance), a PUT or PATCH, or a DELETE.
 
     statuses: the success statuses the spec declares (204, or a body-less answer: None).
     idempotent: an update that only sets values, declared in the service's config, and
-        retried like a GET (a DELETE always is). Any other POST (every create) is sent
+        retried like a GET (a DELETE and a PUT always are). Any other POST (every create) is sent
         again only when Twilio provably did not act on it: the connection was never
         made, or it answered 429.
     content_type: "form" (application/x-www-form-urlencoded, as Twilio reads most
         writes) or "json".
     """
 
-    method: Literal["POST", "DELETE"] = "POST"
+    method: Literal["POST", "PUT", "PATCH", "DELETE"] = "POST"
     body_params: tuple[BodyParam, ...] = ()
     header_params: tuple[BodyParam, ...] = ()
     statuses: tuple[int, ...] = (200, 201)
@@ -175,4 +175,4 @@ class WriteOperation(Operation):
     @property
     def retried_after_sending(self) -> bool:
         """Whether a failure after the request went out (a timeout, a 5xx) is retried."""
-        return self.method == "DELETE" or self.idempotent
+        return self.method in {"DELETE", "PUT"} or self.idempotent

@@ -15,13 +15,6 @@ if TYPE_CHECKING:
     from .build_status import BuildStatus
     from .build_status_status import BuildStatusStatus
     from .build_status_value import BuildStatusValue
-    from .create_asset_request import CreateAssetRequest
-    from .create_build_request import CreateBuildRequest
-    from .create_deployment_request import CreateDeploymentRequest
-    from .create_environment_request import CreateEnvironmentRequest
-    from .create_function_request import CreateFunctionRequest
-    from .create_service_request import CreateServiceRequest
-    from .create_variable_request import CreateVariableRequest
     from .deployment import Deployment
     from .environment import Environment
     from .environment_links_type_0 import EnvironmentLinksType0
@@ -56,10 +49,6 @@ if TYPE_CHECKING:
     from .service_page import ServicePage
     from .twilio_error import TwilioError
     from .twilio_error_details_type_0 import TwilioErrorDetailsType0
-    from .update_asset_request import UpdateAssetRequest
-    from .update_function_request import UpdateFunctionRequest
-    from .update_service_request import UpdateServiceRequest
-    from .update_variable_request import UpdateVariableRequest
     from .variable import Variable
 
 # Each model's module, by the model's name.
@@ -74,13 +63,6 @@ _MODULES = {
     "BuildStatus": ".build_status",
     "BuildStatusStatus": ".build_status_status",
     "BuildStatusValue": ".build_status_value",
-    "CreateAssetRequest": ".create_asset_request",
-    "CreateBuildRequest": ".create_build_request",
-    "CreateDeploymentRequest": ".create_deployment_request",
-    "CreateEnvironmentRequest": ".create_environment_request",
-    "CreateFunctionRequest": ".create_function_request",
-    "CreateServiceRequest": ".create_service_request",
-    "CreateVariableRequest": ".create_variable_request",
     "Deployment": ".deployment",
     "Environment": ".environment",
     "EnvironmentLinksType0": ".environment_links_type_0",
@@ -115,10 +97,6 @@ _MODULES = {
     "ServicePage": ".service_page",
     "TwilioError": ".twilio_error",
     "TwilioErrorDetailsType0": ".twilio_error_details_type_0",
-    "UpdateAssetRequest": ".update_asset_request",
-    "UpdateFunctionRequest": ".update_function_request",
-    "UpdateServiceRequest": ".update_service_request",
-    "UpdateVariableRequest": ".update_variable_request",
     "Variable": ".variable",
 }
 
@@ -133,13 +111,6 @@ __all__ = (
     "BuildStatus",
     "BuildStatusStatus",
     "BuildStatusValue",
-    "CreateAssetRequest",
-    "CreateBuildRequest",
-    "CreateDeploymentRequest",
-    "CreateEnvironmentRequest",
-    "CreateFunctionRequest",
-    "CreateServiceRequest",
-    "CreateVariableRequest",
     "Deployment",
     "Environment",
     "EnvironmentLinksType0",
@@ -174,10 +145,6 @@ __all__ = (
     "ServicePage",
     "TwilioError",
     "TwilioErrorDetailsType0",
-    "UpdateAssetRequest",
-    "UpdateFunctionRequest",
-    "UpdateServiceRequest",
-    "UpdateVariableRequest",
     "Variable",
 )
 

@@ -5,8 +5,6 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .create_execution_request import CreateExecutionRequest
-    from .create_flow_request import CreateFlowRequest
     from .execution import Execution
     from .execution_context import ExecutionContext
     from .execution_links import ExecutionLinks
@@ -32,15 +30,9 @@ if TYPE_CHECKING:
     from .page_meta import PageMeta
     from .twilio_error import TwilioError
     from .twilio_error_details_type_0 import TwilioErrorDetailsType0
-    from .update_execution_request import UpdateExecutionRequest
-    from .update_flow_request import UpdateFlowRequest
-    from .update_flow_validate_request import UpdateFlowValidateRequest
-    from .update_test_user_request import UpdateTestUserRequest
 
 # Each model's module, by the model's name.
 _MODULES = {
-    "CreateExecutionRequest": ".create_execution_request",
-    "CreateFlowRequest": ".create_flow_request",
     "Execution": ".execution",
     "ExecutionContext": ".execution_context",
     "ExecutionLinks": ".execution_links",
@@ -66,15 +58,9 @@ _MODULES = {
     "PageMeta": ".page_meta",
     "TwilioError": ".twilio_error",
     "TwilioErrorDetailsType0": ".twilio_error_details_type_0",
-    "UpdateExecutionRequest": ".update_execution_request",
-    "UpdateFlowRequest": ".update_flow_request",
-    "UpdateFlowValidateRequest": ".update_flow_validate_request",
-    "UpdateTestUserRequest": ".update_test_user_request",
 }
 
 __all__ = (
-    "CreateExecutionRequest",
-    "CreateFlowRequest",
     "Execution",
     "ExecutionContext",
     "ExecutionLinks",
@@ -100,10 +86,6 @@ __all__ = (
     "PageMeta",
     "TwilioError",
     "TwilioErrorDetailsType0",
-    "UpdateExecutionRequest",
-    "UpdateFlowRequest",
-    "UpdateFlowValidateRequest",
-    "UpdateTestUserRequest",
 )
 
 
