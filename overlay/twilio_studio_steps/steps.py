@@ -1,19 +1,21 @@
 """The Studio clients: the generated binding, and the workflow the generator cannot know.
 
 Every operation method (executions, contexts, steps) is written by scripts/generate.py from
-spec/studio_v2_steps/ into studio_v2_steps_api.clients; these subclasses add only
-`iter_traces`, which puts the operations together the way people inspect a flow.
+spec/studio_v2_steps/ into studio_v2_steps_api.clients; these subclasses add only what
+puts the operations together: `iter_traces` (the way people inspect a flow) and
+`end_executions` (the way they clear what is stuck).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
 from datetime import date, datetime
 
 from studio_v2_steps_api import clients as generated
 from studio_v2_steps_api.operations import LIST_STEPS, StepsPage
 from twilio_rest_core.defaults import DEFAULT_CONCURRENCY
 
+from .ending import EndResult, aend_executions, end_executions
 from .traces import ExecutionTrace, Status, aiter_traces, iter_traces
 
 
@@ -54,6 +56,33 @@ class StepsClient(generated.StepsClient):
             limit=limit,
         )
 
+    def end_executions(
+        self,
+        flow_sid: str,
+        *,
+        created_from: datetime | date | None = None,
+        created_to: datetime | date | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        dry_run: bool = False,
+    ) -> Generator[EndResult, None, None]:
+        """End every active execution of the flow created in [created_from, created_to).
+
+        Lists the window's active executions first (their SIDs only), then ends them,
+        `concurrency` at a time on threads over this client (fewer while Twilio answers
+        429), yielding an EndResult per execution as it finishes: ended, already_ended,
+        gone, or failed with its error (the rest go on). Safe to run again: what has
+        ended is not listed. Leaving the loop ends the writes in flight and starts no
+        more. dry_run lists them as "would_end" and writes nothing.
+        """
+        return end_executions(
+            self,
+            flow_sid,
+            created_from=created_from,
+            created_to=created_to,
+            concurrency=concurrency,
+            dry_run=dry_run,
+        )
+
 
 class AsyncStepsClient(generated.AsyncStepsClient):
     """The asyncio twin of StepsClient: the same methods, awaited or `async for`."""
@@ -81,5 +110,31 @@ class AsyncStepsClient(generated.AsyncStepsClient):
             limit=limit,
         )
 
+    def end_executions(
+        self,
+        flow_sid: str,
+        *,
+        created_from: datetime | date | None = None,
+        created_to: datetime | date | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        dry_run: bool = False,
+    ) -> AsyncGenerator[EndResult, None, None]:
+        """As StepsClient.end_executions, with the writes run as tasks on this client."""
+        return aend_executions(
+            self,
+            flow_sid,
+            created_from=created_from,
+            created_to=created_to,
+            concurrency=concurrency,
+            dry_run=dry_run,
+        )
 
-__all__ = ["LIST_STEPS", "AsyncStepsClient", "ExecutionTrace", "StepsClient", "StepsPage"]
+
+__all__ = [
+    "LIST_STEPS",
+    "AsyncStepsClient",
+    "EndResult",
+    "ExecutionTrace",
+    "StepsClient",
+    "StepsPage",
+]
