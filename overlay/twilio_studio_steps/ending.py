@@ -155,7 +155,7 @@ def aend_executions(
     created_to: datetime | date | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     dry_run: bool = False,
-) -> AsyncGenerator[EndResult, None, None]:
+) -> AsyncGenerator[EndResult, None]:
     """As end_executions, as tasks on an AsyncStepsClient."""
     check_concurrency(concurrency)
     listing = _active(client, flow_sid, created_from, created_to)
@@ -164,7 +164,7 @@ def aend_executions(
     return aend_each(client, flow_sid, _sids(client.items(listing)), concurrency)
 
 
-async def _would_end(executions: AsyncIterator[Execution]) -> AsyncGenerator[EndResult, None, None]:
+async def _would_end(executions: AsyncIterator[Execution]) -> AsyncGenerator[EndResult, None]:
     async for execution in executions:
         yield EndResult(str(execution.sid), "would_end", execution)
 
@@ -179,7 +179,7 @@ def aend_each(
     flow_sid: str,
     sids: Iterable[str] | AsyncIterator[str],
     concurrency: int = DEFAULT_CONCURRENCY,
-) -> AsyncGenerator[EndResult, None, None]:
+) -> AsyncGenerator[EndResult, None]:
     """As end_each, as tasks; aclose() or cancelling cancels the writes in flight."""
     check_concurrency(concurrency)
     return _end_tasks(client, flow_sid, sids, concurrency)
@@ -190,7 +190,7 @@ async def _end_tasks(
     flow_sid: str,
     sids: Iterable[str] | AsyncIterator[str],
     concurrency: int,
-) -> AsyncGenerator[EndResult, None, None]:
+) -> AsyncGenerator[EndResult, None]:
     import asyncio  # on first use: the sync client never loads it
 
     stop = Stop()

@@ -118,7 +118,7 @@ class AsyncStepsClient(generated.AsyncStepsClient):
         created_to: datetime | date | None = None,
         concurrency: int = DEFAULT_CONCURRENCY,
         dry_run: bool = False,
-    ) -> AsyncGenerator[EndResult, None, None]:
+    ) -> AsyncGenerator[EndResult, None]:
         """As StepsClient.end_executions, with the writes run as tasks on this client."""
         return aend_executions(
             self,
