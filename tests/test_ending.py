@@ -303,3 +303,14 @@ def test_leaving_ends_a_write_that_hangs_at_once(server: LocalStudioServer) -> N
         started = time.monotonic()
         results.close()
         assert time.monotonic() - started < 2.0
+
+
+async def test_an_unknown_flow_is_not_found_before_any_write(
+    kind: str, server: LocalStudioServer
+) -> None:
+    from twilio_studio_steps import NotFoundError
+
+    with pytest.raises(NotFoundError) as raised:
+        await collect(client(kind, server), concurrency=2)  # FLOW has no execution yet
+    assert raised.value.code == 20404 and raised.value.request_id
+    assert server.writes == []
