@@ -50,3 +50,28 @@ def test_the_quick_trace_run_measures_every_contender(tmp_path: Path) -> None:
     for run in report["limited_to_4"].values():
         assert run["contexts"] == 10 * 3 and "failed" not in run
     assert "x faster than one-at-a-time" in done.stdout
+
+
+def test_the_ending_bench_ends_every_execution(tmp_path: Path) -> None:
+    output = tmp_path / "ending.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(RUNNER.with_name("ending.py")),
+            "--count",
+            "30",
+            "--no-twilio",
+            "--output",
+            str(output),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(output.read_text())
+    assert set(report) == {"httpx-4-threads", "end-sync", "end-async"}
+    for run in report.values():
+        assert run["outcomes"] == {"ended": 30} and run["left"] == 0
+    assert "rate vs ideal" in done.stdout

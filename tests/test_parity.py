@@ -68,7 +68,12 @@ def test_one_default_concurrency_everywhere() -> None:
         if "concurrency" in inspect.signature(f).parameters
         and inspect.signature(f).parameters["concurrency"].default is not inspect.Parameter.empty
     ]
-    assert {"StepsClient.list_steps_for", "_Traces.iter_traces", "map_bounded"} <= set(found)
+    assert {
+        "StepsClient.list_steps_for",
+        "_Workflows.iter_traces",
+        "_Workflows.end_executions",
+        "map_bounded",
+    } <= set(found)
     for function in functions:
         parameter = inspect.signature(function).parameters.get("concurrency")
         if parameter is not None and parameter.default is not inspect.Parameter.empty:

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from twilio_rest_core.page import Page
     from twilio_rest_core.retry import Clock, RetryEvent, RetryPolicy
 
+    from .ending import EndResult
     from .steps import LIST_STEPS, AsyncStepsClient, ExecutionTrace, StepsClient, StepsPage
 
 # Names load on first use (PEP 562): `import twilio_studio_steps` costs no httpx, and
@@ -73,6 +74,7 @@ _LAZY = {
     "ClientClosedError": "twilio_rest_core.errors",
     "ConfigurationError": "twilio_rest_core.errors",
     "Credentials": "twilio_rest_core.credentials",
+    "EndResult": ".ending",
     "Execution": "studio_v2_steps_api.models",
     "ExecutionContext": "studio_v2_steps_api.models",
     "ExecutionLinks": "studio_v2_steps_api.models",
@@ -135,6 +137,7 @@ __all__ = [
     "Clock",
     "ConfigurationError",
     "Credentials",
+    "EndResult",
     "Execution",
     "ExecutionContext",
     "ExecutionLinks",

@@ -53,6 +53,9 @@ COMMANDS = (
     "steps",
     "executions",
     "export",
+    "flows",
+    "trigger",
+    "end",
     "demo",
     "serve",
 )
@@ -75,7 +78,7 @@ class Parser(argparse.ArgumentParser):
 def build_parser(known: Sequence[Command]) -> Parser:
     parser = Parser(
         prog="studio-steps",
-        description="List the steps of a Twilio Studio Flow execution.",
+        description="Twilio Studio from the shell: flows, executions, steps; trigger and end.",
         epilog="example:\n  studio-steps demo       # no account needed: a local Studio server\n"
         "  studio-steps list FW... FN... --format jsonl",
         formatter_class=argparse.RawDescriptionHelpFormatter,

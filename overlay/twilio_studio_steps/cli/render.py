@@ -19,7 +19,7 @@ from typing import IO, Any
 
 import attrs
 import msgspec
-from studio_v2_steps_api.models import Execution, ExecutionStep
+from studio_v2_steps_api.models import ExecutionStep
 
 from .terminal import json_for_terminal, visible
 
@@ -82,8 +82,9 @@ def step_fields(step: ExecutionStep, fields: Sequence[str]) -> dict[str, Any]:
     return out
 
 
-def execution_row(execution: Execution, fields: Sequence[str]) -> dict[str, Any]:
-    data = json_fields(execution)
+def model_row(model: Any, fields: Sequence[str]) -> dict[str, Any]:
+    """A generated model's `fields` (an execution, a flow), free-form JSON as sent."""
+    data = json_fields(model)
     return {name: data.get(name) for name in fields}
 
 
@@ -156,8 +157,11 @@ TABLE_WIDTHS = {
     "transition": 44,
     "date_created": 19,
     "date_updated": 19,
-    "status": 6,
+    "status": 9,  # published
     "contact_channel_address": 24,
+    "friendly_name": 28,
+    "revision": 8,
+    "outcome": 13,
 }
 # Columns sit GAP spaces apart; a text column is cut no narrower than MIN_WIDTH.
 GAP = 2

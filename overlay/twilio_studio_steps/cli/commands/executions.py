@@ -20,7 +20,7 @@ from ..options import (
     pick_fields,
     window,
 )
-from ..render import execution_row, model_keys, write_rows
+from ..render import model_keys, model_row, write_rows
 
 NAME = "executions"
 FIELDS = model_keys(Execution)
@@ -53,6 +53,6 @@ def run(call: Call) -> int:
             created_to=asked.until,
             limit=asked.limit,
         )
-        rows = (execution_row(execution, fields) for execution in executions)
+        rows = (model_row(execution, fields) for execution in executions)
         write_rows(rows, call.out, args.format, fields, formulas=not args.escape_formulas)
     return EXIT_OK

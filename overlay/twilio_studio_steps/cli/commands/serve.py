@@ -21,10 +21,10 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("--port", type=whole, default=0, help="port (default: any free one)")
     parser.add_argument("--steps", type=whole, help="also serve an execution with this many steps")
-    parser.add_argument("--latency-ms", type=whole, default=0, help="delay every response")
     parser.add_argument(
-        "--recent", type=whole, help="also serve this many executions of the last days (to now)"
+        "--recent", type=whole, default=0, help="also serve N executions from now back"
     )
+    parser.add_argument("--latency-ms", type=whole, default=0, help="delay every response")
     return parser
 
 
@@ -33,8 +33,8 @@ def run(call: Call) -> int:
 
     args = call.args
     argv = ["--port", str(args.port), "--latency-ms", str(args.latency_ms)]
-    if args.steps:
-        argv += ["--steps", str(args.steps)]
     if args.recent:
         argv += ["--recent", str(args.recent)]
+    if args.steps:
+        argv += ["--steps", str(args.steps)]
     return serve_main(argv)
