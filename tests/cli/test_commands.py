@@ -35,7 +35,7 @@ from twilio_studio_steps.testing import (
     sid,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BIG = sid("FN", "test-cli", "big")
 BIG_STEPS = 100_000
 # Every field of the generated step model, in its order: what json/jsonl/csv print.

@@ -27,7 +27,7 @@ from twilio_studio_steps.testing import (
     sid,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FLOW = sid("FW", "export")
 START = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
 EXECUTIONS = 40

@@ -17,7 +17,6 @@ from typing import Any
 import httpx
 import msgspec
 import pytest
-from test_cli import cli_env, command, one_line_error, run
 from twilio_studio_steps.cli.progress import CLEAR, Progress
 from twilio_studio_steps.cli.render import csv_lines
 from twilio_studio_steps.cli.terminal import json_for_terminal, visible
@@ -30,6 +29,8 @@ from twilio_studio_steps.testing import (
     LocalStudioServer,
     RawBody,
 )
+
+from cli.test_commands import cli_env, command, one_line_error, run
 
 # An ID from an HTTP Request widget (30 digits), a number past a double, nesting past 255.
 DEEP = "[" * 300 + "]" * 300

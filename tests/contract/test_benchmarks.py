@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-RUNNER = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
+RUNNER = Path(__file__).resolve().parents[2] / "benchmarks" / "run.py"
 
 
 def test_the_quick_run_measures_every_scenario(tmp_path: Path) -> None:

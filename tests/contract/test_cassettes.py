@@ -1,6 +1,6 @@
 """HTTP behaviour against Studio, replayed from cassettes recorded on the local server.
 
-Re-record: `nox -s tests -- --record-mode=rewrite tests/test_cassettes.py`.
+Re-record: `nox -s tests -- --record-mode=rewrite tests/contract/test_cassettes.py`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ import datetime
 from typing import Any
 
 import pytest
-from conftest import CASSETTE_EXECUTION_SID, CASSETTE_STEPS, RecordingStudio
 from credentials import (
     TEST_ACCOUNT_SID,
     TEST_API_KEY,
@@ -18,6 +17,7 @@ from credentials import (
 )
 from either import Either
 from fakes import FakeClock
+from recording import CASSETTE_EXECUTION_SID, CASSETTE_STEPS, RecordingStudio
 from twilio_studio_steps import (
     AuthenticationError,
     BadRequestError,

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import CAPTURED_LOGS
+from captured_logs import CAPTURED_LOGS
 from credentials import SECRETS, TEST_ACCOUNT_SID, TEST_API_KEY, TEST_API_SECRET, TEST_AUTH_TOKEN
 from fakes import BASE, EXECUTION, FLOW, PagedSteps, twilio_error
 from twilio_studio_steps import AuthenticationError, StepsClient
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]
 # A Basic header with any value, and account SIDs other than the obvious fakes.
 BASIC = re.compile(rb"Basic\s+[A-Za-z0-9+/=]{16,}")
 REAL_LOOKING_SID = re.compile(rb"AC(?!0{32}|a{32}|x{32})[0-9a-fA-F]{32}")
@@ -29,7 +29,7 @@ def recorded_files() -> list[Path]:
 
 
 def test_there_are_cassettes_to_scan() -> None:
-    assert len(list((TESTS / "cassettes").rglob("*.yaml"))) >= 30
+    assert len(list(TESTS.glob("*/cassettes/**/*.yaml"))) >= 30
 
 
 @pytest.mark.parametrize("path", recorded_files(), ids=lambda p: str(p.relative_to(TESTS)))

@@ -1,5 +1,5 @@
 """What a listing does to keep steps small: `context` stays encoded until it is read; and
-nothing else about a step changes. (Shared strings: test_msgspec_decoding.py.)"""
+nothing else about a step changes. (Shared strings: test_decoding.py.)"""
 
 from __future__ import annotations
 

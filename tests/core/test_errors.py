@@ -51,7 +51,7 @@ from twilio_studio_steps.testing import (
     LocalStudioServer,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 both = pytest.mark.parametrize("make", [sync_client, async_client], ids=["sync", "async"])
 
 

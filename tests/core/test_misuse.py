@@ -36,7 +36,7 @@ from twilio_studio_steps.testing import (
     sid,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = "AC" + "a" * 32
 
 

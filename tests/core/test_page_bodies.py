@@ -36,7 +36,7 @@ from twilio_studio_steps import (
 )
 from twilio_studio_steps.testing.studio import make_step
 
-SPEC = Path(__file__).resolve().parents[1] / "spec" / "studio_v2_steps" / "openapi.json"
+SPEC = Path(__file__).resolve().parents[2] / "spec" / "studio_v2_steps" / "openapi.json"
 URL = "http://127.0.0.1:1/x"
 FUZZ = settings(
     max_examples=200,

@@ -1,6 +1,6 @@
 """Every fault the local server can inject, against both clients over real sockets.
 
-test_engine.py covers the same rules over httpx.MockTransport; here the bytes go
+test_listing.py covers the same rules over httpx.MockTransport; here the bytes go
 through the kernel: real keep-alive connections, resets, half-sent bodies, stalls,
 redirects and a second server that must never hear from the client.
 """

@@ -28,7 +28,7 @@ from reliability import (
 from twilio_studio_steps import ClientClosedError, StepsClient
 from twilio_studio_steps.testing import ErrorStatus, Stall
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # Pages of 100 steps from a server that keeps us waiting 20 ms: page n+1 is prefetched.
 PAGE = 100
 LATENCY = 0.02

@@ -10,7 +10,7 @@ import pytest
 from studio_v2_steps_api.models import ExecutionStep, ExecutionStepPage, PageMeta
 from studio_v2_steps_api.types import Unset
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FLOW = "FWaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 EXECUTION = "FNaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 

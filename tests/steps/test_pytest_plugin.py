@@ -108,7 +108,7 @@ def test_a_users_tests_pass_with_the_plugins_fixtures_only(pytester: pytest.Pyte
 def test_the_readme_shows_the_example_tested_here() -> None:
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     assert README_TEST.strip() in readme
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).resolve().parent / "typing"
-ROOT = HERE.parent.parent
+ROOT = HERE.parents[2]
 api = pytest.importorskip("mypy.api")
 
 

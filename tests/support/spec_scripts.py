@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "scripts"
 SPEC_DIR = ROOT / "spec"
 STEPS_DIR = SPEC_DIR / "studio_v2_steps"
