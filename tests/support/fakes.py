@@ -4,6 +4,7 @@ httpx transport (no socket) for tests that script the answers request by request
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,12 +19,27 @@ PATH = f"/v2/Flows/{FLOW}/Executions/{EXECUTION}/Steps"
 
 
 class FakeClock(Clock):
-    """Time that only moves when the client sleeps; every wait is recorded."""
+    """Time that only moves when the client sleeps or the test moves it; every wait is
+    recorded. Called, it is a local server's clock (`LocalStudioServer(clock=)`)."""
 
     def __init__(self, start: float = 1_700_000_000.0) -> None:
         self.now = 1000.0
         self.epoch = start
         self.sleeps: list[float] = []
+
+    @classmethod
+    def at(cls, when: dt.datetime) -> FakeClock:
+        """A clock whose wall time is `when`."""
+        clock = cls()
+        clock.move_to(when)
+        return clock
+
+    def move_to(self, when: dt.datetime) -> None:
+        """Set the wall time (the monotonic time moves with it)."""
+        self.now = when.timestamp() - self.epoch
+
+    def __call__(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.wall(), dt.UTC)
 
     def monotonic(self) -> float:
         return self.now
