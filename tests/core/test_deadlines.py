@@ -21,7 +21,6 @@ from reliability import (
     FLOW,
     Make,
     Resources,
-    async_client,
     collect,
     expected,
     started_server,
@@ -37,7 +36,6 @@ from twilio_studio_steps import (
 )
 from twilio_studio_steps.testing import EndlessBody, LocalStudioServer, RawBody, Stall, Trickle
 
-both = pytest.mark.parametrize("make", [sync_client, async_client], ids=["sync", "async"])
 ATTEMPT = 0.3  # seconds per attempt in these tests
 SLACK = 0.5  # scheduling on a shared 2-core machine
 NO_CAP = {"max_response_bytes": 10**12}  # so that a fast endless body meets the time limit
@@ -60,7 +58,6 @@ SLOW_SERVERS = {
 }
 
 
-@both
 @pytest.mark.parametrize("fault", SLOW_SERVERS.values(), ids=SLOW_SERVERS.keys())
 async def test_an_attempt_ends_by_its_time_limit(
     make: Make, server: LocalStudioServer, fault: Any
@@ -77,14 +74,12 @@ async def test_an_attempt_ends_by_its_time_limit(
     assert "timed out" in str(raised.value)
 
 
-@both
 async def test_the_next_attempt_gets_the_page(make: Make, server: LocalStudioServer) -> None:
     server.faults.push(Trickle("body", interval=0.02, chunk=16), on_page=1)
     got = await collect(make(server, timeout=ATTEMPT, clock=FakeClock()), page_size=100)
     assert got == expected(450)
 
 
-@both
 @pytest.mark.parametrize("fault", SLOW_SERVERS.values(), ids=SLOW_SERVERS.keys())
 async def test_the_deadline_bounds_every_attempt_and_wait(
     make: Make, server: LocalStudioServer, fault: Any
@@ -102,7 +97,6 @@ async def test_the_deadline_bounds_every_attempt_and_wait(
     assert raised.value.attempts is not None and raised.value.attempts >= 1
 
 
-@both
 async def test_the_deadline_bounds_connecting_to_a_stalled_server(
     make: Make, server: LocalStudioServer
 ) -> None:
@@ -114,7 +108,6 @@ async def test_the_deadline_bounds_connecting_to_a_stalled_server(
     assert raised.value.stop_reason == E.DEADLINE_REACHED
 
 
-@both
 async def test_a_read_that_stalls_past_the_deadline_is_cut_to_it(
     make: Make, server: LocalStudioServer
 ) -> None:
@@ -161,7 +154,6 @@ def unanswered() -> Iterator[Unanswered]:
         host.close()
 
 
-@both
 @pytest.mark.parametrize(
     ("settings", "reason"),
     [
@@ -203,7 +195,6 @@ def collect_sync(client: StepsClient) -> list[str]:
 # -- what one response may cost -------------------------------------------------------
 
 
-@both
 async def test_a_body_over_the_cap_is_refused_and_not_retried(
     make: Make, server: LocalStudioServer
 ) -> None:
@@ -216,7 +207,6 @@ async def test_a_body_over_the_cap_is_refused_and_not_retried(
     assert len(server.requests) == before + 1
 
 
-@both
 async def test_a_body_without_a_length_stops_at_the_cap(
     make: Make, server: LocalStudioServer
 ) -> None:
@@ -225,7 +215,6 @@ async def test_a_body_without_a_length_stops_at_the_cap(
         await collect(make(server, max_response_bytes=100_000, timeout=5.0))
 
 
-@both
 async def test_a_declared_length_over_the_cap_is_refused_before_reading(
     make: Make, server: LocalStudioServer
 ) -> None:
@@ -237,7 +226,6 @@ async def test_a_declared_length_over_the_cap_is_refused_before_reading(
     assert time.monotonic() - started < ATTEMPT
 
 
-@both
 async def test_a_body_under_the_cap_is_read(make: Make, server: LocalStudioServer) -> None:
     assert await collect(make(server, max_response_bytes=200_000), page_size=100) == expected(450)
 
@@ -253,7 +241,6 @@ def gzip_bomb() -> bytes:
     return b"".join(parts) + packer.flush()
 
 
-@both
 async def test_a_gzip_bomb_stops_at_the_cap_in_memory_near_it(
     make: Make, server: LocalStudioServer, gzip_bomb: bytes
 ) -> None:
@@ -271,7 +258,6 @@ async def test_a_gzip_bomb_stops_at_the_cap_in_memory_near_it(
     assert peak < 4_000_000 + 4 * 1024 * 1024
 
 
-@both
 async def test_a_declared_length_over_the_cap_is_refused_unread(
     make: Make, server: LocalStudioServer
 ) -> None:
@@ -298,7 +284,6 @@ def real_page(server: LocalStudioServer, page_size: int) -> bytes:
     return response.content
 
 
-@both
 async def test_a_gzip_page_is_inflated(make: Make, server: LocalStudioServer) -> None:
     page = real_page(server, 450)
     server.faults.push(RawBody(gzip.compress(page), headers={"Content-Encoding": "gzip"}))
@@ -306,7 +291,6 @@ async def test_a_gzip_page_is_inflated(make: Make, server: LocalStudioServer) ->
     assert server.requests[0].headers["Accept-Encoding"] == "gzip"
 
 
-@both
 @pytest.mark.parametrize(("cap", "read"), [(100_000, False), (10**6, True)], ids=["over", "under"])
 async def test_an_unasked_encoding_is_counted_decoded(
     make: Make, server: LocalStudioServer, cap: int, read: bool
@@ -322,7 +306,6 @@ async def test_an_unasked_encoding_is_counted_decoded(
             await collect(make(server, max_response_bytes=cap))
 
 
-@both
 async def test_a_corrupt_gzip_body_is_an_invalid_response(
     make: Make, server: LocalStudioServer
 ) -> None:

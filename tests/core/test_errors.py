@@ -19,12 +19,10 @@ from reliability import (
     EXECUTION,
     FLOW,
     Make,
-    async_client,
     collect,
     collect_until_error,
     expected,
     started_server,
-    sync_client,
 )
 from twilio_rest_core import errors as E
 from twilio_studio_steps import (
@@ -52,7 +50,6 @@ from twilio_studio_steps.testing import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-both = pytest.mark.parametrize("make", [sync_client, async_client], ids=["sync", "async"])
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +69,6 @@ def _fresh(server: LocalStudioServer) -> None:
 # -- the story ------------------------------------------------------------------------
 
 
-@both
 async def test_retries_exhausted_says_so(make: Make, server: LocalStudioServer) -> None:
     server.faults.push(ErrorStatus(503), times=3)
     _, error = await collect_until_error(make(server, clock=FakeClock()))
@@ -82,7 +78,6 @@ async def test_retries_exhausted_says_so(make: Make, server: LocalStudioServer) 
     assert "3 attempts; retries exhausted (max_retries=2)" in str(error)
 
 
-@both
 async def test_a_retry_after_above_the_cap_says_why_it_was_not_waited_for(
     make: Make, server: LocalStudioServer
 ) -> None:
@@ -94,7 +89,6 @@ async def test_a_retry_after_above_the_cap_says_why_it_was_not_waited_for(
     assert "Retry-After of 120 s is above retry_after_max=60 s" in str(error)
 
 
-@both
 async def test_a_client_error_is_not_retried_and_says_so(
     make: Make, server: LocalStudioServer
 ) -> None:
@@ -104,7 +98,6 @@ async def test_a_client_error_is_not_retried_and_says_so(
     assert (error.attempts, error.stop_reason) == (1, E.NOT_RETRYABLE)
 
 
-@both
 async def test_a_deadline_stop_says_deadline(make: Make, server: LocalStudioServer) -> None:
     server.faults.push(ErrorStatus(503), times=10)
     clock = FakeClock()
@@ -117,7 +110,6 @@ async def test_a_deadline_stop_says_deadline(make: Make, server: LocalStudioServ
     assert sum(clock.sleeps) < 2.0
 
 
-@both
 async def test_a_failed_page_carries_the_token_that_resumes_there(
     make: Make, server: LocalStudioServer
 ) -> None:
@@ -131,7 +123,6 @@ async def test_a_failed_page_carries_the_token_that_resumes_there(
     assert got + rest == expected(450)
 
 
-@both
 async def test_a_first_page_failure_has_no_token(make: Make, server: LocalStudioServer) -> None:
     server.faults.push(ErrorStatus(401))
     _, error = await collect_until_error(make(server))
@@ -262,7 +253,6 @@ def test_an_error_crosses_a_process_pool_whole(server: LocalStudioServer) -> Non
     assert error.request_id is not None and error.request_id.startswith("RQ")
 
 
-@both
 async def test_no_error_carries_the_auth_token(make: Make, server: LocalStudioServer) -> None:
     for fault in (
         ErrorStatus(401),

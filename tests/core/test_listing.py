@@ -55,7 +55,12 @@ async def collect(client: StepsClient | AsyncStepsClient, **kw: Any) -> list[str
 
 
 Make = Callable[..., StepsClient | AsyncStepsClient]
-both = pytest.mark.parametrize("make", [sync_client, async_client], ids=["sync", "async"])
+
+
+@pytest.fixture
+def make(kind: str) -> Make:
+    """The client factory of `kind` over a scripted transport."""
+    return sync_client if kind == "sync" else async_client
 
 
 @pytest.fixture
@@ -68,7 +73,6 @@ def sids(n: int, start: int = 0) -> list[str]:
     return [f"FT{i:032x}" for i in range(start, start + n)]
 
 
-@both
 @pytest.mark.parametrize("prefetch", [True, False])
 @pytest.mark.usefixtures("prefetch_without_wait")
 async def test_every_step_once_in_order(make: Make, prefetch: bool) -> None:
@@ -77,7 +81,6 @@ async def test_every_step_once_in_order(make: Make, prefetch: bool) -> None:
     assert len(server.requests) == 5
 
 
-@both
 async def test_empty_page_with_next_url_does_not_stop(make: Make) -> None:
     server = PagedSteps(6)
     server.faults[0] = lambda r: httpx.Response(
@@ -90,14 +93,12 @@ async def test_empty_page_with_next_url_does_not_stop(make: Make) -> None:
     assert await collect(make(server), page_size=3) == sids(6)
 
 
-@both
 async def test_limit_stops_without_fetching_more(make: Make) -> None:
     server = PagedSteps(100)
     assert await collect(make(server), limit=7, page_size=5) == sids(7)
     assert len(server.requests) == 2
 
 
-@both
 async def test_resume_from_page_token(make: Make) -> None:
     server = PagedSteps(10)
     client = make(server)
@@ -109,7 +110,6 @@ async def test_resume_from_page_token(make: Make) -> None:
     assert await collect(client, page_size=4, page_token=next_token) == sids(6, start=4)
 
 
-@both
 @pytest.mark.parametrize(
     ("status", "code", "error"),
     [
@@ -136,7 +136,6 @@ async def test_client_errors_are_typed_and_not_retried(
     assert len(server.requests) == 1
 
 
-@both
 @pytest.mark.parametrize("retry_after", ["1", "Tue, 14 Nov 2023 22:13:22 GMT"])
 async def test_429_waits_retry_after_then_succeeds(make: Make, retry_after: str) -> None:
     server = PagedSteps(9)
@@ -150,7 +149,6 @@ async def test_429_waits_retry_after_then_succeeds(make: Make, retry_after: str)
     assert clock.sleeps == pytest.approx(expected)
 
 
-@both
 async def test_429_without_retry_after_backs_off_with_jitter(make: Make) -> None:
     server = PagedSteps(3)
     server.faults[0] = server.faults[1] = twilio_error(429, 20429)
@@ -161,7 +159,6 @@ async def test_429_without_retry_after_backs_off_with_jitter(make: Make) -> None
     assert 0 <= clock.sleeps[0] <= 0.5 and 0 <= clock.sleeps[1] <= 1.0
 
 
-@both
 async def test_429_beyond_budget_raises_rate_limit_error_after_yielding_nothing_twice(
     make: Make,
 ) -> None:
@@ -181,7 +178,6 @@ async def test_429_beyond_budget_raises_rate_limit_error_after_yielding_nothing_
     assert len(server.requests) == 4  # page 1, then page 2 three times
 
 
-@both
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 async def test_server_errors_retried(make: Make, status: int) -> None:
     server = PagedSteps(4)
@@ -189,7 +185,6 @@ async def test_server_errors_retried(make: Make, status: int) -> None:
     assert await collect(make(server), page_size=2) == sids(4)
 
 
-@both
 async def test_server_error_exhausted_is_server_error(make: Make) -> None:
     server = PagedSteps(4)
     for n in range(5):
@@ -203,7 +198,6 @@ async def test_server_error_exhausted_is_server_error(make: Make) -> None:
     assert len(server.requests) == 2
 
 
-@both
 @pytest.mark.parametrize(
     ("exc", "error"),
     [
@@ -226,7 +220,6 @@ async def test_transport_errors_retried_then_typed(
     assert len(server.requests) == 3
 
 
-@both
 async def test_deadline_bounds_retries(make: Make) -> None:
     server = PagedSteps(3)
     for n in range(10):
@@ -238,7 +231,6 @@ async def test_deadline_bounds_retries(make: Make) -> None:
     assert len(server.requests) == 3  # 0s, 4s, 8s; a third wait would pass 10s
 
 
-@both
 @pytest.mark.parametrize(
     "foreign",
     [
@@ -265,7 +257,6 @@ async def test_foreign_next_page_url_is_refused(make: Make, foreign: str) -> Non
     assert "refused next_page_url" in str(raised.value)
 
 
-@both
 async def test_repeated_next_page_url_is_a_loop_error(make: Make) -> None:
     server = PagedSteps(9)
     first_next = f"{BASE}{PATH}?PageSize=3&Page=1&PageToken={token(3)}"
@@ -275,7 +266,6 @@ async def test_repeated_next_page_url_is_a_loop_error(make: Make) -> None:
     assert len(server.requests) == 2
 
 
-@both
 @pytest.mark.parametrize(
     "response",
     [
@@ -309,7 +299,6 @@ async def test_off_spec_bodies_are_invalid_response_errors(
     assert len(server.requests) == 1
 
 
-@both
 async def test_redirect_is_not_followed(make: Make) -> None:
     server = PagedSteps(3)
     server.faults[0] = lambda r: httpx.Response(
@@ -365,7 +354,6 @@ async def test_async_early_stop_cancels_prefetch() -> None:
     assert len(server.requests) <= 2
 
 
-@both
 @pytest.mark.parametrize("prefetch", [True, False])
 @pytest.mark.usefixtures("prefetch_without_wait")
 async def test_big_pages_prefetched_complete_and_in_order(make: Make, prefetch: bool) -> None:

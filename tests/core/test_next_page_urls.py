@@ -14,18 +14,14 @@ from reliability import (
     EXECUTION,
     FLOW,
     Make,
-    async_client,
     collect,
     collect_until_error,
     expected,
     started_server,
-    sync_client,
 )
 from twilio_rest_core.urls import foreign_reason, origin
 from twilio_studio_steps import PaginationLoopError, UnsafeURLError
 from twilio_studio_steps.testing import LocalStudioServer, RewriteNextPageUrl
-
-both = pytest.mark.parametrize("make", [sync_client, async_client], ids=["sync", "async"])
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +55,6 @@ UNSENDABLE: dict[str, Callable[[str, str], str]] = {
 }
 
 
-@both
 @pytest.mark.parametrize("rewrite", UNSENDABLE.values(), ids=UNSENDABLE.keys())
 async def test_an_unsendable_next_url_is_refused_after_its_page(
     make: Make, server: LocalStudioServer, rewrite: Callable[[str, str], str]
@@ -81,7 +76,6 @@ SENT_HOME: dict[str, Callable[[str, str], str]] = {
 }
 
 
-@both
 @pytest.mark.parametrize("rewrite", SENT_HOME.values(), ids=SENT_HOME.keys())
 async def test_a_next_url_sent_to_the_origin_is_followed(
     make: Make, server: LocalStudioServer, rewrite: Callable[[str, str], str]
@@ -99,7 +93,6 @@ SAME_ON_THE_WIRE: dict[str, Callable[[str], str]] = {
 }
 
 
-@both
 @pytest.mark.parametrize("variant", SAME_ON_THE_WIRE.values(), ids=SAME_ON_THE_WIRE.keys())
 async def test_a_next_url_that_sends_the_first_request_again_is_a_loop(
     make: Make, server: LocalStudioServer, variant: Callable[[str], str]
@@ -111,7 +104,6 @@ async def test_a_next_url_that_sends_the_first_request_again_is_a_loop(
     assert len(server.requests) == 1
 
 
-@both
 async def test_distinct_next_urls_are_followed(make: Make, server: LocalStudioServer) -> None:
     """The guard must not merge pages: the real next URLs are all distinct requests."""
     assert await collect(make(server), page_size=100) == expected(450)
