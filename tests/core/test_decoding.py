@@ -25,6 +25,7 @@ from twilio_rest_core._wire import WireDecoder
 from twilio_rest_core.errors import InvalidResponseError
 from twilio_rest_core.operations import FetchOperation
 from twilio_studio_steps import AsyncStepsClient, StepsClient
+from twilio_studio_steps.pytest_plugin import AddExecution
 from twilio_studio_steps.steps import LIST_STEPS
 from twilio_studio_steps.testing import (
     DEMO_ACCOUNT_SID,
@@ -32,7 +33,6 @@ from twilio_studio_steps.testing import (
     SAMPLE_EXECUTION_SID,
     SAMPLE_FLOW_SID,
     LocalStudioServer,
-    sid,
 )
 from twilio_studio_steps.testing.studio import STEP_SHAPES, UNDECLARED_KEYS, make_step
 
@@ -241,17 +241,17 @@ def test_a_decoder_learns_each_new_key_once() -> None:
     assert ExecutionStep.from_wire(first).additional_properties == {UNDECLARED_KEYS[0]: 1}
 
 
-async def test_a_kept_list_shares_repeated_strings_and_an_iteration_does_not() -> None:
-    execution = sid("FN", "shared", "strings")
-    with LocalStudioServer() as server:
-        server.add_execution(SAMPLE_FLOW_SID, execution, 60)
-        options = {"base_url": server.base_url}
-        with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options) as client:
-            kept = client.list_steps(SAMPLE_FLOW_SID, execution, page_size=25)
-            iterated = list(client.iter_steps(SAMPLE_FLOW_SID, execution, page_size=25))
-            (fanned,) = client.list_steps_for([(SAMPLE_FLOW_SID, execution)], page_size=25)
-        async with AsyncStepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options) as aclient:
-            async_kept = await aclient.list_steps(SAMPLE_FLOW_SID, execution, page_size=25)
+async def test_a_kept_list_shares_repeated_strings_and_an_iteration_does_not(
+    studio_server: LocalStudioServer, studio_execution: AddExecution
+) -> None:
+    execution = studio_execution(60).sid
+    options = {"base_url": studio_server.base_url}
+    with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options) as client:
+        kept = client.list_steps(SAMPLE_FLOW_SID, execution, page_size=25)
+        iterated = list(client.iter_steps(SAMPLE_FLOW_SID, execution, page_size=25))
+        (fanned,) = client.list_steps_for([(SAMPLE_FLOW_SID, execution)], page_size=25)
+    async with AsyncStepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options) as aclient:
+        async_kept = await aclient.list_steps(SAMPLE_FLOW_SID, execution, page_size=25)
     assert kept == iterated == fanned == async_kept  # the values are unchanged
     for steps in (kept, fanned, async_kept):
         for field in ("account_sid", "flow_sid", "execution_sid"):

@@ -9,7 +9,6 @@ import pickle
 import shlex
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,6 @@ from reliability import (
     collect,
     collect_until_error,
     expected,
-    started_server,
 )
 from twilio_rest_core import errors as E
 from twilio_studio_steps import (
@@ -50,20 +48,6 @@ from twilio_studio_steps.testing import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[LocalStudioServer]:
-    server = started_server()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(autouse=True)
-def _fresh(server: LocalStudioServer) -> None:
-    server.reset_traffic()
 
 
 # -- the story ------------------------------------------------------------------------

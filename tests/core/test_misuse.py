@@ -8,7 +8,6 @@ import asyncio
 import math
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ import pytest
 from fakes import FakeClock
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from reliability import EXECUTION, FLOW, async_client, started_server, sync_client
+from reliability import EXECUTION, FLOW, async_client, sync_client
 from twilio_studio_steps import (
     AsyncStepsClient,
     ClientClosedError,
@@ -28,6 +27,7 @@ from twilio_studio_steps import (
     TwilioStudioError,
     ValidationError,
 )
+from twilio_studio_steps.pytest_plugin import AddExecution
 from twilio_studio_steps.testing import (
     DEMO_ACCOUNT_SID,
     DEMO_AUTH_TOKEN,
@@ -40,14 +40,11 @@ ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = "AC" + "a" * 32
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[LocalStudioServer]:
-    server = started_server(total=30)
-    server.add_execution(FLOW, sid("FN", "other"), 5)
-    try:
-        yield server
-    finally:
-        server.stop()
+@pytest.fixture
+def server(studio_server: LocalStudioServer, studio_execution: AddExecution) -> LocalStudioServer:
+    studio_execution(30, execution_sid=EXECUTION)
+    studio_execution(5, execution_sid=sid("FN", "other"))
+    return studio_server
 
 
 # -- the wrong http_client ----------------------------------------------------------------

@@ -4,7 +4,7 @@ that carried it. The loop guard compares requests as they go on the wire."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -17,25 +17,10 @@ from reliability import (
     collect,
     collect_until_error,
     expected,
-    started_server,
 )
 from twilio_rest_core.urls import foreign_reason, origin
 from twilio_studio_steps import PaginationLoopError, UnsafeURLError
 from twilio_studio_steps.testing import LocalStudioServer, RewriteNextPageUrl
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[LocalStudioServer]:
-    server = started_server()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(autouse=True)
-def _fresh(server: LocalStudioServer) -> None:
-    server.reset_traffic()
 
 
 def hostport(server: LocalStudioServer) -> str:

@@ -26,9 +26,9 @@ from twilio_studio_steps.testing import (
 
 
 @pytest.fixture
-def server() -> Any:
-    with LocalStudioServer() as live:
-        yield live
+def server(studio_server: LocalStudioServer) -> LocalStudioServer:
+    """The plugin's local Studio (sample data, no traffic yet)."""
+    return studio_server
 
 
 async def test_event_hooks_see_every_attempt(kind: str, server: LocalStudioServer) -> None:
