@@ -16,7 +16,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ import httpx
 import pytest
 from twilio_studio_steps import ExecutionStep, StepsClient
 from twilio_studio_steps.cli.render import model_keys
+from twilio_studio_steps.pytest_plugin import AddExecution
 from twilio_studio_steps.testing import (
     DEMO_ACCOUNT_SID,
     DEMO_AUTH_TOKEN,
@@ -111,10 +111,10 @@ def assert_same_step(got: dict[str, Any], raw: dict[str, Any]) -> None:
 
 
 @pytest.fixture
-def server() -> Iterator[LocalStudioServer]:
-    with LocalStudioServer() as live:
-        live.add_execution(SAMPLE_FLOW_SID, BIG, BIG_STEPS)
-        yield live
+def server(studio_server: LocalStudioServer, studio_execution: AddExecution) -> LocalStudioServer:
+    """Our pytest plugin's local Studio, reset for each test, with the BIG execution."""
+    studio_execution(BIG_STEPS, execution_sid=BIG)
+    return studio_server
 
 
 @pytest.fixture
