@@ -13,11 +13,11 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from datasets import executions_studio
 from twilio_studio_steps.cli.window import WhenError, parse_when
 from twilio_studio_steps.testing import (
     DEMO_ACCOUNT_SID,
@@ -37,25 +37,15 @@ def steps_of(index: int) -> int:
     return 3 + index % 5
 
 
-@pytest.fixture(scope="module")
-def studio() -> Iterator[LocalStudioServer]:
-    with LocalStudioServer(latency=0.003) as server:
-        for index in range(EXECUTIONS):
-            server.add_execution(
-                FLOW,
-                sid("FN", "export", index),
-                steps_of(index),
-                date_created=START - dt.timedelta(hours=index),
-                status="active" if index % 3 == 0 else "ended",
-            )
-        yield server
-
-
-@pytest.fixture
-def server(studio: LocalStudioServer) -> Iterator[LocalStudioServer]:
-    studio.reset_traffic()  # the latency back to the 3 ms it was made with
-    yield studio
-    studio.reset_traffic()
+studio, server = executions_studio(
+    "export",
+    EXECUTIONS,
+    steps_of,
+    start=START,
+    spacing=dt.timedelta(hours=1),
+    active_every=3,
+    latency=0.003,
+)
 
 
 def env() -> dict[str, str]:

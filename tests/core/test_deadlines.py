@@ -23,7 +23,7 @@ from reliability import (
     Resources,
     collect,
     expected,
-    started_server,
+    serving,
     sync_client,
 )
 from twilio_rest_core import errors as E
@@ -43,11 +43,7 @@ NO_CAP = {"max_response_bytes": 10**12}  # so that a fast endless body meets the
 
 @pytest.fixture
 def server() -> Iterator[LocalStudioServer]:
-    server = started_server()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from serving()
 
 
 SLOW_SERVERS = {

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 import pytest
 from fakes import FakeClock
+from reliability import serving
 from twilio_rest_core.testing.server import dumps
 from twilio_studio_steps import (
     APIConnectionError,
@@ -65,29 +66,15 @@ def expected(stop: int = TOTAL) -> list[str]:
     ]
 
 
-def started_server() -> LocalStudioServer:
-    server = LocalStudioServer()
-    server.add_execution(SAMPLE_FLOW_SID, EXECUTION, TOTAL)
-    return server.start()
-
-
 @pytest.fixture
 def server() -> Iterator[LocalStudioServer]:
-    server = started_server()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from serving(TOTAL, EXECUTION)
 
 
 @pytest.fixture
 def second() -> Iterator[LocalStudioServer]:
     """Another server with the same data, which the client must never contact."""
-    server = started_server()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from serving(TOTAL, EXECUTION)
 
 
 async def listing(

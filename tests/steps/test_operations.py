@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from datasets import executions_studio
 from either import Either
 from fakes import FakeClock
 from twilio_studio_steps import (
@@ -38,26 +38,9 @@ START = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
 SPACING = dt.timedelta(hours=1)
 
 
-@pytest.fixture(scope="module")
-def studio() -> Iterator[LocalStudioServer]:
-    with LocalStudioServer() as server:
-        # 24 executions, one an hour back from START; every third one still active.
-        for index in range(24):
-            server.add_execution(
-                FLOW,
-                sid("FN", "operations", index),
-                index % 4,
-                date_created=START - index * SPACING,
-                status="active" if index % 3 == 0 else "ended",
-            )
-        yield server
-
-
-@pytest.fixture
-def server(studio: LocalStudioServer) -> Iterator[LocalStudioServer]:
-    studio.reset_traffic()
-    yield studio
-    studio.reset_traffic()
+studio, server = executions_studio(
+    "operations", 24, lambda index: index % 4, start=START, spacing=SPACING, active_every=3
+)
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ import asyncio
 import contextlib
 import datetime as dt
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
+from datasets import executions_studio
 from either import Either
 from twilio_studio_steps import (
     AsyncStepsClient,
@@ -45,25 +45,15 @@ def steps_of(index: int) -> int:
     return (index * 7) % 9  # 0 to 8 steps: empty executions too
 
 
-@pytest.fixture(scope="module")
-def studio() -> Iterator[LocalStudioServer]:
-    with LocalStudioServer(latency=0.002) as server:
-        for index in range(EXECUTIONS):
-            server.add_execution(
-                FLOW,
-                sid("FN", "traces", index),
-                steps_of(index),
-                date_created=START - dt.timedelta(minutes=index),
-                status="active" if index % 4 == 0 else "ended",
-            )
-        yield server
-
-
-@pytest.fixture
-def server(studio: LocalStudioServer) -> Iterator[LocalStudioServer]:
-    studio.reset_traffic()
-    yield studio
-    studio.reset_traffic()
+studio, server = executions_studio(
+    "traces",
+    EXECUTIONS,
+    steps_of,
+    start=START,
+    spacing=dt.timedelta(minutes=1),
+    active_every=4,
+    latency=0.002,
+)
 
 
 def threads() -> set[str]:

@@ -6,7 +6,7 @@ import asyncio
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from twilio_studio_steps import AsyncStepsClient, StepsClient
@@ -24,10 +24,18 @@ EXECUTION = sid("FN", "reliability")
 TOTAL = 450  # pages of 100 from page_size=100: big enough to be prefetched
 
 
-def started_server(total: int = TOTAL, latency: float = 0.0) -> LocalStudioServer:
+def started_server(
+    total: int = TOTAL, latency: float = 0.0, execution: str = EXECUTION
+) -> LocalStudioServer:
     server = LocalStudioServer(latency=latency)
-    server.add_execution(FLOW, EXECUTION, total)
+    server.add_execution(FLOW, execution, total)
     return server.start()
+
+
+def serving(total: int = TOTAL, execution: str = EXECUTION) -> Iterator[LocalStudioServer]:
+    """A fixture's body: a server of its own (for tests that stop it), stopped after."""
+    with started_server(total, execution=execution) as server:
+        yield server
 
 
 def expected(stop: int, total: int = TOTAL) -> list[str]:
