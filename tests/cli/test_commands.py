@@ -7,6 +7,7 @@ stdout is block-buffered as in a user's shell (that is where pipe and Ctrl-C bug
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -16,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -455,22 +457,38 @@ def test_serve_answers_the_cli_then_stops_cleanly(signum: signal.Signals) -> Non
 # -- Ctrl-C, progress ---------------------------------------------------------------------
 
 
-def test_ctrl_c_during_a_long_listing_exits_130(server: LocalStudioServer) -> None:
-    args = listing(server, "--format", "jsonl", "--page-size", "1", execution=BIG)
+@contextlib.contextmanager
+def big_listing(
+    server: LocalStudioServer, page_size: str, *fields: str
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`studio-steps list` of the BIG execution in jsonl, as a running process; killed if
+    the test leaves it running."""
+    args = listing(server, "--format", "jsonl", *fields, "--page-size", page_size, execution=BIG)
     with subprocess.Popen(
         command(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env()
     ) as proc:
         try:
-            assert proc.stdout is not None
-            for _ in range(3):  # a slow reader: the CLI fills the pipe and waits
-                assert json.loads(proc.stdout.readline())["execution_sid"] == BIG
-                time.sleep(0.1)
-            assert proc.poll() is None
-            proc.send_signal(signal.SIGINT)
-            _, err = proc.communicate(timeout=10)
+            yield proc
         finally:
             if proc.poll() is None:
                 proc.kill()
+
+
+def wait_for_requests(server: LocalStudioServer, count: int) -> None:
+    deadline = time.monotonic() + 10
+    while len(server.requests) < count and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def test_ctrl_c_during_a_long_listing_exits_130(server: LocalStudioServer) -> None:
+    with big_listing(server, "1") as proc:
+        assert proc.stdout is not None
+        for _ in range(3):  # a slow reader: the CLI fills the pipe and waits
+            assert json.loads(proc.stdout.readline())["execution_sid"] == BIG
+            time.sleep(0.1)
+        assert proc.poll() is None
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=10)
     assert proc.returncode == 130
     assert err.decode() == "studio-steps: interrupted\n"
     assert len(server.requests) < BIG_STEPS
@@ -479,25 +497,14 @@ def test_ctrl_c_during_a_long_listing_exits_130(server: LocalStudioServer) -> No
 def test_ctrl_c_while_the_next_page_hangs_exits_at_once(server: LocalStudioServer) -> None:
     """Pages of 100+ steps are prefetched on a worker thread; Ctrl-C must not wait for it."""
     server.faults.push(Stall(30), on_page=1)
-    args = listing(
-        server, "--format", "jsonl", "--fields", "sid", "--page-size", "100", execution=BIG
-    )
-    with subprocess.Popen(
-        command(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env()
-    ) as proc:
-        try:
-            deadline = time.monotonic() + 10
-            while len(server.requests) < 2 and time.monotonic() < deadline:
-                time.sleep(0.02)
-            assert len(server.requests) == 2  # page 1 asked for, and stalled
-            time.sleep(0.3)
-            started = time.monotonic()
-            proc.send_signal(signal.SIGINT)
-            out, err = proc.communicate(timeout=20)
-            elapsed = time.monotonic() - started
-        finally:
-            if proc.poll() is None:
-                proc.kill()
+    with big_listing(server, "100", "--fields", "sid") as proc:
+        wait_for_requests(server, 2)
+        assert len(server.requests) == 2  # page 1 asked for, and stalled
+        time.sleep(0.3)
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+        elapsed = time.monotonic() - started
     assert proc.returncode == 130
     assert elapsed < 5
     assert err.decode() == "studio-steps: interrupted\n"
@@ -508,23 +515,12 @@ def test_ctrl_c_after_the_reader_left_is_quiet(server: LocalStudioServer) -> Non
     """Ctrl-C in `studio-steps list ... | head` signals both: the CLI's last flush then hits
     a closed pipe, which must not turn into "Exception ignored ... BrokenPipeError"."""
     server.latency = 0.1
-    args = listing(
-        server, "--format", "jsonl", "--fields", "sid", "--page-size", "1", execution=BIG
-    )
-    with subprocess.Popen(
-        command(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env()
-    ) as proc:
-        try:
-            deadline = time.monotonic() + 10
-            while len(server.requests) < 4 and time.monotonic() < deadline:
-                time.sleep(0.02)
-            assert proc.stdout is not None
-            proc.stdout.close()  # the reader is gone; a few lines wait in the CLI's buffer
-            proc.send_signal(signal.SIGINT)
-            _, err = proc.communicate(timeout=10)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
+    with big_listing(server, "1", "--fields", "sid") as proc:
+        wait_for_requests(server, 4)
+        assert proc.stdout is not None
+        proc.stdout.close()  # the reader is gone; a few lines wait in the CLI's buffer
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=10)
     assert proc.returncode == 130
     assert err.decode() == "studio-steps: interrupted\n"
 

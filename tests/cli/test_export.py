@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from datasets import executions_studio
+from datasets import START, executions_studio
 from twilio_studio_steps.cli.window import WhenError, parse_when
 from twilio_studio_steps.testing import (
     DEMO_ACCOUNT_SID,
@@ -29,7 +29,6 @@ from twilio_studio_steps.testing import (
 
 ROOT = Path(__file__).resolve().parents[2]
 FLOW = sid("FW", "export")
-START = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
 EXECUTIONS = 40
 
 
@@ -38,13 +37,7 @@ def steps_of(index: int) -> int:
 
 
 studio, server = executions_studio(
-    "export",
-    EXECUTIONS,
-    steps_of,
-    start=START,
-    spacing=dt.timedelta(hours=1),
-    active_every=3,
-    latency=0.003,
+    "export", EXECUTIONS, steps_of, spacing=dt.timedelta(hours=1), active_every=3, latency=0.003
 )
 
 

@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 import pytest
-from datasets import executions_studio
+from datasets import START, executions_studio
 from either import Either
 from fakes import FakeClock
 from twilio_studio_steps import (
@@ -34,12 +34,11 @@ from twilio_studio_steps.testing import (
 )
 
 FLOW = sid("FW", "operations")
-START = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
 SPACING = dt.timedelta(hours=1)
 
 
 studio, server = executions_studio(
-    "operations", 24, lambda index: index % 4, start=START, spacing=SPACING, active_every=3
+    "operations", 24, lambda index: index % 4, spacing=SPACING, active_every=3
 )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from datasets import executions_studio
+from datasets import START, executions_studio
 from either import Either
 from twilio_studio_steps import (
     AsyncStepsClient,
@@ -33,7 +33,6 @@ from twilio_studio_steps.testing import (
 from twilio_studio_steps.traces import TracePlan
 
 FLOW = sid("FW", "traces")
-START = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
 EXECUTIONS = 30
 FAST = RetryPolicy(max_retries=2, backoff_base=0.001, backoff_max=0.002)
 # Retries with short waits, as a patient exporter would set them: 429s while the limit is
@@ -46,13 +45,7 @@ def steps_of(index: int) -> int:
 
 
 studio, server = executions_studio(
-    "traces",
-    EXECUTIONS,
-    steps_of,
-    start=START,
-    spacing=dt.timedelta(minutes=1),
-    active_every=4,
-    latency=0.002,
+    "traces", EXECUTIONS, steps_of, spacing=dt.timedelta(minutes=1), active_every=4, latency=0.002
 )
 
 

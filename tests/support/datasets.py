@@ -10,13 +10,16 @@ from typing import Any
 import pytest
 from twilio_studio_steps.testing import LocalStudioServer, sid
 
+# When the newest execution of each dataset was created.
+START = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
+
 
 def executions_studio(
     label: str,
     count: int,
     steps: Callable[[int], int],
     *,
-    start: dt.datetime,
+    start: dt.datetime = START,
     spacing: dt.timedelta,
     active_every: int,
     latency: float = 0.0,
