@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 import pytest
+from processes import serving_process
 from twilio_studio_steps import ExecutionStep, StepsClient
 from twilio_studio_steps.cli.render import model_keys
 from twilio_studio_steps.pytest_plugin import AddExecution
@@ -419,36 +420,13 @@ def test_demo_lists_the_sample_steps_and_stops_its_server(wire: list[dict[str, A
 def test_serve_answers_the_cli_then_stops_cleanly(signum: signal.Signals) -> None:
     """`serve` runs "until Ctrl-C": stopping is its normal end, so SIGINT exits 0 like SIGTERM
     (unlike `list`, where Ctrl-C cuts the output short and exits 130)."""
-    with subprocess.Popen(
-        command("serve", "--port", "0"),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=cli_env(),
-    ) as serve:
-        try:
-            assert serve.stdout is not None
-            first = serve.stdout.readline()
-            found = re.search(r"http://127\.0\.0\.1:\d+", first)
-            assert found, first
-            # Listing first also means the signal handlers are in place when it arrives.
-            out = ok(
-                run(
-                    "list",
-                    SAMPLE_FLOW_SID,
-                    SAMPLE_EXECUTION_SID,
-                    "--base-url",
-                    found.group(),
-                    "--format",
-                    "jsonl",
-                )
-            )
-            assert len(out.splitlines()) == 12
-            serve.send_signal(signum)
-            rest, err = serve.communicate(timeout=5)
-        finally:
-            if serve.poll() is None:
-                serve.kill()
+    with serving_process(command("serve", "--port", "0"), cli_env()) as (serve, _, base_url):
+        # Listing first also means the signal handlers are in place when it arrives.
+        args = ["list", SAMPLE_FLOW_SID, SAMPLE_EXECUTION_SID, "--base-url", base_url]
+        out = ok(run(*args, "--format", "jsonl"))
+        assert len(out.splitlines()) == 12
+        serve.send_signal(signum)
+        rest, err = serve.communicate(timeout=5)
     assert serve.returncode == 0, err
     assert "stopped" in rest
     assert "Traceback" not in err

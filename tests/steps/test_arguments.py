@@ -9,10 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
+from either import Either
 from fakes import FakeClock
 from hypothesis import HealthCheck, example, find, given, settings
 from hypothesis import strategies as st
-from twilio_studio_steps import AsyncStepsClient, StepsClient, ValidationError
+from twilio_studio_steps import StepsClient, ValidationError
 
 FUZZ = settings(
     max_examples=200,
@@ -92,33 +93,17 @@ class Recorder:
 Listing = Callable[[Any, Any, Any, Any], list[Any]]
 
 
-def sync_listing(recorder: Recorder) -> Listing:
-    client = StepsClient(
-        ACCOUNT,
-        "fuzz-token",
-        base_url="http://127.0.0.1:1",
-        http_client=httpx.Client(transport=httpx.MockTransport(recorder)),
-        clock=FakeClock(),
+def listing_of(kind: str, recorder: Recorder) -> Listing:
+    """iter_steps of a client of `kind` whose requests `recorder` answers, drained."""
+    either = Either.over(
+        kind, recorder, ACCOUNT, "fuzz-token", base_url="http://127.0.0.1:1", clock=FakeClock()
     )
 
     def run(flow: Any, execution: Any, page_size: Any, limit: Any) -> list[Any]:
-        steps = client.iter_steps(flow, execution, page_size=page_size, limit=limit)
-        return list(steps)  # validation must already have happened, at the call
-
-    return run
-
-
-def async_listing(recorder: Recorder) -> Listing:
-    client = AsyncStepsClient(
-        ACCOUNT,
-        "fuzz-token",
-        base_url="http://127.0.0.1:1",
-        http_client=httpx.AsyncClient(transport=httpx.MockTransport(recorder)),
-        clock=FakeClock(),
-    )
-
-    def run(flow: Any, execution: Any, page_size: Any, limit: Any) -> list[Any]:
-        steps = client.iter_steps(flow, execution, page_size=page_size, limit=limit)  # sync call
+        # Validation must already happen here, at the call (even the async one is sync).
+        steps = either.client.iter_steps(flow, execution, page_size=page_size, limit=limit)
+        if kind == "sync":
+            return list(steps)
 
         async def drain() -> list[Any]:
             return [step async for step in steps]
@@ -130,7 +115,7 @@ def async_listing(recorder: Recorder) -> Listing:
 
 def test_arguments_are_accepted_or_refused_before_any_request(kind: str) -> None:
     recorder = Recorder()
-    listing = (sync_listing if kind == "sync" else async_listing)(recorder)
+    listing = listing_of(kind, recorder)
 
     @FUZZ
     @edge("page_size", page_size=1000)

@@ -49,11 +49,9 @@ def server(clock: FakeClock) -> Iterator[LocalStudioServer]:
 
 
 @pytest.fixture
-def http(server: LocalStudioServer) -> Iterator[httpx.Client]:
-    with loopback_client(
-        base_url=server.base_url, auth=(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN), timeout=5
-    ) as client:
-        yield client
+def http(client: httpx.Client) -> httpx.Client:
+    """conftest.py's client, on this module's server (the one with the clock)."""
+    return client
 
 
 def ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
