@@ -7,21 +7,24 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 RUNNER = Path(__file__).resolve().parents[2] / "benchmarks" / "run.py"
 
 
-def test_the_quick_run_measures_every_scenario(tmp_path: Path) -> None:
-    output = tmp_path / "quick.json"
-    done = subprocess.run(
-        [sys.executable, str(RUNNER), "--quick", "--no-twilio", "--output", str(output)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+def run_quick(
+    tmp_path: Path, script: Path, *options: str
+) -> tuple[subprocess.CompletedProcess[str], Any]:
+    """`script --quick`, which must succeed: the run, and the report it wrote."""
+    output = tmp_path / "report.json"
+    command = [sys.executable, str(script), "--quick", *options, "--output", str(output)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
-    report = json.loads(output.read_text())
+    return done, json.loads(output.read_text())
+
+
+def test_the_quick_run_measures_every_scenario(tmp_path: Path) -> None:
+    done, report = run_quick(tmp_path, RUNNER, "--no-twilio")
     assert set(report["throughput"]) == {"seed", "spec", "extra"}  # every shape of step
     assert set(report["throughput"]["spec"]) >= {"raw-json", "raw-orjson", "typed-floor", "ours"}
     for shape in report["throughput"].values():
@@ -33,16 +36,7 @@ def test_the_quick_run_measures_every_scenario(tmp_path: Path) -> None:
 
 
 def test_the_quick_trace_run_measures_every_contender(tmp_path: Path) -> None:
-    output = tmp_path / "traces.json"
-    done = subprocess.run(
-        [sys.executable, str(RUNNER.with_name("traces.py")), "--quick", "--output", str(output)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    report = json.loads(output.read_text())
+    done, report = run_quick(tmp_path, RUNNER.with_name("traces.py"))
     ours = ("one-at-a-time", "traces-sync", "traces-async", "traces-sync-c4")
     for name in ours:  # twilio-python may be absent outside the bench session
         assert report["unlimited"][name]["contexts"] == 10 * 3, name

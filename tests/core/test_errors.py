@@ -53,24 +53,43 @@ ROOT = Path(__file__).resolve().parents[2]
 # -- the story ------------------------------------------------------------------------
 
 
-async def test_retries_exhausted_says_so(make: Make, server: LocalStudioServer) -> None:
-    server.faults.push(ErrorStatus(503), times=3)
-    _, error = await collect_until_error(make(server, clock=FakeClock()))
-    assert isinstance(error, ServerError)
-    assert error.attempts == 3
-    assert error.stop_reason == E.RETRIES_EXHAUSTED
-    assert "3 attempts; retries exhausted (max_retries=2)" in str(error)
+STOPS = {
+    "retries exhausted": (
+        ErrorStatus(503),
+        3,
+        ServerError,
+        E.RETRIES_EXHAUSTED,
+        "3 attempts; retries exhausted (max_retries=2)",
+    ),
+    "retry-after above the cap": (
+        ErrorStatus(429, headers={"Retry-After": "120"}),
+        1,
+        RateLimitError,
+        E.RETRY_AFTER_TOO_LONG,
+        "Retry-After of 120 s is above retry_after_max=60 s",
+    ),
+}
 
 
-async def test_a_retry_after_above_the_cap_says_why_it_was_not_waited_for(
-    make: Make, server: LocalStudioServer
+@pytest.mark.parametrize(
+    ("fault", "attempts", "error_type", "reason", "says"), STOPS.values(), ids=STOPS.keys()
+)
+async def test_an_error_says_why_retrying_stopped(
+    make: Make,
+    server: LocalStudioServer,
+    fault: ErrorStatus,
+    attempts: int,
+    error_type: type[Exception],
+    reason: str,
+    says: str,
 ) -> None:
-    server.faults.push(ErrorStatus(429, headers={"Retry-After": "120"}))
+    """Retries exhausted, or a Retry-After above the cap not waited for: the error says so."""
+    server.faults.push(fault, times=attempts)
     _, error = await collect_until_error(make(server, clock=FakeClock()))
-    assert isinstance(error, RateLimitError)
-    assert error.attempts == 1
-    assert error.stop_reason == E.RETRY_AFTER_TOO_LONG
-    assert "Retry-After of 120 s is above retry_after_max=60 s" in str(error)
+    assert isinstance(error, error_type)
+    assert error.attempts == attempts
+    assert error.stop_reason == reason
+    assert says in str(error)
 
 
 async def test_a_client_error_is_not_retried_and_says_so(

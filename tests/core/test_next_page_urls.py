@@ -27,6 +27,12 @@ def hostport(server: LocalStudioServer) -> str:
     return server.base_url.removeprefix("http://")
 
 
+def rewrite_first_next_url(server: LocalStudioServer, rewrite: Callable[[str, str], str]) -> None:
+    """The first page's next_page_url rewritten by `rewrite(host:port, url)`."""
+    hp = hostport(server)
+    server.faults.push(RewriteNextPageUrl(lambda old: rewrite(hp, old or "")), on_page=0)
+
+
 # next URLs that urllib.parse.urlsplit and httpx.URL read differently, or that only one
 # of them can read: each was once let through by one and then failed (or went) in the other.
 UNSENDABLE: dict[str, Callable[[str, str], str]] = {
@@ -44,8 +50,7 @@ UNSENDABLE: dict[str, Callable[[str, str], str]] = {
 async def test_an_unsendable_next_url_is_refused_after_its_page(
     make: Make, server: LocalStudioServer, rewrite: Callable[[str, str], str]
 ) -> None:
-    hp = hostport(server)
-    server.faults.push(RewriteNextPageUrl(lambda old: rewrite(hp, old or "")), on_page=0)
+    rewrite_first_next_url(server, rewrite)
     got, error = await collect_until_error(make(server), page_size=100)
     assert isinstance(error, UnsafeURLError), error
     assert got == expected(100)  # page 0 delivered whole before the refusal
@@ -65,8 +70,7 @@ SENT_HOME: dict[str, Callable[[str, str], str]] = {
 async def test_a_next_url_sent_to_the_origin_is_followed(
     make: Make, server: LocalStudioServer, rewrite: Callable[[str, str], str]
 ) -> None:
-    hp = hostport(server)
-    server.faults.push(RewriteNextPageUrl(lambda old: rewrite(hp, old or "")), on_page=0)
+    rewrite_first_next_url(server, rewrite)
     assert await collect(make(server), page_size=100) == expected(450)
 
 
