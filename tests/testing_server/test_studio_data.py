@@ -1,8 +1,4 @@
-"""The local Studio's sample data, and `python -m twilio_studio_steps.testing`.
-
-With plain httpx: these tests pin down what the server promises, so that the client's
-tests can trust it as a stand-in for Twilio.
-"""
+"""The local Studio's sample data, and `python -m twilio_studio_steps.testing`."""
 
 from __future__ import annotations
 
