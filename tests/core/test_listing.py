@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from fakes import BASE, EXECUTION, FLOW, PATH, FakeClock, PagedSteps, token, twilio_error
+from reliability import collect_until_error
 from twilio_rest_core import defaults as C
 from twilio_studio_steps import (
     APIConnectionError,
@@ -52,6 +53,11 @@ async def collect(client: StepsClient | AsyncStepsClient, **kw: Any) -> list[str
     if isinstance(client, StepsClient):
         return [s.sid for s in client.iter_steps(FLOW, EXECUTION, **kw)]  # type: ignore[misc]
     return [s.sid async for s in client.iter_steps(FLOW, EXECUTION, **kw)]  # type: ignore[misc]
+
+
+async def until_error(client: StepsClient | AsyncStepsClient) -> tuple[list[str], Exception | None]:
+    """The step sids delivered in pages of 3, and the error that ended the listing."""
+    return await collect_until_error(client, flow=FLOW, execution=EXECUTION, page_size=3)
 
 
 Make = Callable[..., StepsClient | AsyncStepsClient]
@@ -165,15 +171,9 @@ async def test_429_beyond_budget_raises_rate_limit_error_after_yielding_nothing_
     server = PagedSteps(6)
     for n in range(1, 10):
         server.faults[n] = twilio_error(429, 20429, {"Retry-After": "1"})
-    seen: list[str] = []
-    client = make(server, max_retries=2)
-    with pytest.raises(RateLimitError) as raised:
-        if isinstance(client, StepsClient):
-            seen.extend(s.sid for s in client.iter_steps(FLOW, EXECUTION, page_size=3))  # type: ignore[misc]
-        else:
-            async for s in client.iter_steps(FLOW, EXECUTION, page_size=3):
-                seen.append(s.sid)  # type: ignore[arg-type]
-    assert raised.value.code == 20429 and raised.value.request_id
+    seen, error = await until_error(make(server, max_retries=2))
+    assert isinstance(error, RateLimitError)
+    assert error.code == 20429 and error.request_id
     assert seen == sids(3)
     assert len(server.requests) == 4  # page 1, then page 2 three times
 
@@ -244,17 +244,11 @@ async def test_deadline_bounds_retries(make: Make) -> None:
 async def test_foreign_next_page_url_is_refused(make: Make, foreign: str) -> None:
     server = PagedSteps(6)
     server.next_url_override = lambda url: foreign if url else None
-    seen: list[str] = []
-    client = make(server)
-    with pytest.raises(UnsafeURLError) as raised:
-        if isinstance(client, StepsClient):
-            seen.extend(s.sid for s in client.iter_steps(FLOW, EXECUTION, page_size=3))  # type: ignore[misc]
-        else:
-            async for s in client.iter_steps(FLOW, EXECUTION, page_size=3):
-                seen.append(s.sid)  # type: ignore[arg-type]
+    seen, error = await until_error(make(server))
+    assert isinstance(error, UnsafeURLError)
     assert seen == sids(3)  # the good page is delivered first
     assert len(server.requests) == 1
-    assert "refused next_page_url" in str(raised.value)
+    assert "refused next_page_url" in str(error)
 
 
 async def test_repeated_next_page_url_is_a_loop_error(make: Make) -> None:

@@ -63,17 +63,22 @@ async def collect(client: StepsClient | AsyncStepsClient, **kw: Any) -> list[str
 
 
 async def collect_until_error(
-    client: StepsClient | AsyncStepsClient, **kw: Any
+    client: StepsClient | AsyncStepsClient,
+    *,
+    flow: str = FLOW,
+    execution: str = EXECUTION,
+    **kw: Any,
 ) -> tuple[list[str], Exception | None]:
-    """The step sids delivered, and the error that ended the listing (None: it finished)."""
+    """The step sids delivered, and the error that ended the listing (None: it finished);
+    the client is closed after."""
     got: list[str] = []
     try:
         if isinstance(client, StepsClient):
             with client:
-                got.extend(s.sid for s in client.iter_steps(FLOW, EXECUTION, **kw))
+                got.extend(s.sid for s in client.iter_steps(flow, execution, **kw))
         else:
             async with client:
-                async for step in client.iter_steps(FLOW, EXECUTION, **kw):
+                async for step in client.iter_steps(flow, execution, **kw):
                     got.append(step.sid)
     except Exception as error:
         return got, error
