@@ -36,18 +36,15 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
-STRING_FIELDS = (
-    "sid",
-    "account_sid",
-    "flow_sid",
-    "execution_sid",
-    "parent_step_sid",
-    "name",
-    "transitioned_from",
-    "transitioned_to",
-    "url",
+STEP_SCHEMA = json.loads(SPEC.read_text())["components"]["schemas"]["ExecutionStep"]
+STEP_FIELDS: dict[str, dict[str, Any]] = STEP_SCHEMA["properties"]
+DATE_FIELDS = tuple(n for n, p in STEP_FIELDS.items() if p.get("format") == "date-time")
+# The spec's other string fields (`type`, an enum and a keyword, is checked apart).
+STRING_FIELDS = tuple(
+    n
+    for n, p in STEP_FIELDS.items()
+    if p.get("type") == "string" and n not in DATE_FIELDS and n != "type"
 )
-DATE_FIELDS = ("date_created", "date_updated")
 # Generated attribute names differ from JSON names where the JSON name is a keyword.
 ATTRIBUTE = {"type": "type_"}
 
@@ -76,7 +73,6 @@ def _jsonschema(prop: dict[str, Any]) -> dict[str, Any]:
     return prop
 
 
-STEP_SCHEMA = json.loads(SPEC.read_text())["components"]["schemas"]["ExecutionStep"]
 # hypothesis-jsonschema 0.23.1 cannot draw objects with this Hypothesis (its
 # from_object_schema calls `many.more()`, which Hypothesis removed), so each property
 # comes from the schema and the objects (the step, `links`) are assembled here.
