@@ -52,11 +52,9 @@ async def test_event_hooks_see_every_attempt(kind: str, server: LocalStudioServe
         else {"request": [aon_request], "response": [aon_response]}
     )
     server.faults.push(ErrorStatus(503), times=1)
-    client = Either(
+    client = Either.on(
         kind,
-        DEMO_ACCOUNT_SID,
-        DEMO_AUTH_TOKEN,
-        base_url=server.base_url,
+        server,
         clock=FakeClock(),
         event_hooks=hooks,
     )
@@ -96,11 +94,9 @@ async def test_on_retry_hears_each_retry_before_its_wait(
     clock = FakeClock()
     server.faults.push(ErrorStatus(503, 20503), times=1)
     server.faults.push(ErrorStatus(429, 20429, {"Retry-After": "2"}), times=1)
-    client = Either(
+    client = Either.on(
         kind,
-        DEMO_ACCOUNT_SID,
-        DEMO_AUTH_TOKEN,
-        base_url=server.base_url,
+        server,
         clock=clock,
         on_retry=events.append,
     )

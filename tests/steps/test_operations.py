@@ -24,8 +24,6 @@ from twilio_studio_steps import (
     ValidationError,
 )
 from twilio_studio_steps.testing import (
-    DEMO_ACCOUNT_SID,
-    DEMO_AUTH_TOKEN,
     SAMPLE_EXECUTION_SID,
     SAMPLE_FLOW_SID,
     ErrorStatus,
@@ -44,9 +42,7 @@ studio, server = executions_studio(
 
 @pytest.fixture
 async def both(kind: str, server: LocalStudioServer) -> Any:
-    clients = Either(
-        kind, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url, clock=FakeClock()
-    )
+    clients = Either.on(kind, server, clock=FakeClock())
     yield clients
     await clients.close()
 

@@ -56,8 +56,7 @@ def threads() -> set[str]:
 async def traces(
     kind: str, server: LocalStudioServer, retry: RetryPolicy = FAST, **kwargs: Any
 ) -> list[ExecutionTrace]:
-    options = {"base_url": server.base_url, "retry": retry}
-    client = Either(kind, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options)
+    client = Either.on(kind, server, retry=retry)
     result: list[ExecutionTrace] = await client.once("iter_traces", FLOW, **kwargs)
     return result
 

@@ -8,7 +8,9 @@ from typing import Any
 
 import httpx
 from twilio_rest_core.clients import AsyncClient, SyncClient
+from twilio_rest_core.testing import LocalTwilioServer
 from twilio_studio_steps import AsyncStepsClient, StepsClient
+from twilio_studio_steps.testing import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN
 
 
 class Either:
@@ -26,6 +28,11 @@ class Either:
         self.client: SyncClient | AsyncClient = (
             sync_class(*args, **options) if kind == "sync" else async_class(*args, **options)
         )
+
+    @classmethod
+    def on(cls, kind: str, server: LocalTwilioServer, **options: Any) -> Either:
+        """A client of `kind` on a local Studio, with the demo credentials it accepts."""
+        return cls(kind, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url, **options)
 
     @classmethod
     def over(
