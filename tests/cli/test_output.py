@@ -44,12 +44,6 @@ WIDE = '{"id": 123456789012345678901234567890, "deep": ' + DEEP + "}"
 HOSTILE = "ok\x1b]0;pwned\x07\x1b[2J\rFAKE\x9b31m\u202etxt"
 
 
-@pytest.fixture
-def server(studio_server: LocalStudioServer) -> LocalStudioServer:
-    """Our pytest plugin's local Studio, reset for each test."""
-    return studio_server
-
-
 def served(server: LocalStudioServer, path: str, **params: Any) -> Any:
     response = httpx.get(
         f"{server.base_url}{path}", params=params, auth=(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN)
