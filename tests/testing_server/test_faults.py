@@ -1,8 +1,4 @@
-"""The faults the local server injects.
-
-With plain httpx: these tests pin down what the server promises, so that the client's
-tests can trust it as a stand-in for Twilio.
-"""
+"""The faults the local server injects."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
 """The local server's HTTP: auth, 404s, 405s, common headers, the request log, latency,
-reset_traffic(), its lifecycle, and a collection of any service.
-
-With plain httpx: these tests pin down what the server promises, so that the client's
-tests can trust it as a stand-in for Twilio.
-"""
+reset_traffic(), its lifecycle, and a collection of any service."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""The local server's paging: Twilio's meta, page sizes and tokens, every item once.
-
-With plain httpx: these tests pin down what the server promises, so that the client's
-tests can trust it as a stand-in for Twilio.
-"""
+"""The local server's paging: Twilio's meta, page sizes and tokens, every item once."""
 
 from __future__ import annotations
 

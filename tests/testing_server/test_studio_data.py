@@ -1,8 +1,4 @@
-"""The local Studio's sample data, and `python -m twilio_studio_steps.testing`.
-
-With plain httpx: these tests pin down what the server promises, so that the client's
-tests can trust it as a stand-in for Twilio.
-"""
+"""The local Studio's sample data, and `python -m twilio_studio_steps.testing`."""
 
 from __future__ import annotations
 
@@ -20,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from processes import serving_process
 from twilio_rest_core.testing.paging import encode_token
 from twilio_studio_steps import testing
 from twilio_studio_steps.testing import (
@@ -140,18 +137,8 @@ def serving(*options: str) -> Iterator[tuple[subprocess.Popen[str], str, str]]:
     package_root = Path(testing.__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(package_root), *sys.path])}
     command = [sys.executable, "-m", "twilio_studio_steps.testing", *options]
-    with subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
-    ) as serve:
-        try:
-            assert serve.stdout is not None
-            banner = serve.stdout.readline()
-            found = re.search(r"http://127\.0\.0\.1:\d+", banner)
-            assert found, banner
-            yield serve, banner, found.group()
-        finally:
-            if serve.poll() is None:
-                serve.kill()
+    with serving_process(command, env) as running:
+        yield running
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fakes import FakeClock
 from twilio_studio_steps.testing import (
     DEMO_ACCOUNT_SID,
     DEMO_AUTH_TOKEN,
@@ -35,33 +36,22 @@ DEFINITION = {
 }
 
 
-class Clock:
+@pytest.fixture
+def clock() -> FakeClock:
     """The server's clock, moved by the test."""
-
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> dt.datetime:
-        return self.now
+    return FakeClock.at(NOW)
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def server(clock: Clock) -> Iterator[LocalStudioServer]:
+def server(clock: FakeClock) -> Iterator[LocalStudioServer]:
     with LocalStudioServer(clock=clock) as live:
         yield live
 
 
 @pytest.fixture
-def http(server: LocalStudioServer) -> Iterator[httpx.Client]:
-    with loopback_client(
-        base_url=server.base_url, auth=(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN), timeout=5
-    ) as client:
-        yield client
+def http(client: httpx.Client) -> httpx.Client:
+    """conftest.py's client, on this module's server (the one with the clock)."""
+    return client
 
 
 def ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
@@ -131,17 +121,17 @@ def test_without_parameters_flow_data_is_empty(http: httpx.Client) -> None:
 
 
 def test_ending_sets_status_and_date_updated_and_a_second_end_changes_nothing(
-    http: httpx.Client, clock: Clock
+    http: httpx.Client, clock: FakeClock
 ) -> None:
     created = create_execution(http)
     path = f"{executions_path()}/{created['sid']}"
-    clock.now = NOW + dt.timedelta(minutes=5)
+    clock.move_to(NOW + dt.timedelta(minutes=5))
     ended = ok(http.post(path, data={"Status": "ended"}))
     assert ended["status"] == "ended"
     assert ended["date_updated"] == "2026-12-05T18:35:00Z"
     assert ended["date_created"] == created["date_created"]
     assert ok(http.get(path)) == ended
-    clock.now = NOW + dt.timedelta(hours=1)
+    clock.move_to(NOW + dt.timedelta(hours=1))
     assert ok(http.post(path, data={"Status": "ended"})) == ended
     active = ok(http.get(executions_path(), params={"status": "active"}))["executions"]
     assert created["sid"] not in [e["sid"] for e in active]
@@ -228,7 +218,7 @@ def flow_form(**fields: str) -> dict[str, str]:
 
 
 def test_flows_are_listed_fetched_created_updated_and_deleted(
-    http: httpx.Client, clock: Clock
+    http: httpx.Client, clock: FakeClock
 ) -> None:
     names = [flow["friendly_name"] for flow in ok(http.get("/v2/Flows"))["flows"]]
     assert sorted(names) == ["IVR menu", "Order alert", "SMS survey"]
@@ -239,7 +229,7 @@ def test_flows_are_listed_fetched_created_updated_and_deleted(
     assert ok(http.get(path)) == created
     assert created in ok(http.get("/v2/Flows"))["flows"]
 
-    clock.now = NOW + dt.timedelta(hours=1)
+    clock.move_to(NOW + dt.timedelta(hours=1))
     updated = ok(http.post(path, data={"Status": "draft", "FriendlyName": "Renamed"}))
     assert (updated["revision"], updated["status"], updated["friendly_name"]) == (
         2,
