@@ -13,7 +13,7 @@ import os
 import shlex
 import sys
 from collections.abc import Iterator, Sequence
-from typing import IO, NoReturn
+from typing import IO, Any, NoReturn
 
 from studio_v2_steps_api.models import ExecutionStep
 from twilio_rest_core import defaults as D
@@ -21,6 +21,7 @@ from twilio_rest_core.errors import ConfigurationError, TwilioRestError, Validat
 
 from ..steps import StepsClient
 from . import export
+from . import sync as sync_command
 from .progress import Progress
 from .render import FORMATS, KNOWN_FIELDS, write_steps
 from .usage import UsageError
@@ -104,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--page-token", help="resume from a page token")
     add_client_options(listing)
     export.add_commands(commands, add_client_options)
+    sync_command.add_command(commands, add_client_options)
 
     demo = commands.add_parser(
         "demo",
@@ -139,7 +141,8 @@ def add_client_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def make_client(args: argparse.Namespace) -> StepsClient:
+def make_client(args: argparse.Namespace, **options: Any) -> StepsClient:
+    """The client the options name; `options` go to StepsClient as they are."""
     if args.max_retries is not None and args.max_retries < 0:
         raise UsageError(f"--max-retries {args.max_retries} is out of range: use 0 or more")
     if args.base_url and (args.region or args.edge):
@@ -152,6 +155,7 @@ def make_client(args: argparse.Namespace) -> StepsClient:
         edge=args.edge,
         timeout=args.timeout or D.DEFAULT_TIMEOUT,
         max_retries=args.max_retries,
+        **options,
     )
 
 
@@ -298,6 +302,8 @@ def run(argv: Sequence[str] | None = None) -> int:
             with make_client(args) as client:
                 words = sys.argv[1:] if argv is None else list(argv)
                 status = export.run_export(args, client, out, words)
+        elif args.command == "sync":
+            status = sync_command.run(args, make_client)
         elif args.command == "demo":
             status = run_demo(args, out)
         else:

@@ -54,7 +54,7 @@ def sync(
     ValidationError (bad arguments, before any request) and the client's errors. Any
     stop leaves the database consistent; running it again finishes the job.
     """
-    check_arguments(flow_sids, since, concurrency)  # before the database is touched
+    check_arguments(client, flow_sids, since, concurrency)  # before the database is touched
     with Store(db) as store:
         return run(
             client,

@@ -29,7 +29,7 @@ from twilio_rest_core.fanout import check_concurrency
 
 from ..steps import StepsClient
 from ..traces import iter_traces
-from .flows import account_flows
+from .flows import account_flows, flow_lister
 from .report import FlowWindow, SyncReport
 from .store import Store, Stored
 
@@ -59,7 +59,10 @@ def stamp(moment: dt.datetime) -> str:
 
 
 def check_arguments(
-    flow_sids: Iterable[str] | None, since: dt.datetime | None, concurrency: int
+    client: StepsClient,
+    flow_sids: Iterable[str] | None,
+    since: dt.datetime | None,
+    concurrency: int,
 ) -> list[str]:
     """The flows named, every argument checked: a bad one fails before any request."""
     check_concurrency(concurrency)
@@ -71,6 +74,8 @@ def check_arguments(
     for flow in flows:
         if not isinstance(flow, str) or not _FLOW_SID.fullmatch(flow):
             raise ValidationError("flow_sid", flow, "FW followed by 32 hex digits")
+    if not flows:
+        flow_lister(client)
     return flows
 
 
@@ -87,7 +92,7 @@ def run(
     on_progress: Progress | None = None,
 ) -> SyncReport:
     """One sync of `flow_sids` (None: every flow of the account) into `store`."""
-    named = check_arguments(flow_sids, since, concurrency)
+    named = check_arguments(client, flow_sids, since, concurrency)
     moment = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     flows = [(flow, None) for flow in named] if named else account_flows(client)
     report = SyncReport(str(store.path))
