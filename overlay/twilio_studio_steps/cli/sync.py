@@ -19,7 +19,7 @@ from types import FrameType
 from typing import IO, Any
 
 import httpx
-from twilio_rest_core.errors import TwilioRestError
+from twilio_rest_core.errors import TwilioRestError, ValidationError
 
 from ..steps import StepsClient
 from ..sync import DEFAULT_DATABASE, FlowDiscoveryError, StoreError, SyncLockedError, SyncReport
@@ -149,6 +149,8 @@ def run(args: argparse.Namespace, make_client: Callable[..., StepsClient]) -> in
                 concurrency=args.concurrency,
                 on_progress=seen,
             )
+    except ValidationError:
+        raise  # a usage error (exit 2), before anything was touched
     except (SyncLockedError, FlowDiscoveryError, SchemaError) as exc:
         progress.clear()
         print(f"studio-steps: {exc}", file=sys.stderr)
