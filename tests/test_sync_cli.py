@@ -79,6 +79,11 @@ def start(server: LocalStudioServer, db: Path) -> subprocess.Popen[str]:
     )
 
 
+def finish(argv: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run a sync to its end; the caller checks the exit status."""
+    return subprocess.run(argv, env=env(), capture_output=True, text=True, check=False)
+
+
 def wait_for_rows(db: Path, process: subprocess.Popen[str]) -> None:
     """Until the sync has committed an execution (or ended)."""
     deadline = time.monotonic() + 30
@@ -87,7 +92,7 @@ def wait_for_rows(db: Path, process: subprocess.Popen[str]) -> None:
             try:
                 if rows(db, "SELECT 1 FROM executions LIMIT 1"):
                     return
-            except Exception:  # noqa: BLE001 - the schema is being made
+            except Exception:  # the schema is being made
                 pass
         time.sleep(0.02)
 
@@ -115,7 +120,7 @@ def test_kill_9_at_random_points_then_a_rerun_stores_everything_once(
                 )
                 assert len(steps) == len(contexts) == server.executions[(FLOW, row["sid"])]
     assert kills >= 3
-    done = subprocess.run(command(server, db), env=env(), capture_output=True, text=True)
+    done = finish(command(server, db))
     assert done.returncode == 0, done.stderr
     assert "synced 1 flow(s)" in done.stderr
     steps = assert_matches(db, server, FLOW, NOW - dt.timedelta(days=30), with_context=True)
@@ -140,7 +145,7 @@ def test_sigterm_and_ctrl_c_stop_cleanly_and_the_rerun_finishes(
     assert "Traceback" not in stderr
     kept = len(rows(db, "SELECT sid FROM executions"))
     assert 0 < kept < EXECUTIONS
-    done = subprocess.run(command(server, db), env=env(), capture_output=True, text=True)
+    done = finish(command(server, db))
     assert done.returncode == 0, done.stderr
     assert assert_matches(db, server, FLOW, NOW - dt.timedelta(days=30), with_context=True)
 
@@ -153,12 +158,7 @@ def test_two_syncs_at_once_the_second_exits_75_without_touching_anything(
     try:
         wait_for_rows(db, first)
         before = len(server.requests)
-        second = subprocess.run(
-            command(server, db, "--base-url", server.base_url + "/nowhere"),
-            env=env(),
-            capture_output=True,
-            text=True,
-        )
+        second = finish(command(server, db, "--base-url", server.base_url + "/nowhere"))
         assert second.returncode == 75, second.stderr
         assert f"another sync is running on {db} (pid {first.pid})" in second.stderr
         # Any request from the second would have gone to /nowhere.
@@ -174,14 +174,12 @@ def test_usage_errors_exit_2_before_the_database_exists(
 ) -> None:
     db = tmp_path / "studio.db"
     for extra in (["--since", "yesterday"], ["--concurrency", "0"]):
-        done = subprocess.run(
-            command(server, db, *extra), env=env(), capture_output=True, text=True
-        )
+        done = finish(command(server, db, *extra))
         assert done.returncode == 2, done.stderr
         assert done.stderr.startswith("studio-steps: --")
     bad = [*command(server, db)]
     bad[bad.index(FLOW)] = "FWnot-a-flow"
-    done = subprocess.run(bad, env=env(), capture_output=True, text=True)
+    done = finish(bad)
     assert done.returncode == 2
     assert "flow_sid" in done.stderr
     assert not db.exists()
