@@ -184,3 +184,32 @@ def test_usage_errors_exit_2_before_the_database_exists(
     assert "flow_sid" in done.stderr
     assert not db.exists()
     assert server.requests == []
+
+
+def test_progress_on_a_terminal_then_a_summary_line(
+    server: LocalStudioServer, tmp_path: Path
+) -> None:
+    import pty
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        command(server, tmp_path / "studio.db"), env=env(), stderr=follower, stdout=follower
+    )
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed: the process ended
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    assert process.wait(timeout=30) == 0
+    text = seen.decode()
+    drawn = [line for line in text.split("\r") if "requests (" in line]
+    assert drawn, text  # redrawn in place
+    assert all(" executions, " in line and " 429s" in line for line in drawn)
+    assert any(", ETA " in line for line in drawn)
+    assert f"synced 1 flow(s): {EXECUTIONS} new executions" in text
