@@ -68,6 +68,12 @@ def add_command(commands: Any, client_options: Any) -> None:
     )
     parser.add_argument("--with-context", action="store_true", help="store each step's context")
     parser.add_argument("--concurrency", type=int, default=8, help="requests at once (default 8)")
+    parser.add_argument(
+        "--duckdb", metavar="FILE", help="then copy the tables to this DuckDB database ([duckdb])"
+    )
+    parser.add_argument(
+        "--parquet", metavar="DIR", help="then write the tables as Parquet by day here ([duckdb])"
+    )
     client_options(parser)
 
 
@@ -128,6 +134,13 @@ def run(args: argparse.Namespace, make_client: Callable[..., StepsClient]) -> in
             raise UsageError(f"--since: {exc}") from None
     if args.concurrency < 1:
         raise UsageError(f"--concurrency {args.concurrency} is out of range: use 1 or more")
+    if args.duckdb or args.parquet:
+        from ..sync.duck import DuckDBMissingError, require_duckdb
+
+        try:
+            require_duckdb()
+        except DuckDBMissingError as exc:
+            raise UsageError(str(exc)) from None
     progress = _Progress(sys.stderr)
     report = SyncReport(args.db)
 
@@ -176,4 +189,27 @@ def run(args: argparse.Namespace, make_client: Callable[..., StepsClient]) -> in
         f"({progress.requests:,} requests)",
         file=sys.stderr,
     )
+    return _copy(args)
+
+
+def _copy(args: argparse.Namespace) -> int:
+    """The --duckdb and --parquet copies of the synced database."""
+    from ..sync import duck
+
+    try:
+        if args.duckdb:
+            counts = duck.copy_to_duckdb(args.db, args.duckdb)
+            print(f"studio-steps: copied {_rows(counts)} to {args.duckdb}", file=sys.stderr)
+        if args.parquet:
+            counts = duck.write_parquet(args.db, args.parquet)
+            print(
+                f"studio-steps: wrote {_rows(counts)} as Parquet to {args.parquet}", file=sys.stderr
+            )
+    except (OSError, duck.require_duckdb().Error) as exc:
+        print(f"studio-steps: the copy failed (the database is synced): {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     return EXIT_OK
+
+
+def _rows(counts: dict[str, int]) -> str:
+    return ", ".join(f"{count:,} {table}" for table, count in counts.items())
