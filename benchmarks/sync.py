@@ -43,7 +43,9 @@ def serve(executions: int, latency_ms: int, limit: int) -> None:
 
     server = LocalStudioServer(latency=latency_ms / 1000, concurrency_limit=limit or None)
     flow = sid("FW", "sync-bench")
-    now = dt.datetime.now(dt.UTC)
+    # A minute back: the newest execution is inside the sync's window, whose end is the
+    # sync's own start.
+    now = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
     spacing = dt.timedelta(days=29) / executions
     made = server.add_executions(flow, executions, STEPS, start=now, spacing=spacing)
     active = sum(server.records[(flow, e)].status == "active" for e in made)
