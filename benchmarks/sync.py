@@ -108,6 +108,24 @@ def one_sync(base: str, flow: str, db: str, with_context: bool) -> dict[str, Any
     }
 
 
+def traces_only(base: str, flow: str) -> dict[str, Any]:
+    """The same requests with no database: iter_traces alone, the sync's floor."""
+    from twilio_studio_steps import StepsClient
+
+    requests = 0
+
+    def count(_: Any) -> None:
+        nonlocal requests
+        requests += 1
+
+    with StepsClient(ACCOUNT, TOKEN, base_url=base, event_hooks={"request": [count]}) as client:
+        start = time.perf_counter()
+        for _ in client.iter_traces(flow, with_context=True, concurrency=8):
+            pass
+        wall = time.perf_counter() - start
+    return {"wall": wall, "requests": requests}
+
+
 def in_process(base: str, flow: str, db: str, with_context: bool) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "one", base, flow, db, "1" if with_context else "0"]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
@@ -127,6 +145,9 @@ def main() -> None:
             db = str(Path(tmp) / "first.db")
             first = in_process(studio["base_url"], studio["flow"], db, True)
             second = in_process(studio["base_url"], studio["flow"], db, True)
+            cmd = [sys.executable, __file__, "traces", studio["base_url"], studio["flow"]]
+            out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+            floor = json.loads(out.splitlines()[-1])
         ideal = first["requests"] * (LATENCY_MS / 1000) / LIMIT
         # The second run's listing: the last hour's executions, 50 a page.
         per_hour = count / (29 * 24)
@@ -137,6 +158,9 @@ def main() -> None:
             f"  wall {first['wall']:.1f}s for {first['requests']:,} requests "
             f"({first['requests'] / first['wall']:,.0f}/s); ideal {ideal:.1f}s "
             f"({LIMIT / (LATENCY_MS / 1000):,.0f}/s): {ideal / first['wall']:.2f}x the ideal rate",
+            f"  iter_traces alone, no database: {floor['wall']:.1f}s for {floor['requests']:,} "
+            f"requests: {ideal / floor['wall']:.2f}x the ideal rate; "
+            f"the sync / iter_traces alone: {first['wall'] / floor['wall']:.2f}x the time",
             f"  database writes {first['writing']:.2f}s = {first['writing'] / first['wall']:.1%} "
             f"of the wall time; 429s {first['throttled']:,}; {first['steps']:,} steps stored",
             f"second sync, nothing new: {second['requests']:,} requests = "
@@ -158,6 +182,8 @@ def main() -> None:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["serve"]:
         serve(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
+    elif sys.argv[1:2] == ["traces"]:
+        print(json.dumps(traces_only(sys.argv[2], sys.argv[3])))
     elif sys.argv[1:2] == ["one"]:
         print(json.dumps(one_sync(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5] == "1")))
     else:
