@@ -53,6 +53,7 @@ COMMANDS = (
     "steps",
     "executions",
     "export",
+    "sync",
     "demo",
     "serve",
 )
