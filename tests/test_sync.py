@@ -13,7 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 from sync_truth import assert_matches, rows
-from twilio_rest_core.errors import ValidationError
+from twilio_rest_core.errors import PermissionDeniedError, ValidationError
+from twilio_rest_core.testing.faults import ErrorStatus, Stall
 from twilio_studio_steps import StepsClient
 from twilio_studio_steps.sync import (
     SCHEMA_VERSION,
@@ -120,6 +121,25 @@ def test_active_executions_end_with_more_steps_by_the_next_run(
     server.clear_requests()
     assert sync(client, [FLOW], db=db, with_context=True).executions_done == 0
     assert [r.path for r in server.requests if "/Executions/" in r.path] == []
+
+
+def test_a_failed_revisit_ends_the_others_in_flight_and_keeps_the_database(
+    server: LocalStudioServer, client: StepsClient, tmp_path: Path
+) -> None:
+    db = tmp_path / "studio.db"
+    made = add_batch(server, "stalled", NOW - dt.timedelta(minutes=20))
+    sync(client, [FLOW], db=db)
+    active = [s for s in made if server.records[(FLOW, s)].status == "active"]
+    before = rows(db, "SELECT * FROM executions ORDER BY sid")
+    # Every revisit stalls for a minute but one, refused (403: not retried).
+    server.faults.push(ErrorStatus(403, 20403), path=f"/Executions/{active[-1]}$")
+    server.faults.push(Stall(60.0), times=len(active), path=r"/Executions/FN[0-9a-f]{32}$")
+    started = time.monotonic()
+    with pytest.raises(PermissionDeniedError):
+        sync(client, [FLOW], db=db, concurrency=len(active))
+    # The stalled requests were ended, not waited for (a hang check, not a speed test).
+    assert time.monotonic() - started < 30
+    assert rows(db, "SELECT * FROM executions ORDER BY sid") == before
 
 
 def test_a_second_run_with_nothing_new_sends_the_listing_and_one_request_per_active(

@@ -24,8 +24,10 @@ from typing import Any
 
 import orjson
 from studio_v2_steps_api.models import Execution, ExecutionStep
+from studio_v2_steps_api.operations import FETCH_EXECUTION, FETCH_STEP_CONTEXT, LIST_STEPS
 from twilio_rest_core.errors import NotFoundError, ValidationError
 from twilio_rest_core.fanout import check_concurrency
+from twilio_rest_core.stops import Stop
 
 from ..steps import StepsClient
 from ..traces import iter_traces
@@ -38,7 +40,7 @@ RETENTION = dt.timedelta(days=30)
 # Relisted on every run: executions Twilio lists a little after they were created.
 OVERLAP = dt.timedelta(hours=1)
 # A revisit lists an execution's steps in pages of Twilio's largest size.
-STEPS_PAGE_SIZE = 1000
+STEPS_PAGE_SIZE = LIST_STEPS.max_page_size
 _FLOW_SID = re.compile(r"FW[0-9a-fA-F]{32}")
 
 Progress = Callable[[SyncReport], None]
@@ -158,11 +160,17 @@ def _count(report: SyncReport, new: bool, steps: int, contexts: int) -> None:
 
 
 def _fetch_again(
-    client: StepsClient, flow: str, stored: Stored, known: set[str], with_context: bool
+    client: StepsClient,
+    flow: str,
+    stored: Stored,
+    known: set[str],
+    with_context: bool,
+    stop: Stop,
 ) -> _Fresh:
-    """One request if the execution has not moved on; its steps and new contexts if it has."""
+    """One request if the execution has not moved on; its steps and new contexts if it has.
+    Setting `stop` ends the request in flight (threads cannot be interrupted)."""
     try:
-        execution = client.get_execution(flow, stored.sid)
+        execution: Execution = client.fetch(FETCH_EXECUTION, (flow, stored.sid), stop=stop)
     except NotFoundError:
         return _Fresh(None)
     data = execution.to_dict()
@@ -174,13 +182,17 @@ def _fetch_again(
     )
     if unchanged:
         return _Fresh(execution)
-    steps = list(client.iter_steps(flow, stored.sid, page_size=STEPS_PAGE_SIZE))
+    listing = client.listing(
+        LIST_STEPS, (flow, stored.sid), page_size=STEPS_PAGE_SIZE, prefetch=False
+    )
+    steps = [step for page in client.pages(listing, stop=stop) for step in page.items]
     contexts = {}
     if with_context:
         for step in steps:
             step_sid = str(step.sid)
             if step_sid not in known:
-                contexts[step_sid] = client.get_step_context(flow, stored.sid, step_sid).context
+                path = (flow, stored.sid, step_sid)
+                contexts[step_sid] = client.fetch(FETCH_STEP_CONTEXT, path, stop=stop).context
     return _Fresh(execution, steps, contexts)
 
 
@@ -199,6 +211,7 @@ def _revisit(
     """Fetch the stored active executions again, `concurrency` at a time, each saved (or
     marked missing) as its answer arrives."""
     waiting = iter(stored)
+    stop = Stop()  # set on leaving (a failure, Ctrl-C): the requests in flight end at once
     pool = ThreadPoolExecutor(concurrency, thread_name_prefix="twilio-sync")
     running: dict[Future[_Fresh], Stored] = {}
     done_count = 0
@@ -206,7 +219,8 @@ def _revisit(
         while True:
             while len(running) < concurrency and (item := next(waiting, None)) is not None:
                 known = store.context_sids(item.sid) if with_context else set()
-                running[pool.submit(_fetch_again, client, flow, item, known, with_context)] = item
+                job = pool.submit(_fetch_again, client, flow, item, known, with_context, stop)
+                running[job] = item
             if not running:
                 return
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -227,6 +241,7 @@ def _revisit(
                 report.fraction_done = share[0] + share[1] * (0.5 + 0.5 * done_count / len(stored))
                 notify(report)
     finally:
+        stop.set()
         for future in running:
             future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
