@@ -131,9 +131,10 @@ def test_a_failed_revisit_ends_the_others_in_flight_and_keeps_the_database(
     sync(client, [FLOW], db=db)
     active = [s for s in made if server.records[(FLOW, s)].status == "active"]
     before = rows(db, "SELECT * FROM executions ORDER BY sid")
-    # Every revisit stalls for a minute but one, refused (403: not retried).
-    server.faults.push(ErrorStatus(403, 20403), path=f"/Executions/{active[-1]}$")
-    server.faults.push(Stall(60.0), times=len(active), path=r"/Executions/FN[0-9a-f]{32}$")
+    # The first revisit to arrive is refused (403: not retried), the others stall a minute.
+    revisit = r"/Executions/FN[0-9a-f]{32}$"
+    server.faults.push(ErrorStatus(403, 20403), path=revisit)
+    server.faults.push(Stall(60.0), times=len(active), path=revisit)
     started = time.monotonic()
     with pytest.raises(PermissionDeniedError):
         sync(client, [FLOW], db=db, concurrency=len(active))
