@@ -24,7 +24,12 @@ from typing import Any
 
 import orjson
 from studio_v2_steps_api.models import Execution, ExecutionStep
-from studio_v2_steps_api.operations import FETCH_EXECUTION, FETCH_STEP_CONTEXT, LIST_STEPS
+from studio_v2_steps_api.operations import (
+    FETCH_EXECUTION,
+    FETCH_STEP_CONTEXT,
+    LIST_EXECUTIONS,
+    LIST_STEPS,
+)
 from twilio_rest_core.errors import NotFoundError, ValidationError
 from twilio_rest_core.fanout import check_concurrency
 from twilio_rest_core.stops import Stop
@@ -117,6 +122,7 @@ def run(
             with_context=with_context,
             concurrency=concurrency,
             skip=skip,
+            page_size=LIST_EXECUTIONS.max_page_size,  # the fewest listing requests
         )
         span = (window.created_to - window.created_from).total_seconds() or 1.0
         for trace in traces:
