@@ -32,6 +32,8 @@ TOKEN = "local-demo-token"
 STEPS = 12
 LIMIT = 8
 LATENCY_MS = 20
+# Executions per listing request, as the sync lists them (Twilio's default).
+LISTING_PAGE = 50
 
 
 def serve(executions: int, latency_ms: int, limit: int) -> None:
@@ -120,7 +122,8 @@ def traces_only(base: str, flow: str) -> dict[str, Any]:
 
     with StepsClient(ACCOUNT, TOKEN, base_url=base, event_hooks={"request": [count]}) as client:
         start = time.perf_counter()
-        for _ in client.iter_traces(flow, with_context=True, concurrency=8):
+        traces = client.iter_traces(flow, with_context=True, concurrency=8, page_size=LISTING_PAGE)
+        for _ in traces:
             pass
         wall = time.perf_counter() - start
     return {"wall": wall, "requests": requests}
@@ -149,9 +152,9 @@ def main() -> None:
             out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
             floor = json.loads(out.splitlines()[-1])
         ideal = first["requests"] * (LATENCY_MS / 1000) / LIMIT
-        # The second run's listing: the last hour's executions, 50 a page.
+        # The second run's listing: the last hour's executions, LISTING_PAGE a page.
         per_hour = count / (29 * 24)
-        listings = max(1, math.ceil(per_hour * 1 / 50))
+        listings = max(1, math.ceil(per_hour * 1 / LISTING_PAGE))
         lines += [
             f"first sync: {count:,} executions x {STEPS} steps with contexts, limit {LIMIT} "
             f"concurrent, +{LATENCY_MS} ms a response",

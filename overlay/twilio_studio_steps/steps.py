@@ -42,9 +42,9 @@ class StepsClient(generated.StepsClient):
         does (from inclusive, to exclusive); with_context fetches each step's context too.
         At most `concurrency` requests run at once, on threads over this client, fewer
         while Twilio answers 429; at most `limit` executions, listed `page_size` a
-        request (default: Twilio's 50; up to 1,000 saves listing requests). Memory holds
-        the traces in flight and a page of executions, not the window. The first failure
-        stops the rest and is raised.
+        request (default: Twilio's 50; bigger pages save listing requests and cost memory,
+        see benchmarks/README.md). Memory holds the traces in flight and a page of
+        executions, not the window. The first failure stops the rest and is raised.
         """
         return iter_traces(
             self,

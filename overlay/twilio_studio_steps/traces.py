@@ -191,8 +191,8 @@ def iter_traces(
     """The traces of a flow's executions on threads over `client` (see StepsClient);
     executions whose SID is in `skip` are passed over (and count toward `limit`).
     page_size: executions per listing request (default: Twilio's 50); a page's
-    executions wait in memory for their turn, so a bigger page saves requests for
-    memory that grows with the page, never with the window."""
+    executions wait in memory for their turn, so a bigger page saves requests and
+    costs memory."""
     check_concurrency(concurrency)
     executions = _executions(client, flow_sid, status, created_from, created_to, page_size, limit)
     plan = TracePlan(with_context, concurrency, skip)

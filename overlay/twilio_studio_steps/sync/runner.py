@@ -27,7 +27,6 @@ from studio_v2_steps_api.models import Execution, ExecutionStep
 from studio_v2_steps_api.operations import (
     FETCH_EXECUTION,
     FETCH_STEP_CONTEXT,
-    LIST_EXECUTIONS,
     LIST_STEPS,
 )
 from twilio_rest_core.errors import NotFoundError, ValidationError
@@ -122,7 +121,8 @@ def run(
             with_context=with_context,
             concurrency=concurrency,
             skip=skip,
-            page_size=LIST_EXECUTIONS.max_page_size,  # the fewest listing requests
+            # Twilio's default page: 1,000 a page saved listing requests but made the
+            # peak memory grow with the window (benchmarks/README.md).
         )
         span = (window.created_to - window.created_from).total_seconds() or 1.0
         for trace in traces:
