@@ -37,6 +37,7 @@ class _Workflows(Generic[TracesT, EndsT]):
         created_to: datetime | date | None = None,
         with_context: bool = False,
         concurrency: int = DEFAULT_CONCURRENCY,
+        page_size: int | None = None,
         limit: int | None = None,
     ) -> TracesT:
         """Each execution of the window with all of its steps, in the order listed.
@@ -45,8 +46,10 @@ class _Workflows(Generic[TracesT, EndsT]):
         does (from inclusive, to exclusive); with_context fetches each step's context too.
         At most `concurrency` requests run at once (threads over a StepsClient, tasks on
         an AsyncStepsClient, which gives an async iterator), fewer while Twilio answers
-        429; at most `limit` executions. Memory holds the traces in flight, not the
-        window. The first failure stops the rest and is raised.
+        429; at most `limit` executions, listed `page_size` a request (default: Twilio's
+        50; bigger pages save listing requests and cost memory). Memory holds the traces
+        in flight and a page of executions, not the window. The first failure stops the
+        rest and is raised.
         """
         traces = iter_traces(
             cast("StepsClient | AsyncStepsClient", self),
@@ -56,6 +59,7 @@ class _Workflows(Generic[TracesT, EndsT]):
             created_to=created_to,
             with_context=with_context,
             concurrency=concurrency,
+            page_size=page_size,
             limit=limit,
         )
         return cast(TracesT, traces)

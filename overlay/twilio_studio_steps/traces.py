@@ -175,12 +175,20 @@ def _executions(
     status: ExecutionStatus | None,
     created_from: datetime | date | None,
     created_to: datetime | date | None,
+    page_size: int | None,
     limit: int | None,
 ) -> Any:
     """The executions' listing, every argument checked now (before any request) and no
     prefetch: the plan counts every request it has in flight."""
     query = {"status": status, "created_from": created_from, "created_to": created_to}
-    return client.listing(LIST_EXECUTIONS, (flow_sid,), query=query, limit=limit, prefetch=False)
+    return client.listing(
+        LIST_EXECUTIONS,
+        (flow_sid,),
+        query=query,
+        page_size=page_size,
+        limit=limit,
+        prefetch=False,
+    )
 
 
 def _steps(client: StepsClient | AsyncStepsClient, flow: str, execution: str) -> Any:
@@ -197,15 +205,18 @@ def iter_traces(
     created_to: datetime | date | None = None,
     with_context: bool = False,
     concurrency: int = DEFAULT_CONCURRENCY,
+    page_size: int | None = None,
     limit: int | None = None,
     skip: AbstractSet[str] = frozenset(),
 ) -> Any:
     """The traces of a flow's executions: an iterator on threads over a StepsClient, an
     async iterator of tasks on an AsyncStepsClient (see `StepsClient.iter_traces`).
-    Executions whose SID is in `skip` are passed over (and count toward `limit`). Every
-    argument is checked now, before any request."""
+    Executions whose SID is in `skip` are passed over (and count toward `limit`).
+    page_size: executions per listing request (default: Twilio's 50); a page's
+    executions wait in memory for their turn, so a bigger page saves requests and
+    costs memory. Every argument is checked now, before any request."""
     check_concurrency(concurrency)
-    executions = _executions(client, flow_sid, status, created_from, created_to, limit)
+    executions = _executions(client, flow_sid, status, created_from, created_to, page_size, limit)
     plan = TracePlan(with_context, concurrency, skip)
     if isinstance(client, SyncClient):
         return _run_threads(client, executions, plan, concurrency)

@@ -126,12 +126,25 @@ async def test_filters_and_limit(kind: str, server: LocalStudioServer) -> None:
     assert [str(t.execution.sid) for t in limited] == [sid for sid, _ in expected(server)][:5]
 
 
+@pytest.mark.parametrize(("page_size", "listings"), [(None, 1), (7, 5), (1000, 1)])
+async def test_page_size_sets_the_listing_requests_not_the_traces(
+    kind: str, server: LocalStudioServer, page_size: int | None, listings: int
+) -> None:
+    want = expected(server)
+    server.clear_requests()
+    got = await traces(kind, server, concurrency=4, page_size=page_size)
+    assert [(str(t.execution.sid), [str(s.sid) for s in t.steps]) for t in got] == want
+    listed = [r for r in server.requests if r.path == f"/v2/Flows/{FLOW}/Executions"]
+    assert len(listed) == listings  # 30 executions: ceil(30 / page_size) requests
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [
         {"concurrency": 0},
         {"concurrency": True},
         {"limit": 0},
+        {"page_size": 0},
         {"status": "stopped"},
         {"created_from": dt.datetime(2024, 5, 1)},
         {"created_from": dt.date(2024, 5, 2), "created_to": dt.date(2024, 5, 1)},

@@ -17,6 +17,7 @@ from twilio_studio_steps.testing import (
     SAMPLE_FLOW_SID,
     LocalStudioServer,
 )
+from twilio_studio_steps.testing.resources import ExecutionRecord
 
 from testing_server.loopback import loopback_client
 
@@ -130,3 +131,43 @@ def test_paging_an_active_list_while_ending_its_items_skips_pages_as_documented(
         assert seen == 20  # pages 1 and 3 read and ended; 2 and 4 slid under them
         active = http.get(path, params={"status": "active", "PageSize": 100}).json()
         assert len(active["executions"]) == 20
+
+
+def test_the_filters_read_the_second_an_execution_shows() -> None:
+    """Created at 12:00:00.6, it shows 12:00:00: a filter from 12:00:00.5 leaves it out
+    (as its date_created says), one to 12:00:00.5 keeps it."""
+    with (
+        LocalStudioServer() as server,
+        loopback_client(base_url=server.base_url, auth=(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN)) as http,
+    ):
+        flow = "FW" + "b" * 32
+        made = START + dt.timedelta(microseconds=600_000)
+        server.add_execution(flow, "FN" + "b" * 32, 1, date_created=made)
+        path = f"/v2/Flows/{flow}/Executions"
+        shown = http.get(path).json()["executions"]
+        assert [e["date_created"] for e in shown] == ["2024-05-01T12:00:00Z"]
+        half = "2024-05-01T12:00:00.500000Z"
+        assert http.get(path, params={"DateCreatedFrom": half}).json()["executions"] == []
+        assert http.get(path, params={"DateCreatedTo": half}).json()["executions"] == shown
+
+
+def test_a_page_of_executions_makes_only_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Listing costs a page's executions, not the flow's: paging through N is linear."""
+    made: list[str] = []
+    resource = ExecutionRecord.resource
+
+    def counted(record: ExecutionRecord, base: str, account: str) -> dict[str, Any]:
+        made.append(record.sid)
+        return resource(record, base, account)
+
+    monkeypatch.setattr(ExecutionRecord, "resource", counted)
+    with (
+        LocalStudioServer() as server,
+        loopback_client(base_url=server.base_url, auth=(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN)) as http,
+    ):
+        flow = "FW" + "c" * 32
+        server.add_executions(flow, 500, 1, start=START)
+        params = {"PageSize": 50, "DateCreatedFrom": "2024-04-20T00:00:00Z"}
+        page = http.get(f"/v2/Flows/{flow}/Executions", params=params).json()
+    assert len(page["executions"]) == 50
+    assert sorted(made) == sorted(e["sid"] for e in page["executions"])

@@ -56,6 +56,7 @@ COMMANDS = (
     "flows",
     "trigger",
     "end",
+    "sync",
     "demo",
     "serve",
 )

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
+# Another run holds what this one needs (a sync's database): nothing was touched, and cron
+# can simply try again later (sysexits' EX_TEMPFAIL).
+EXIT_LOCKED = 75
 
 
 class UsageError(Exception):

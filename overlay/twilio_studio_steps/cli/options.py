@@ -106,8 +106,9 @@ def _credentials(account_sid: str | None) -> Credentials:
     return Credentials(account_sid, token, None, None)
 
 
-def make_client(args: argparse.Namespace) -> StepsClient:
-    """The client the options describe; every check first, no request."""
+def make_client(args: argparse.Namespace, **options: Any) -> StepsClient:
+    """The client the options describe, with `options` (e.g. event_hooks=) passed on as
+    they are; every check first, no request."""
     at_least("--max-retries", args.max_retries, 0)
     if args.base_url and (args.region or args.edge):
         raise UsageError("--base-url names the host itself: give it, or --region/--edge, not both")
@@ -123,6 +124,7 @@ def make_client(args: argparse.Namespace) -> StepsClient:
         edge=args.edge,
         timeout=args.timeout or D.DEFAULT_TIMEOUT,
         max_retries=args.max_retries,
+        **options,
     )
 
 

@@ -14,7 +14,7 @@ import dataclasses
 import datetime as dt
 import functools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, overload
 
@@ -248,8 +248,31 @@ def default_status(flow: str, execution: str) -> ExecutionStatus:
     return "active" if _seed(flow, execution) % 5 == 0 else "ended"
 
 
-class GeneratedSteps(Sequence[dict[str, Any]]):
-    """An execution's steps made on demand: len() and slicing, nothing stored per step."""
+class _MadeOnDemand(Sequence[dict[str, Any]]):
+    """Resources made when read (len() and slicing; a page made is only its items):
+    subclasses say how many there are and how to make the i-th."""
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def _make(self, index: int) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        total = len(self)
+        if isinstance(index, slice):
+            return [self._make(i) for i in range(*index.indices(total))]
+        if not -total <= index < total:
+            raise IndexError(index)
+        return self._make(index % total)
+
+
+class GeneratedSteps(_MadeOnDemand):
+    """An execution's steps made on demand: nothing stored per step."""
 
     def __init__(self, base: str, account: str, record: ExecutionRecord) -> None:
         self._args = (base, account, record.flow_sid, record.sid)
@@ -259,16 +282,8 @@ class GeneratedSteps(Sequence[dict[str, Any]]):
     def __len__(self) -> int:
         return self._total
 
-    @overload
-    def __getitem__(self, index: int) -> dict[str, Any]: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
-    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(self._total))]
-        if not -self._total <= index < self._total:
-            raise IndexError(index)
-        return make_step(*self._args, index % self._total, self._total, *self._rest)
+    def _make(self, index: int) -> dict[str, Any]:
+        return make_step(*self._args, index, self._total, *self._rest)
 
 
 @dataclass(frozen=True)
@@ -374,10 +389,28 @@ def _moment(name: str, text: str) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+class ListedExecutions(_MadeOnDemand):
+    """A flow's executions in the list's order, each made only when a page holds it: a
+    page costs its own executions, not the flow's (else listing N is quadratic in N)."""
+
+    def __init__(self, base: str, account: str, records: Sequence[ExecutionRecord]) -> None:
+        self._base, self._account, self._records = base, account, records
+
+    def where(self, keep: Callable[[ExecutionRecord], bool]) -> ListedExecutions:
+        return ListedExecutions(self._base, self._account, [r for r in self._records if keep(r)])
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def _make(self, index: int) -> dict[str, Any]:
+        return self._records[index].resource(self._base, self._account)
+
+
 def narrow_executions(
     items: Sequence[Mapping[str, Any]], query: Mapping[str, str]
 ) -> Sequence[Mapping[str, Any]]:
-    """Twilio's filters: status, DateCreatedFrom inclusive, DateCreatedTo exclusive."""
+    """Twilio's filters: status, DateCreatedFrom inclusive, DateCreatedTo exclusive (on
+    ListedExecutions, read from the records: nothing is made for what is left out)."""
     status = query.get("status")
     if status is not None and status not in EXECUTION_STATUSES:
         raise ApiError(400, 20001, f"Invalid status {status!r}: expected active or ended")
@@ -385,15 +418,21 @@ def narrow_executions(
         _moment("DateCreatedFrom", query["DateCreatedFrom"]) if "DateCreatedFrom" in query else None
     )
     end = _moment("DateCreatedTo", query["DateCreatedTo"]) if "DateCreatedTo" in query else None
-    kept = []
-    for item in items:
-        created = _moment("date_created", item["date_created"])
-        if status is not None and item["status"] != status:
-            continue
-        if (start is not None and created < start) or (end is not None and created >= end):
-            continue
-        kept.append(item)
-    return kept
+
+    def wanted(item_status: str, created: dt.datetime) -> bool:
+        return (status is None or item_status == status) and not (
+            (start is not None and created < start) or (end is not None and created >= end)
+        )
+
+    if isinstance(items, ListedExecutions):
+        # The whole second its resource shows (ExecutionRecord.start), not the record's.
+        seconds = functools.partial(dt.datetime.fromtimestamp, tz=dt.UTC)
+        return items.where(lambda r: wanted(r.status, seconds(r.start)))
+    return [
+        item
+        for item in items
+        if wanted(item["status"], _moment("date_created", item["date_created"]))
+    ]
 
 
 def field(form: Mapping[str, list[str]], name: str, *, required: bool = True) -> str | None:

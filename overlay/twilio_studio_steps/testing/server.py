@@ -46,6 +46,7 @@ from .resources import (
     FlowRecord,
     FlowRevision,
     GeneratedSteps,
+    ListedExecutions,
     checked_definition,
     choice,
     default_created,
@@ -277,14 +278,14 @@ class LocalStudioServer(LocalTwilioServer):
         flow = self.flows.get(params["Sid"])
         return None if flow is None else flow.test_users_resource(base)
 
-    def _executions(self, params: Mapping[str, str], base: str) -> list[dict[str, Any]] | None:
+    def _executions(self, params: Mapping[str, str], base: str) -> ListedExecutions | None:
         flow = params["FlowSid"]
         with self._state:
             if flow not in self.flows:
                 return None
             mine = [r for (f, _), r in self.records.items() if f == flow]
         mine.sort(key=lambda r: (r.date_created, r.sid), reverse=True)  # newest first
-        return [r.resource(base, self.account_sid) for r in mine]
+        return ListedExecutions(base, self.account_sid, mine)
 
     def _execution(self, params: Mapping[str, str], base: str) -> dict[str, Any] | None:
         record = self._record(params)
