@@ -62,20 +62,39 @@ def published(spec: dict[str, Any]) -> dict[str, str]:
 # -- a stand-in server that checks requests against the spec ---------------------------
 
 
+def body_schema(fragment: dict[str, Any], binding: Binding) -> dict[str, Any]:
+    """The schema of the operation's request body ({} when it has none)."""
+    op = fragment["paths"][binding.path][binding.http_method.lower()]
+    body = op.get("requestBody", {}).get("content", {})
+    schema: dict[str, Any] = next(iter(body.values()), {}).get("schema", {})
+    ref = schema.get("$ref", "")
+    if ref.startswith("#/components/schemas/"):
+        schema = fragment["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    return schema
+
+
+def formats(fragment: dict[str, Any], binding: Binding) -> dict[str, str]:
+    """wire name -> the `format` the spec gives a body field or query parameter."""
+    op = fragment["paths"][binding.path][binding.http_method.lower()]
+    found = {
+        name: field["format"]
+        for name, field in body_schema(fragment, binding).get("properties", {}).items()
+        if "format" in field
+    }
+    for param in op.get("parameters", []):
+        if "format" in param.get("schema", {}):
+            found[param["name"]] = param["schema"]["format"]
+    return found
+
+
 class Checker:
     """httpx transport handler: each request must be one the spec declares."""
 
     def __init__(self, fragment: dict[str, Any], bindings: list[Binding]) -> None:
         self.routes = []
         for b in bindings:
-            op = fragment["paths"][b.path][b.http_method.lower()]
             pattern = re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(b.path))
-            body = op.get("requestBody", {}).get("content", {})
-            schema = next(iter(body.values()), {}).get("schema", {})
-            ref = schema.get("$ref", "")
-            if ref.startswith("#/components/schemas/"):
-                schema = fragment["components"]["schemas"][ref.rsplit("/", 1)[1]]
-            self.routes.append((b, re.compile(pattern + "$"), schema))
+            self.routes.append((b, re.compile(pattern + "$"), body_schema(fragment, b)))
         self.failures: list[str] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
@@ -139,10 +158,16 @@ def text_for(pattern: str | None) -> str | None:
     return next((text for text in candidates if compiled.fullmatch(text)), None)
 
 
-def value_for(param: Any) -> Any:
+# Values for the string formats a spec-validating server checks (Prism checks `uri`).
+FORMATTED = {"uri": "https://example.com/callback", "email": "user@example.com"}
+
+
+def value_for(param: Any, fmt: str = "") -> Any:
     kind = param.kind
-    if kind == "enum":
-        value: Any = param.choices[0]
+    if fmt in FORMATTED and kind == "str":
+        value: Any = FORMATTED[fmt]
+    elif kind == "enum":
+        value = param.choices[0]
     elif kind == "bool":
         value = True
     elif kind in {"int", "number"}:
@@ -160,14 +185,19 @@ def value_for(param: Any) -> Any:
     return [value] if getattr(param, "is_list", False) else value
 
 
-def arguments(binding: Binding) -> tuple[list[str], dict[str, Any]]:
+def arguments(binding: Binding, fragment: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
     path = []
     for p in binding.path_params:
         value = text_for(p.pattern)
         if value is None:
             raise LookupError(f"no value for {p.name} matching {p.pattern}")
         path.append(value)
-    keywords = {p.name: value_for(p) for p in binding.keywords if getattr(p, "required", False)}
+    fmt = formats(fragment, binding)
+    keywords = {
+        p.name: value_for(p, fmt.get(p.wire, ""))
+        for p in binding.keywords
+        if getattr(p, "required", False)
+    }
     return path, keywords
 
 
@@ -177,26 +207,40 @@ def clients(module: Any, service: Any) -> tuple[Any, Any]:
 
 # No retry in either: each call is one request the server judges.
 def call_sync(
-    module: Any, service: Any, binding: Binding, base: str, transport: httpx.BaseTransport
+    module: Any,
+    service: Any,
+    binding: Binding,
+    base: str,
+    transport: httpx.BaseTransport,
+    args: tuple[list[str], dict[str, Any]],
 ) -> None:
-    path, keywords = arguments(binding)
-    http = httpx.Client(transport=transport)
-    with clients(module, service)[0](
-        ACCOUNT, "token", base_url=base, max_retries=0, http_client=http
-    ) as c:
+    path, keywords = args
+    with (
+        httpx.Client(transport=transport) as http,
+        clients(module, service)[0](
+            ACCOUNT, "token", base_url=base, max_retries=0, http_client=http
+        ) as c,
+    ):
         result = c.operations[binding.operation_id](*path, **keywords)
         if binding.kind == "list":
             list(result)
 
 
 async def call_async(
-    module: Any, service: Any, binding: Binding, base: str, transport: httpx.AsyncBaseTransport
+    module: Any,
+    service: Any,
+    binding: Binding,
+    base: str,
+    transport: httpx.AsyncBaseTransport,
+    args: tuple[list[str], dict[str, Any]],
 ) -> None:
-    path, keywords = arguments(binding)
-    http = httpx.AsyncClient(transport=transport)
-    async with clients(module, service)[1](
-        ACCOUNT, "token", base_url=base, max_retries=0, http_client=http
-    ) as a:
+    path, keywords = args
+    async with (
+        httpx.AsyncClient(transport=transport) as http,
+        clients(module, service)[1](
+            ACCOUNT, "token", base_url=base, max_retries=0, http_client=http
+        ) as a,
+    ):
         result = a.operations[binding.operation_id](*path, **keywords)
         if binding.kind == "list":
             [item async for item in result]
@@ -204,19 +248,27 @@ async def call_async(
             await result
 
 
-def call_stand_in(module: Any, service: Any, binding: Binding, checker: Checker) -> None:
+def call_stand_in(
+    module: Any, service: Any, binding: Binding, fragment: dict[str, Any], checker: Checker
+) -> None:
     """Both calls against the stand-in; raises unless both went through."""
     before = len(checker.failures)
     transport = httpx.MockTransport(checker)
     base = "https://" + service.product + ".twilio.com"
-    call_sync(module, service, binding, base, transport)
-    asyncio.run(call_async(module, service, binding, base, transport))
+    args = arguments(binding, fragment)
+    call_sync(module, service, binding, base, transport, args)
+    asyncio.run(call_async(module, service, binding, base, transport, args))
     if len(checker.failures) != before:
         raise AssertionError(checker.failures[-1])
 
 
 def call_prism(
-    module: Any, service: Any, binding: Binding, base: str, inner: Any = None
+    module: Any,
+    service: Any,
+    binding: Binding,
+    fragment: dict[str, Any],
+    base: str,
+    inner: Any = None,
 ) -> tuple[str, str]:
     """Both calls against Prism (through `inner`, a transport standing in for it, when
     given), and its verdict on the requests. An answer that does not decode (Twilio's
@@ -224,14 +276,17 @@ def call_prism(
     only what it said about the request decides."""
     log: list[prism_mock.Exchange] = []
     failures: list[str] = []
+    try:
+        args = arguments(binding, fragment)
+    except LookupError as exc:
+        return prism_mock.REFUSED, str(exc)
 
     def sync() -> None:
-        call_sync(module, service, binding, base, prism_mock.Recording(log, inner))
+        call_sync(module, service, binding, base, prism_mock.Recording(log, inner), args)
 
     def async_() -> None:
-        asyncio.run(
-            call_async(module, service, binding, base, prism_mock.AsyncRecording(log, inner))
-        )
+        recording = prism_mock.AsyncRecording(log, inner)
+        asyncio.run(call_async(module, service, binding, base, recording, args))
 
     for call in (sync, async_):
         sent = len(log)
@@ -333,7 +388,7 @@ def sweep(
         if "stand-in" in servers:
             row["called"] = called_by_stand_in(row, module, service, fragment)
         if prism is not None:
-            row["prism"], row["prism#2473"] = called_by_prism(row, module, service, prism)
+            row["prism"], row["prism#2473"] = called_by_prism(row, module, service, fragment, prism)
     return rows
 
 
@@ -344,7 +399,7 @@ def called_by_stand_in(
     checker = Checker(fragment, service.bindings)
     for binding in service.bindings:
         try:
-            call_stand_in(module, service, binding, checker)
+            call_stand_in(module, service, binding, fragment, checker)
             called.add(binding.operation_id)
         except Exception as exc:
             row["notes"].append(f"call {binding.operation_id}: {type(exc).__name__}: {exc}"[:200])
@@ -352,14 +407,14 @@ def called_by_stand_in(
 
 
 def called_by_prism(
-    row: dict[str, Any], module: Any, service: Any, executable: Path
+    row: dict[str, Any], module: Any, service: Any, fragment: dict[str, Any], executable: Path
 ) -> tuple[set[str], set[str]]:
     """(accepted by Prism, refused only for stoplightio/prism#2473), against Prism mocking
     Twilio's own spec (not our fragment)."""
     called, known_bug = set(), set()
     with prism_mock.serving(row["spec_path"], executable) as base:
         for binding in service.bindings:
-            said, why = call_prism(module, service, binding, base)
+            said, why = call_prism(module, service, binding, fragment, base)
             if said == prism_mock.CALLED:
                 called.add(binding.operation_id)
             elif said == prism_mock.PRISM_2473:

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from spec_scripts import STEPS_DIR, bindings, generate, read_json, script
+from spec_scripts import STEPS_DIR, STUDIO, bindings, generate, read_json, script
 
 prism_mock = script("prism_mock")
 sweep = script("sweep")
@@ -134,13 +134,17 @@ def test_an_array_violation_on_a_field_not_sent_is_ours() -> None:
 
 
 @pytest.fixture(scope="module")
-def steps() -> tuple[Any, Any]:
+def steps() -> tuple[Any, Any, Any]:
     service = bindings.describe(
         read_json(STEPS_DIR / "openapi.json"),
         read_json(STEPS_DIR / "extract.json"),
         generate.read_config(STEPS_DIR),
     )
-    return importlib.import_module(service.package + ".clients"), service
+    return (
+        importlib.import_module(service.package + ".clients"),
+        service,
+        read_json(STEPS_DIR / "openapi.json"),
+    )
 
 
 def binding_named(service: Any, operation_id: str) -> Any:
@@ -164,14 +168,15 @@ def play(answer: httpx.Response, seen: list[httpx.Request]) -> httpx.MockTranspo
     ids=["undecodable-example", "prism-500-on-the-example"],
 )
 def test_an_answer_that_fails_the_client_still_counts_a_valid_request(
-    steps: tuple[Any, Any], answer: httpx.Response
+    steps: tuple[Any, Any, Any], answer: httpx.Response
 ) -> None:
-    module, service = steps
+    module, service, fragment = steps
     seen: list[httpx.Request] = []
     said = sweep.call_prism(
         module,
         service,
         binding_named(service, "FetchFlow"),
+        fragment,
         "http://127.0.0.1:1",
         play(answer, seen),
     )
@@ -180,18 +185,48 @@ def test_an_answer_that_fails_the_client_still_counts_a_valid_request(
 
 
 def test_a_request_prism_refuses_is_not_called_through_the_client(
-    steps: tuple[Any, Any],
+    steps: tuple[Any, Any, Any],
 ) -> None:
-    module, service = steps
+    module, service, fragment = steps
     seen: list[httpx.Request] = []
     answer = httpx.Response(422, json=BAD_REQUEST, headers={"content-type": PROBLEM})
     said, why = sweep.call_prism(
         module,
         service,
         binding_named(service, "FetchFlow"),
+        fragment,
         "http://127.0.0.1:1",
         play(answer, seen),
     )
     assert said == prism_mock.REFUSED
     assert "must match pattern" in why
     assert len(seen) == 2
+
+
+# -- against Prism itself, when `nox -s sweep -- --server prism` has installed it ------------
+
+installed = pytest.mark.skipif(
+    not (prism_mock.CACHE / "node_modules" / ".bin" / "prism").exists(),
+    reason="Prism is not installed (nox -s sweep -- --server prism installs it)",
+)
+
+
+@installed
+def test_prism_itself_accepts_the_sweeps_requests_and_refuses_broken_ones(
+    steps: tuple[Any, Any, Any],
+) -> None:
+    module, service, fragment = steps
+    with prism_mock.serving(STUDIO, prism_mock.install()) as base:
+        fetch = binding_named(service, "FetchFlow")
+        assert sweep.call_prism(module, service, fetch, fragment, base) == (prism_mock.CALLED, "")
+        update_test_users = binding_named(service, "UpdateTestUser")
+        said = sweep.call_prism(module, service, update_test_users, fragment, base)
+        assert said[0] == prism_mock.PRISM_2473
+        # A create without its required fields, sent past the client's own checks.
+        log: list[Any] = []
+        with httpx.Client(transport=prism_mock.Recording(log), auth=("AC", "token")) as http:
+            http.post(base + "/v2/Flows", data={"FriendlyName": "x"})
+            http.get(base + "/v2/Flows", auth=None)
+        said, why = prism_mock.verdict(log[:1])
+        assert (said, "Status" in why) == (prism_mock.REFUSED, True)
+        assert prism_mock.verdict(log[1:]) == (prism_mock.REFUSED, "GET 401 UNAUTHORIZED")
