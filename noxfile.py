@@ -115,7 +115,10 @@ def sweep(session: nox.Session) -> None:
     """Every spec in ../shared/upstream/ (or those given) generated, type-checked and each
     operation called, in a scratch folder: a table per spec and per kind (docs/sweep.md).
 
-    nox -s sweep [-- SPEC.json ... --table docs/sweep.md]
+    nox -s sweep [-- SPEC.json ... --table docs/sweep.md] [--server prism]
+
+    `--server prism` calls Stoplight Prism instead of the stand-in (installed from npm
+    into ~/.cache/twilio-sweep-prism on first use); give `--server` twice for both.
     """
     session.install("-e", ".", *group("typecheck"), *group("generate"))
     session.run("python", "scripts/sweep.py", *session.posargs)

@@ -1,10 +1,11 @@
 """Stoplight Prism in mock mode as the sweep's spec-validating server.
 
-Prism is installed from npm into a cache folder once, started per spec on 127.0.0.1 with
-`--errors`, and stopped by the `with` block that started it. What it says about each
-request is read from its answers (`verdict`): the sweep validates our requests, not
-Twilio's examples, so an answer that does not decode, or a 500 Prism gives for an example
-that breaks Twilio's own schema, still counts as a request Prism accepted.
+Prism is installed from npm once into a cache folder ($PRISM_CACHE, else
+~/.cache/twilio-sweep-prism), started per spec on 127.0.0.1 with `--errors`, and stopped
+by the `with` block that started it. What it says about each request is read from its
+answers (`verdict`): the sweep validates our requests, not Twilio's examples, so an
+answer that does not decode, or a 500 Prism gives for an example that breaks Twilio's
+own schema, still counts as a request Prism accepted.
 """
 
 from __future__ import annotations

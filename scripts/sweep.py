@@ -1,14 +1,18 @@
 """Run Twilio's published specs through `add_service` and count what works.
 
     python scripts/sweep.py [SPEC.json ...] [--upstream DIR] [--table FILE]
+                            [--server stand-in] [--server prism] [--require-all]
 
 For each spec, in a scratch folder: generate the service with every operation
 (scripts/add_service.py), type-check every generated package with `mypy --strict` (no
 per-module overrides), and call every operation once with the sync and once with the
-async client against a stand-in server that checks each request against the spec (the
-method, the path template, the query and form fields it declares, every required one
-present) and answers an empty page or an empty resource. Prints (or writes) a Markdown
-table per spec and per kind: operations / generated / type-check / called.
+async client against a server that checks each request against the spec. `stand-in`
+(the default): an in-process handler that checks the method, the path template, the
+query and form fields the operation declares, every required one present, and answers an
+empty page or an empty resource. `prism`: Stoplight Prism mocking Twilio's own spec
+(scripts/prism_mock.py), which validates every parameter and body field against its
+schema. Prints (or writes) a Markdown table per spec and per kind: operations /
+generated / type-check / called, one called column per server.
 """
 
 from __future__ import annotations
@@ -419,6 +423,7 @@ def called_by_prism(
                 called.add(binding.operation_id)
             elif said == prism_mock.PRISM_2473:
                 known_bug.add(binding.operation_id)
+                row["notes"].append(f"Prism #2473 (not ours) on {binding.operation_id}")
             else:
                 row["notes"].append(f"Prism refused {binding.operation_id}: {why}"[:200])
     return called, known_bug
