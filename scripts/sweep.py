@@ -189,10 +189,35 @@ def value_for(param: Any, fmt: str = "") -> Any:
     return [value] if getattr(param, "is_list", False) else value
 
 
+def path_schemas(fragment: dict[str, Any], binding: Binding) -> dict[str, dict[str, Any]]:
+    """wire name -> the schema the spec gives a path parameter."""
+    item = fragment["paths"][binding.path]
+    op = item[binding.http_method.lower()]
+    schemas = fragment.get("components", {}).get("schemas", {})
+    found = {}
+    for param in [*item.get("parameters", []), *op.get("parameters", [])]:
+        schema = param.get("schema", {})
+        ref = schema.get("$ref", "").rsplit("/", 1)[-1]
+        if param.get("in") == "path":
+            found[param["name"]] = schemas.get(ref, schema) if ref else schema
+    return found
+
+
+def path_value(schema: dict[str, Any]) -> str | None:
+    """A path segment the schema's type, enum or format asks for (None: any string, or a
+    pattern, which text_for serves)."""
+    if schema.get("enum"):
+        return str(schema["enum"][0])
+    if schema.get("type") == "integer":
+        return "1"
+    return {"date": "2024-05-01", "date-time": "2024-05-01T00:00:00Z"}.get(schema.get("format", ""))
+
+
 def arguments(binding: Binding, fragment: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+    schemas = path_schemas(fragment, binding)
     path = []
     for p in binding.path_params:
-        value = text_for(p.pattern)
+        value = path_value(schemas.get(p.wire, {})) or text_for(p.pattern)
         if value is None:
             raise LookupError(f"no value for {p.name} matching {p.pattern}")
         path.append(value)
