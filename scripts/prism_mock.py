@@ -51,11 +51,14 @@ def install(cache: Path = CACHE) -> Path:
         if npm is None:
             raise RuntimeError("npm is not on PATH: Prism cannot be installed")
         cache.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
+        done = subprocess.run(
             [npm, "install", "--no-audit", "--no-fund", "--prefix", str(cache), PACKAGE],
-            check=True,
+            check=False,
             capture_output=True,
+            text=True,
         )
+        if done.returncode:
+            raise RuntimeError(f"npm could not install {PACKAGE}: {done.stderr[-800:]}")
     return executable
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -201,6 +202,14 @@ def test_a_request_prism_refuses_is_not_called_through_the_client(
     assert said == prism_mock.REFUSED
     assert "must match pattern" in why
     assert len(seen) == 2
+
+
+def test_without_npm_installing_prism_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(RuntimeError, match="npm is not on PATH"):
+        prism_mock.install(tmp_path)
 
 
 # -- against Prism itself, when `nox -s sweep -- --server prism` has installed it ------------
