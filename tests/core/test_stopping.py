@@ -10,7 +10,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -98,13 +98,31 @@ def new_scene(made: list[Scene], fault: object, times: int) -> Scene:
     return scene
 
 
-@FAULTS
-def test_break_ends_the_prefetch(scene_factory: list[Scene], fault: object, times: int) -> None:
-    scene = new_scene(scene_factory, fault, times)
-    client = sync_client(scene.server)
+def leave_by_break(client: StepsClient, scene: Scene) -> None:
     for _ in client.iter_steps(FLOW, EXECUTION, page_size=PAGE):
         scene.wait_for_page_1()
         break
+
+
+def leave_by_raising(client: StepsClient, scene: Scene) -> None:
+    with pytest.raises(LookupError):
+        for _ in client.iter_steps(FLOW, EXECUTION, page_size=PAGE):
+            scene.wait_for_page_1()
+            raise LookupError("the caller's own failure")
+
+
+@FAULTS
+@pytest.mark.parametrize("leave", [leave_by_break, leave_by_raising], ids=["break", "exception"])
+def test_leaving_the_loop_ends_the_prefetch(
+    scene_factory: list[Scene],
+    fault: object,
+    times: int,
+    leave: Callable[[StepsClient, Scene], None],
+) -> None:
+    """A `break` or an exception in the loop body."""
+    scene = new_scene(scene_factory, fault, times)
+    client = sync_client(scene.server)
+    leave(client, scene)
     assert wait_until(lambda: not prefetch_threads(), 0.5), prefetch_threads()
     scene.no_more_requests()
     client.close()
@@ -115,33 +133,10 @@ def test_break_sends_no_retry_on_a_callers_client(scene_factory: list[Scene]) ->
     """A transport this library did not make: the retry driver itself sends no more."""
     scene = new_scene(scene_factory, ErrorStatus(503, headers={"Retry-After": "0.2"}), 50)
     http = httpx.Client()
-    client = sync_client(scene.server, http_client=http)
-    for _ in client.iter_steps(FLOW, EXECUTION, page_size=PAGE):
-        scene.wait_for_page_1()
-        break
+    leave_by_break(sync_client(scene.server, http_client=http), scene)
     scene.no_more_requests()
     assert not prefetch_threads()
     http.close()
-    scene.finish()
-
-
-@FAULTS
-def test_an_exception_in_the_loop_body_ends_the_prefetch(
-    scene_factory: list[Scene], fault: object, times: int
-) -> None:
-    scene = new_scene(scene_factory, fault, times)
-    client = sync_client(scene.server)
-
-    def consume() -> None:
-        for _ in client.iter_steps(FLOW, EXECUTION, page_size=PAGE):
-            scene.wait_for_page_1()
-            raise LookupError("the caller's own failure")
-
-    with pytest.raises(LookupError):
-        consume()
-    assert wait_until(lambda: not prefetch_threads(), 0.5), prefetch_threads()
-    scene.no_more_requests()
-    client.close()
     scene.finish()
 
 
