@@ -253,6 +253,16 @@ async def test_a_caller_that_stops_stops_the_writes(kind: str, server: LocalStud
     assert len(active(server)) >= 60 - stopped
 
 
+async def test_at_most_concurrency_writes_are_in_flight(kind: str) -> None:
+    """`concurrency` bounds the writes in flight, on threads (a pool of that many) and as
+    tasks (nothing else bounds them below the client's own limit)."""
+    with LocalStudioServer(latency=0.02) as server:
+        wanted = add(server, 20, "active", "paced")
+        results = await end(kind, server, concurrency=3)
+        assert sorted(r.sid for r in results) == sorted(wanted)
+        assert 1 < server.max_in_flight <= 3
+
+
 async def test_an_account_limit_below_the_concurrency_is_learned_not_failed(
     kind: str,
 ) -> None:
