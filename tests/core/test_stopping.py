@@ -25,7 +25,7 @@ from reliability import (
     sync_client,
     wait_until,
 )
-from twilio_studio_steps import ClientClosedError, StepsClient
+from twilio_studio_steps import AsyncStepsClient, ClientClosedError, StepsClient
 from twilio_studio_steps.testing import ErrorStatus, Stall
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,6 +96,13 @@ def new_scene(made: list[Scene], fault: object, times: int) -> Scene:
     scene = Scene(fault, times)
     made.append(scene)
     return scene
+
+
+def new_async_scene(made: list[Scene], fault: object, times: int) -> tuple[Scene, AsyncStepsClient]:
+    """A scene whose resources taken before count this loop's tasks, and an async client."""
+    scene = new_scene(made, fault, times)
+    scene.resources = Resources()
+    return scene, async_client(scene.server)
 
 
 def leave_by_break(client: StepsClient, scene: Scene) -> None:
@@ -185,9 +192,7 @@ def test_close_from_another_thread_wakes_a_listing_waiting_on_a_hung_page(
 async def test_async_break_and_aclose_end_the_prefetch(
     scene_factory: list[Scene], fault: object, times: int
 ) -> None:
-    scene = new_scene(scene_factory, fault, times)
-    scene.resources = Resources()  # with this loop's tasks
-    client = async_client(scene.server)
+    scene, client = new_async_scene(scene_factory, fault, times)
     steps = client.iter_steps(FLOW, EXECUTION, page_size=PAGE)
     async for _ in steps:
         await scene.wait_for_page_1_async()
@@ -203,9 +208,7 @@ async def test_async_break_and_aclose_end_the_prefetch(
 async def test_cancelling_the_consumer_ends_the_prefetch(
     scene_factory: list[Scene], fault: object, times: int
 ) -> None:
-    scene = new_scene(scene_factory, fault, times)
-    scene.resources = Resources()
-    client = async_client(scene.server)
+    scene, client = new_async_scene(scene_factory, fault, times)
     reached = asyncio.Event()
 
     async def consume() -> None:
@@ -229,9 +232,7 @@ async def test_async_aclose_cancels_prefetches_of_abandoned_listings(
     scene_factory: list[Scene],
 ) -> None:
     """A listing neither finished nor closed: aclose() still cancels its prefetch."""
-    scene = new_scene(scene_factory, RETRY_STORM, 50)
-    scene.resources = Resources()
-    client = async_client(scene.server)
+    scene, client = new_async_scene(scene_factory, RETRY_STORM, 50)
     steps = client.iter_steps(FLOW, EXECUTION, page_size=PAGE)
     await steps.__anext__()
     await scene.wait_for_page_1_async()
