@@ -88,10 +88,14 @@ class _Write:
     path: tuple[str, str]
     sent: datetime = field(default_factory=_now)
 
+    @property
+    def sid(self) -> str:
+        return self.path[1]
+
     def answered(self, answer: Execution) -> EndResult:
         updated = answer.date_updated
         earlier = isinstance(updated, datetime) and updated < self.sent - CLOCK_ALLOWANCE
-        return EndResult(self.path[1], "already_ended" if earlier else "ended", answer)
+        return EndResult(self.sid, "already_ended" if earlier else "ended", answer)
 
     def refused(self, error: TwilioRestError) -> EndResult:
         """A write's failure as a result; a closed client or a bad setting is raised,
@@ -99,8 +103,8 @@ class _Write:
         if isinstance(error, ConfigurationError):
             raise error
         if isinstance(error, NotFoundError):
-            return EndResult(self.path[1], "gone")
-        return EndResult(self.path[1], "failed", error=error)
+            return EndResult(self.sid, "gone")
+        return EndResult(self.sid, "failed", error=error)
 
 
 class _Run(Protocol):
