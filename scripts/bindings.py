@@ -38,6 +38,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from lenient import lenient_responses
+
 SCHEMA_REF = "#/components/schemas/"
 PAGING = {"PageSize", "Page", "PageToken"}
 VERBS = ("List", "Fetch", "Create", "Update", "Delete")
@@ -189,7 +191,8 @@ def models_only(spec: dict[str, Any]) -> dict[str, Any]:
     """The spec as openapi-python-client is given it: without request bodies and query and
     header parameters, which only its low-level layer (not generated) would use, and which
     it refuses when two name the same Python identifier (StartTime, StartTime<, StartTime>).
-    The bindings read those from the spec itself."""
+    The bindings read those from the spec itself. Response schemas are read leniently
+    (scripts/lenient.py)."""
     paths = {
         path: {
             method: (
@@ -204,7 +207,7 @@ def models_only(spec: dict[str, Any]) -> dict[str, Any]:
         }
         for path, item in spec["paths"].items()
     }
-    return {**spec, "paths": paths}
+    return lenient_responses({**spec, "paths": paths})
 
 
 def parse_models(spec: dict[str, Any], generator_config: dict[str, Any]) -> dict[Any, Any]:

@@ -18,10 +18,11 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from fakes import FakeClock
+from fakes import STEP_IDS, FakeClock
 from hypothesis import HealthCheck, event, example, find, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
+from spec_scripts import lenient
 from studio_v2_steps_api.models.execution_step_links import ExecutionStepLinks
 from studio_v2_steps_api.types import UNSET
 from twilio_rest_core._decode import build_page, decode_page
@@ -85,14 +86,22 @@ def _jsonschema(prop: dict[str, Any]) -> dict[str, Any]:
     return prop
 
 
-STEP_SCHEMA = json.loads(SPEC.read_text())["components"]["schemas"]["ExecutionStep"]
+# As the models are generated from it: read leniently, the identity fields required.
+IDS = json.dumps(STEP_IDS)[1:-1].encode()  # the identity fields, as JSON object members
+STEP_SCHEMA = lenient.lenient_responses(json.loads(SPEC.read_text()))["components"]["schemas"][
+    "ExecutionStep"
+]
 # hypothesis-jsonschema 0.23.1 cannot draw objects with this Hypothesis (its
 # from_object_schema calls `many.more()`, which Hypothesis removed), so each property
 # comes from the schema and the objects (the step, `links`) are assembled here.
 SPEC_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     name: from_schema(_jsonschema(prop))
     for name, prop in STEP_SCHEMA["properties"].items()
-    if name != "links"
+    if name != "links" and name not in STEP_SCHEMA["required"]
+}
+REQUIRED_FIELDS = {
+    name: from_schema(_jsonschema(STEP_SCHEMA["properties"][name]))
+    for name in STEP_SCHEMA["required"]
 }
 SPEC_FIELDS["links"] = st.none() | st.dictionaries(st.text(max_size=10), st.text(max_size=30))
 
@@ -151,7 +160,7 @@ unknown_fields = st.dictionaries(
     json_values,
     max_size=3,
 )
-spec_steps = st.fixed_dictionaries({}, optional=SPEC_FIELDS)
+spec_steps = st.fixed_dictionaries(REQUIRED_FIELDS, optional=SPEC_FIELDS)
 
 
 @st.composite
@@ -333,7 +342,7 @@ def fits_in_64_bits(value: Any) -> bool:
     [b"123456789012345678901234567890", b"18446744073709551617", b"-9223372036854775809"],
 )
 def test_a_huge_integer_in_context_is_kept(number: bytes) -> None:
-    body = b'{"steps": [{"context": {"id": ' + number + b'}}], "meta": {}}'
+    body = b'{"steps": [{"context": {"id": ' + number + b"}, " + IDS + b'}], "meta": {}}'
     page = parse_page(LIST_STEPS, respond(body))
     assert page.items[0].context == {"id": int(number)}
 
@@ -373,7 +382,7 @@ def test_a_boolean_where_meta_has_an_integer_is_invalid(meta: dict[str, Any]) ->
     value=st.one_of(bad_dates, st.text(), SPEC_FIELDS["date_created"], json_values),
 )
 def test_anything_where_a_date_goes_is_a_datetime_or_invalid(name: str, value: Any) -> None:
-    step = {"sid": "FT" + "4" * 32, "date_created": "2024-05-01T12:00:00Z", name: value}
+    step = {**STEP_IDS, "date_created": "2024-05-01T12:00:00Z", name: value}
     page = parse_or_invalid(json.dumps({"steps": [step], "meta": {}}).encode())
     event("parsed" if page is not None else "invalid")
     if page is None:
@@ -389,9 +398,7 @@ def test_anything_where_a_date_goes_is_a_datetime_or_invalid(name: str, value: A
 
 def test_a_ten_megabyte_context_parses() -> None:
     blob = "é" * (5 * 1024 * 1024)  # 10 MB of UTF-8
-    body = orjson.dumps(
-        {"steps": [{"sid": "FT" + "a" * 32, "context": {"blob": blob}}], "meta": {}}
-    )
+    body = orjson.dumps({"steps": [{**STEP_IDS, "context": {"blob": blob}}], "meta": {}})
     assert len(body) > 10 * 1024 * 1024
     page = parse_page(LIST_STEPS, respond(body))
     assert_typed(page)
@@ -481,7 +488,7 @@ class Recorder:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
-        body = {"steps": [{"sid": "FT" + "3" * 32}], "meta": {"next_page_url": None}}
+        body = {"steps": [STEP_IDS], "meta": {"next_page_url": None}}
         return httpx.Response(200, json=body)
 
 

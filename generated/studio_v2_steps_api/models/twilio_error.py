@@ -43,10 +43,10 @@ class TwilioErrorWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_
     """
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
-    code: int | Unset = UNSET
-    message: str | Unset = UNSET
-    more_info: str | Unset = UNSET
-    status: int | Unset = UNSET
+    code: int | None | Unset = UNSET
+    message: str | None | Unset = UNSET
+    more_info: str | None | Unset = UNSET
+    status: int | None | Unset = UNSET
     details: TwilioErrorDetailsType0Wire | None | Unset = UNSET
 
 
@@ -55,17 +55,17 @@ class TwilioError:
     """The body Twilio returns with every 4xx and 5xx response.
 
     Attributes:
-        code (int | Unset): Twilio's error code, e.g. 20404.
-        message (str | Unset): A human-readable description.
-        more_info (str | Unset): A link to the error's documentation.
-        status (int | Unset): The HTTP status code.
+        code (int | None | Unset): Twilio's error code, e.g. 20404.
+        message (None | str | Unset): A human-readable description.
+        more_info (None | str | Unset): A link to the error's documentation.
+        status (int | None | Unset): The HTTP status code.
         details (None | TwilioErrorDetailsType0 | Unset): Extra machine-readable details, when Twilio sends them.
     """
 
-    code: int | Unset = UNSET
-    message: str | Unset = UNSET
-    more_info: str | Unset = UNSET
-    status: int | Unset = UNSET
+    code: int | None | Unset = UNSET
+    message: None | str | Unset = UNSET
+    more_info: None | str | Unset = UNSET
+    status: int | None | Unset = UNSET
     details: None | TwilioErrorDetailsType0 | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -85,16 +85,36 @@ class TwilioError:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        code = self.code
+        code: int | None | Unset
+        if isinstance(self.code, Unset):
+            code = UNSET
+        else:
+            code = self.code
+
         if code is not UNSET:
             field_dict["code"] = code
-        message = self.message
+        message: None | str | Unset
+        if isinstance(self.message, Unset):
+            message = UNSET
+        else:
+            message = self.message
+
         if message is not UNSET:
             field_dict["message"] = message
-        more_info = self.more_info
+        more_info: None | str | Unset
+        if isinstance(self.more_info, Unset):
+            more_info = UNSET
+        else:
+            more_info = self.more_info
+
         if more_info is not UNSET:
             field_dict["more_info"] = more_info
-        status = self.status
+        status: int | None | Unset
+        if isinstance(self.status, Unset):
+            status = UNSET
+        else:
+            status = self.status
+
         if status is not UNSET:
             field_dict["status"] = status
         details: dict[str, Any] | None | Unset
@@ -138,18 +158,36 @@ class TwilioError:
             status_value,
             details_value,
         ) = values
-        code = code_value
-        if not (isinstance(code, int) and not isinstance(code, bool)) and code is not UNSET:
-            raise TypeError("code: expected int | Unset, got " + type(code).__name__)
-        message = message_value
-        if not isinstance(message, str) and message is not UNSET:
-            raise TypeError("message: expected str | Unset, got " + type(message).__name__)
-        more_info = more_info_value
-        if not isinstance(more_info, str) and more_info is not UNSET:
-            raise TypeError("more_info: expected str | Unset, got " + type(more_info).__name__)
-        status = status_value
-        if not (isinstance(status, int) and not isinstance(status, bool)) and status is not UNSET:
-            raise TypeError("status: expected int | Unset, got " + type(status).__name__)
+        _code = code_value
+        if (
+            not (isinstance(_code, int) and not isinstance(_code, bool))
+            and _code is not None
+            and _code is not UNSET
+        ):
+            raise TypeError("code: expected int | None | Unset, got " + type(_code).__name__)
+        code: int | None | Unset = _code
+
+        _message = message_value
+        if not (isinstance(_message, str)) and _message is not None and _message is not UNSET:
+            raise TypeError("message: expected None | str | Unset, got " + type(_message).__name__)
+        message: None | str | Unset = _message
+
+        _more_info = more_info_value
+        if not (isinstance(_more_info, str)) and _more_info is not None and _more_info is not UNSET:
+            raise TypeError(
+                "more_info: expected None | str | Unset, got " + type(_more_info).__name__
+            )
+        more_info: None | str | Unset = _more_info
+
+        _status = status_value
+        if (
+            not (isinstance(_status, int) and not isinstance(_status, bool))
+            and _status is not None
+            and _status is not UNSET
+        ):
+            raise TypeError("status: expected int | None | Unset, got " + type(_status).__name__)
+        status: int | None | Unset = _status
+
         _details = details_value
         details: None | TwilioErrorDetailsType0 | Unset
         if _details is None or _details is UNSET:
