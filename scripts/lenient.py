@@ -63,9 +63,7 @@ def lenient_responses(spec: dict[str, Any]) -> dict[str, Any]:
     return {**spec, "components": {**spec["components"], "schemas": lenient}}
 
 
-def _object(
-    schema: dict[str, Any], identity: set[str], schemas: dict[str, Any]
-) -> dict[str, Any]:
+def _object(schema: dict[str, Any], identity: set[str], schemas: dict[str, Any]) -> dict[str, Any]:
     result = {key: value for key, value in schema.items() if key != "required"}
     properties = {}
     for name, prop in schema["properties"].items():
