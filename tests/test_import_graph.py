@@ -11,6 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 OVERLAY = ROOT / "overlay"
 GENERATED = ROOT / "generated"
+STEPS_API = "studio_v2_steps_api"
 CORE = "twilio_rest_core"
 SERVICES = sorted(p.name for p in GENERATED.iterdir() if (p / "__init__.py").is_file())
 SERVICE_NAMES = re.compile(r"\b(studio|steps?|serverless|executions?|flow_sid|fw|fn|ft)\b")
@@ -190,6 +191,28 @@ def test_an_import_loads_only_what_it_needs(statement: str, absent: list[str]) -
     check = f"import sys; {statement}; print([m for m in {absent!r} if m in sys.modules])"
     paths = [str(OVERLAY), str(GENERATED)]
     env = {"PYTHONPATH": ":".join(paths), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, env=env, check=True
+    )
+    assert done.stdout.strip() == "[]", done.stdout
+
+
+def test_a_steps_user_loads_no_other_service() -> None:
+    """Every name the package exports, its testing server and CLI: no other generated
+    service's module loads (each service is its own package on the shared core)."""
+    import subprocess
+    import sys
+
+    others = sorted(p.name for p in GENERATED.iterdir() if p.is_dir() and p.name != STEPS_API)
+    assert others  # a second service sits beside Steps on the same path: the check can fail
+    check = (
+        "import sys, twilio_studio_steps as p\n"
+        "import twilio_studio_steps.testing, twilio_studio_steps.cli\n"
+        "for name in p.__all__: getattr(p, name)\n"
+        "p.StepsClient('AC' + '0' * 32, 'token').operations\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {others!r}))"
+    )
+    env = {"PYTHONPATH": f"{OVERLAY}:{GENERATED}", "PATH": "/usr/bin:/bin"}
     done = subprocess.run(
         [sys.executable, "-c", check], capture_output=True, text=True, env=env, check=True
     )
