@@ -187,18 +187,29 @@ class Service:
 # -- the parse that names the models ------------------------------------------------------
 
 
+# The error body's schema extract_fragment.py adds to every fragment (for the docs and
+# the local servers); the core reads error bodies itself.
+ERROR_SCHEMA = "TwilioError"
+
+
 def models_only(spec: dict[str, Any]) -> dict[str, Any]:
     """The spec as openapi-python-client is given it: without request bodies and query and
     header parameters, which only its low-level layer (not generated) would use, and which
     it refuses when two name the same Python identifier (StartTime, StartTime<, StartTime>).
-    The bindings read those from the spec itself. Response schemas are read leniently
-    (scripts/lenient.py)."""
+    The bindings read those from the spec itself. Only success responses: an error body is
+    the core's to read (twilio_rest_core.errors), so no service has a model of its own
+    for it. Response schemas are read leniently (scripts/lenient.py)."""
     paths = {
         path: {
             method: (
                 {
                     **{key: value for key, value in op.items() if key != "requestBody"},
                     "parameters": [p for p in op.get("parameters", []) if p.get("in") == "path"],
+                    "responses": {
+                        status: response
+                        for status, response in op.get("responses", {}).items()
+                        if status.startswith("2")
+                    },
                 }
                 if isinstance(op, dict)
                 else op
@@ -207,7 +218,13 @@ def models_only(spec: dict[str, Any]) -> dict[str, Any]:
         }
         for path, item in spec["paths"].items()
     }
-    return lenient_responses({**spec, "paths": paths})
+    components = dict(spec.get("components", {}))
+    components["schemas"] = {
+        name: schema
+        for name, schema in components.get("schemas", {}).items()
+        if name != ERROR_SCHEMA
+    }
+    return lenient_responses({**spec, "paths": paths, "components": components})
 
 
 def parse_models(spec: dict[str, Any], generator_config: dict[str, Any]) -> dict[Any, Any]:

@@ -240,3 +240,16 @@ def test_a_second_name_is_the_same_object() -> None:
     assert package.ListEndpoint is package.ListOperation is ListOperation
     assert package.SyncListClient is SyncClient
     assert package.AsyncListClient is AsyncClient
+
+
+def test_twilios_error_model_is_the_cores_alone() -> None:
+    """Every fragment declares Twilio's error body (TwilioError), and no service generates
+    a model of it: twilio_rest_core.errors reads error bodies for every service."""
+    import json
+
+    for package in sorted(p for p in GENERATED.iterdir() if (p / "models").is_dir()):
+        header = (package / "operations.py").read_text().splitlines()[0]
+        folder = ROOT / header.split(" from ", 1)[1].split("/ ", 1)[0]
+        schemas = json.loads((folder / "openapi.json").read_text())["components"]["schemas"]
+        assert "TwilioError" in schemas, folder
+        assert not list((package / "models").glob("twilio_error*.py")), package.name

@@ -47,8 +47,6 @@ if TYPE_CHECKING:
     from .service import Service
     from .service_links_type_0 import ServiceLinksType0
     from .service_page import ServicePage
-    from .twilio_error import TwilioError
-    from .twilio_error_details_type_0 import TwilioErrorDetailsType0
     from .variable import Variable
 
 # Each model's module, by the model's name.
@@ -95,8 +93,6 @@ _MODULES = {
     "Service": ".service",
     "ServiceLinksType0": ".service_links_type_0",
     "ServicePage": ".service_page",
-    "TwilioError": ".twilio_error",
-    "TwilioErrorDetailsType0": ".twilio_error_details_type_0",
     "Variable": ".variable",
 }
 
@@ -143,8 +139,6 @@ __all__ = (
     "Service",
     "ServiceLinksType0",
     "ServicePage",
-    "TwilioError",
-    "TwilioErrorDetailsType0",
     "Variable",
 )
 

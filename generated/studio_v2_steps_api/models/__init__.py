@@ -28,8 +28,6 @@ if TYPE_CHECKING:
     from .list_flow_revision_response import ListFlowRevisionResponse
     from .list_flow_revision_response_meta import ListFlowRevisionResponseMeta
     from .page_meta import PageMeta
-    from .twilio_error import TwilioError
-    from .twilio_error_details_type_0 import TwilioErrorDetailsType0
 
 # Each model's module, by the model's name.
 _MODULES = {
@@ -56,8 +54,6 @@ _MODULES = {
     "ListFlowRevisionResponse": ".list_flow_revision_response",
     "ListFlowRevisionResponseMeta": ".list_flow_revision_response_meta",
     "PageMeta": ".page_meta",
-    "TwilioError": ".twilio_error",
-    "TwilioErrorDetailsType0": ".twilio_error_details_type_0",
 }
 
 __all__ = (
@@ -84,8 +80,6 @@ __all__ = (
     "ListFlowRevisionResponse",
     "ListFlowRevisionResponseMeta",
     "PageMeta",
-    "TwilioError",
-    "TwilioErrorDetailsType0",
 )
 
 
