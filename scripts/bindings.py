@@ -29,6 +29,7 @@ The service's `extract.json` adds only names and facts the spec cannot carry:
 
 from __future__ import annotations
 
+import copy
 import json
 import keyword
 import re
@@ -196,7 +197,7 @@ def models_only(spec: dict[str, Any]) -> dict[str, Any]:
     """The spec as openapi-python-client is given it: without request bodies and query and
     header parameters, which only its low-level layer (not generated) would use, and which
     it refuses when two name the same Python identifier (StartTime, StartTime<, StartTime>).
-    The bindings read those from the spec itself. Only success responses: an error body is
+    The bindings read those from the spec itself. No error responses: an error body is
     the core's to read (twilio_rest_core.errors), so no service has a model of its own
     for it. Response schemas are read leniently (scripts/lenient.py)."""
     paths = {
@@ -208,7 +209,7 @@ def models_only(spec: dict[str, Any]) -> dict[str, Any]:
                     "responses": {
                         status: response
                         for status, response in op.get("responses", {}).items()
-                        if status.startswith("2")
+                        if status[:1] in ("2", "3")  # success and redirects
                     },
                 }
                 if isinstance(op, dict)
@@ -224,7 +225,41 @@ def models_only(spec: dict[str, Any]) -> dict[str, Any]:
         for name, schema in components.get("schemas", {}).items()
         if name != ERROR_SCHEMA
     }
-    return lenient_responses({**spec, "paths": paths, "components": components})
+    return shared_page_meta(lenient_responses({**spec, "paths": paths, "components": components}))
+
+
+# Models the core defines once for every service: schema name -> (the generated module
+# that re-exports it, the core module). scripts/generate.py writes the re-export.
+SHARED_MODELS = {"PageMeta": ("page_meta", "twilio_rest_core.page_meta")}
+# The paging fields of every meta-style list Twilio publishes (twilio_rest_core.page_meta).
+PAGE_META_FIELDS = frozenset(
+    ("first_page_url", "key", "next_page_url", "page", "page_size", "previous_page_url", "url")
+)
+
+
+def shared_page_meta(spec: dict[str, Any]) -> dict[str, Any]:
+    """`spec` with each list response's `meta` (Twilio's paging fields, inline in every
+    list) a reference to one PageMeta schema, which the core's model stands for."""
+    schemas = spec.get("components", {}).get("schemas", {})
+    if "PageMeta" in schemas:
+        return spec  # a spec's own PageMeta: left as it is
+    found: dict[str, Any] = {}
+    paths = copy.deepcopy(spec["paths"])
+    for item in paths.values():
+        for op in item.values():
+            if not isinstance(op, dict):
+                continue
+            for response in op.get("responses", {}).values():
+                for media in response.get("content", {}).values():
+                    properties = media.get("schema", {}).get("properties", {})
+                    meta = properties.get("meta", {})
+                    if set(meta.get("properties", ())) == PAGE_META_FIELDS:
+                        found.setdefault("schema", meta)
+                        properties["meta"] = {"$ref": "#/components/schemas/PageMeta"}
+    if not found:
+        return spec
+    schemas = {**schemas, "PageMeta": found["schema"]}
+    return {**spec, "paths": paths, "components": {**spec["components"], "schemas": schemas}}
 
 
 def parse_models(spec: dict[str, Any], generator_config: dict[str, Any]) -> dict[Any, Any]:

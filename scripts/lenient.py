@@ -13,6 +13,8 @@ path parameters of the resource's own instance path (`/Flows/{FlowSid}/Execution
 gives `flow_sid` and `sid` to the schema that path answers with). Twilio addresses the
 resource by them, so every response that carries the resource carries them, never null:
 they are required and typed `str`, and a user passes `step.sid` back without narrowing.
+Less any that one of Twilio's documented bodies of the resource leaves out (Messaging's
+DNS validation example has no `domain_sid`).
 """
 
 from __future__ import annotations
@@ -45,7 +47,29 @@ def identity_fields(spec: dict[str, Any]) -> dict[str, set[str]]:
         fields = {snake(p) for p in re.findall(r"\{(\w+)\}", path)}
         fields = {f for f in fields if properties.get(f, {}).get("type") == "string"}
         found.setdefault(name, set()).update(fields)
+    # A field one of Twilio's own documented bodies of the resource leaves out is not one
+    # Twilio always sends.
+    for name, body in _documented_bodies(spec):
+        if name in found:
+            found[name] &= set(body)
     return found
+
+
+def _documented_bodies(spec: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(schema name, example body) for every documented success body that is one
+    resource (a fetch, create or update answers with the schema itself)."""
+    bodies = []
+    for item in spec.get("paths", {}).values():
+        for op in item.values():
+            if not isinstance(op, dict):
+                continue
+            for status, response in op.get("responses", {}).items():
+                for media in response.get("content", {}).values() if status[:1] == "2" else ():
+                    ref = media.get("schema", {}).get("$ref", "")
+                    for example in media.get("examples", {}).values():
+                        if ref.startswith(_REF) and isinstance(example.get("value"), dict):
+                            bodies.append((ref[len(_REF) :], example["value"]))
+    return bodies
 
 
 def lenient_responses(spec: dict[str, Any]) -> dict[str, Any]:

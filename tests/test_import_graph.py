@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -253,3 +254,30 @@ def test_twilios_error_model_is_the_cores_alone() -> None:
         schemas = json.loads((folder / "openapi.json").read_text())["components"]["schemas"]
         assert "TwilioError" in schemas, folder
         assert not list((package / "models").glob("twilio_error*.py")), package.name
+
+
+def test_the_page_metadata_is_the_cores_one_model() -> None:
+    """Every meta-style list of every service reads `meta` into the core's PageMeta."""
+    import serverless_v1_services_api.models as serverless
+    import serverless_v1_services_api.operations as serverless_operations
+    import studio_v2_steps_api.models as studio
+    import studio_v2_steps_api.operations as studio_operations
+    from twilio_rest_core import page_meta
+    from twilio_rest_core.operations import ListOperation
+
+    assert studio.PageMeta is serverless.PageMeta is page_meta.PageMeta
+    lists = [
+        op
+        for module in (studio_operations, serverless_operations)
+        for op in vars(module).values()
+        if isinstance(op, ListOperation)
+    ]
+    assert len(lists) >= 12
+    for op in lists:
+        wire = sys.modules[op.model.__module__]
+        assert (
+            wire.__dict__[op.model.__name__ + "Wire"]
+            .__annotations__["meta"]
+            .startswith("PageMetaWire")
+        ), op.name
+    assert not [p for p in GENERATED.rglob("*_meta.py") if p.name != "page_meta.py"]
