@@ -113,6 +113,9 @@ def _value(prop: dict[str, Any], schemas: dict[str, Any], *, nullable: bool = Tr
     extra = {"nullable": True} if nullable else {}
     if _is_enum(prop, schemas):
         known = {k: v for k, v in prop.items() if k not in ("nullable", "description")}
+        ref = prop.get("$ref", "")
+        if not described and ref.startswith(_REF):  # the enum's own words, as before
+            described = {k: v for k, v in schemas[ref[len(_REF) :]].items() if k == "description"}
         return {"anyOf": [known, {"type": "string"}], **extra, **described}
     if "$ref" in prop:
         return {"anyOf": [{"$ref": prop["$ref"]}], **extra, **described}

@@ -74,7 +74,8 @@ class AssetVersion:
     path (None | str | Unset): The URL-friendly string by which the Asset Version can be referenced. It can be a
         maximum of 255 characters. All paths begin with a forward slash ('/'). If an Asset Version creation request is
         submitted with a path not containing a leading slash, the path will automatically be prepended with one.
-    visibility (AssetVersionVisibility | None | str | Unset):
+    visibility (AssetVersionVisibility | None | str | Unset): The access control that determines how the Asset
+        Version resource can be accessed. Can be:  `public`, `protected`, or `private`.
     date_created (datetime.datetime | None | Unset): The date and time in GMT when the Asset Version resource was
         created specified in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format.
     url (None | str | Unset): The absolute URL of the Asset Version resource.

@@ -81,14 +81,16 @@ class Build:
     service_sid (str): The SID of the Service that the Build resource is associated with.
     account_sid (None | str | Unset): The SID of the [Account](https://www.twilio.com/docs/iam/api/account) that
         created the Build resource.
-    status (BuildStatusValue | None | str | Unset):
+    status (BuildStatusValue | None | str | Unset): The status of the Build. Can be: `building`, `completed`, or
+        `failed`.
     asset_versions (list[Any] | None | Unset): The list of Asset Version resource SIDs that are included in the
         Build.
     function_versions (list[Any] | None | Unset): The list of Function Version resource SIDs that are included in
         the Build.
     dependencies (list[Any] | None | Unset): A list of objects that describe the Dependencies included in the Build.
         Each object contains the `name` and `version` of the dependency.
-    runtime (BuildRuntime | None | str | Unset):
+    runtime (BuildRuntime | None | str | Unset): The Runtime version that will be used to run the Build resource
+        when it is deployed.
     date_created (datetime.datetime | None | Unset): The date and time in GMT when the Build resource was created
         specified in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format.
     date_updated (datetime.datetime | None | Unset): The date and time in GMT when the Build resource was last

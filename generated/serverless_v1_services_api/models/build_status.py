@@ -58,7 +58,8 @@ class BuildStatus:
     service_sid (str): The SID of the Service that the Build resource is associated with.
     account_sid (None | str | Unset): The SID of the [Account](https://www.twilio.com/docs/iam/api/account) that
         created the Build resource.
-    status (BuildStatusStatus | None | str | Unset):
+    status (BuildStatusStatus | None | str | Unset): The status of the Build. Can be: `building`, `completed`, or
+        `failed`.
     url (None | str | Unset): The absolute URL of the Build Status resource.
     """
 

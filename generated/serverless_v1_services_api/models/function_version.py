@@ -78,7 +78,8 @@ class FunctionVersion:
         can be a maximum of 255 characters. All paths begin with a forward slash ('/'). If a Function Version creation
         request is submitted with a path not containing a leading slash, the path will automatically be prepended with
         one.
-    visibility (FunctionVersionVisibility | None | str | Unset):
+    visibility (FunctionVersionVisibility | None | str | Unset): The access control that determines how the Function
+        Version resource can be accessed. Can be: `public`, `protected`, or `private`.
     date_created (datetime.datetime | None | Unset): The date and time in GMT when the Function Version resource was
         created specified in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format.
     url (None | str | Unset): The absolute URL of the Function Version resource.

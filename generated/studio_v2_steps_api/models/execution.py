@@ -91,7 +91,7 @@ class Execution:
     context (Any | Unset): The current state of the Flow's Execution. As a flow executes, we save its state in this
         context. We save data that your widgets can access as variables in configuration fields or in text areas as
         variable substitution.
-    status (ExecutionStatus | None | str | Unset):
+    status (ExecutionStatus | None | str | Unset): The status of the Execution. Can be: `active` or `ended`.
     date_created (datetime.datetime | None | Unset): The date and time in GMT when the resource was created
         specified in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format.
     date_updated (datetime.datetime | None | Unset): The date and time in GMT when the resource was last updated

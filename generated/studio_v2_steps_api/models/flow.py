@@ -94,7 +94,7 @@ class Flow:
     author_sid (None | str | Unset): The SID of the User that created or last updated the Flow.
     friendly_name (None | str | Unset): The string that you assigned to describe the Flow.
     definition (Any | Unset): JSON representation of flow definition.
-    status (FlowStatus | None | str | Unset):
+    status (FlowStatus | None | str | Unset): The status of the Flow. Can be: `draft` or `published`.
     revision (int | None | Unset): The latest revision number of the Flow's definition. Default: 0.
     commit_message (None | str | Unset): Description of change made in the revision.
     valid (bool | None | Unset): Boolean if the flow definition is valid.
