@@ -7,8 +7,10 @@ For each spec, in a scratch folder: generate the service with every operation
 per-module overrides), and call every operation once with the sync and once with the
 async client against a stand-in server that checks each request against the spec (the
 method, the path template, the query and form fields it declares, every required one
-present) and answers an empty page or an empty resource. Prints (or writes) a Markdown
-table per spec and per kind: operations / generated / type-check / called.
+present) and answers an empty page or a resource with only its identity fields; and
+decode every documented example response through the operation's model. Prints (or
+writes) a Markdown table per spec and per kind: operations / generated / type-check /
+called / with examples / examples decode.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import add_service
 import generate
 import httpx
 from bindings import Binding, describe
+from lenient import identity_fields
 
 KINDS = ("list", "fetch", "create", "update", "delete", "other")
 ACCOUNT = "AC" + "0" * 32
@@ -65,6 +68,9 @@ class Checker:
     """httpx transport handler: each request must be one the spec declares."""
 
     def __init__(self, fragment: dict[str, Any], bindings: list[Binding]) -> None:
+        # Every identity field any resource has: each answer carries them all (a
+        # resource's are required; the others are keys it keeps aside).
+        self.identity = dict.fromkeys(sorted(set().union(*identity_fields(fragment).values())), "x")
         self.routes = []
         for b in bindings:
             op = fragment["paths"][b.path][b.http_method.lower()]
@@ -86,7 +92,7 @@ class Checker:
                 if problem:
                     self.failures.append(f"{binding.operation_id}: {problem}")
                     return httpx.Response(400, json={"code": 20001, "message": problem})
-                return answer(binding)
+                return answer(binding, self.identity)
         self.failures.append(f"no operation for {request.method} {path}")
         return httpx.Response(404, json={"code": 20404, "message": "not found"})
 
@@ -110,7 +116,7 @@ class Checker:
         return f"required fields missing {sorted(missing)}" if missing else ""
 
 
-def answer(binding: Binding) -> httpx.Response:
+def answer(binding: Binding, identity: dict[str, str]) -> httpx.Response:
     if binding.kind == "list":
         body: dict[str, Any] = {binding.items_key: []}
         if binding.page_shape == "v2010":
@@ -121,7 +127,7 @@ def answer(binding: Binding) -> httpx.Response:
     status = binding.statuses[0] if binding.statuses else 200
     if status == 204 or not binding.model:
         return httpx.Response(status)
-    return httpx.Response(status, json={})
+    return httpx.Response(status, json=identity)
 
 
 # -- arguments that pass the generated checks ---------------------------------------------
@@ -195,6 +201,63 @@ async def call_both(module: Any, service: Any, binding: Binding, checker: Checke
     return len(checker.failures) == before
 
 
+# -- Twilio's documented example responses -----------------------------------------------
+
+
+def documented_examples(fragment: dict[str, Any], operation_id: str) -> list[Any]:
+    """The example bodies of the operation's success responses."""
+    for item in fragment["paths"].values():
+        for op in item.values():
+            if isinstance(op, dict) and op.get("operationId") == operation_id:
+                return [
+                    example["value"]
+                    for status, response in op.get("responses", {}).items()
+                    if status.startswith("2")
+                    for media in response.get("content", {}).values()
+                    for example in media.get("examples", {}).values()
+                    if "value" in example
+                ]
+    return []
+
+
+def decode_example(operation: Any, value: Any) -> Any:
+    """`value` as a client reads it: a list page through the core's page decoding, any
+    other body through the operation model's wire decoder; the model."""
+    from twilio_rest_core._decode import build_page, decode_page
+    from twilio_rest_core._wire import WireDecoder, wire_type_of
+    from twilio_rest_core.operations import ListOperation
+
+    body = json.dumps(value).encode()
+    if isinstance(operation, ListOperation):
+        request = httpx.Request("GET", "https://api.twilio.com" + operation.path)
+        headers = {"content-type": "application/json"}
+        response = httpx.Response(200, headers=headers, request=request)
+        return build_page(operation, decode_page(operation, response, body)).model
+    return operation.model.from_wire(WireDecoder(wire_type_of(operation.model)).decode(body))
+
+
+def examples_decoded(module: Any, fragment: dict[str, Any], row: dict[str, Any]) -> None:
+    """Fill row["examples"] (operations with documented bodies) and row["decoded"] (those
+    whose every body decodes)."""
+    from twilio_rest_core.operations import NoContent, Operation
+
+    declared = [op for op in vars(module).values() if isinstance(op, Operation)]
+    for operation in declared:
+        if operation.model is NoContent:
+            continue
+        values = documented_examples(fragment, operation.name)
+        if not values:
+            continue
+        row["examples"].add(operation.name)
+        try:
+            for value in values:
+                decode_example(operation, value)
+        except Exception as exc:
+            row["notes"].append(f"example {operation.name}: {type(exc).__name__}: {exc}"[:200])
+        else:
+            row["decoded"].add(operation.name)
+
+
 # -- the sweep -----------------------------------------------------------------------------
 
 
@@ -256,6 +319,7 @@ def sweep(specs: list[Path], root: Path) -> list[dict[str, Any]]:
     errors = mypy_failures(root, [r["package"] for r in rows if "package" in r])
     sys.path.insert(0, str(root / "generated"))
     for row in rows:
+        row["examples"], row["decoded"] = set(), set()
         if "package" not in row:
             row["typed"], row["called"] = set(), set()
             continue
@@ -269,6 +333,7 @@ def sweep(specs: list[Path], root: Path) -> list[dict[str, Any]]:
         except Exception as exc:
             row["notes"].append(f"import failed: {exc}"[:200])
             continue
+        examples_decoded(importlib.import_module(row["package"] + ".operations"), fragment, row)
         checker = Checker(fragment, bindings)
         for binding in bindings:
             try:
@@ -282,14 +347,15 @@ def sweep(specs: list[Path], root: Path) -> list[dict[str, Any]]:
     return rows
 
 
+COLUMNS = ("generated", "typed", "called", "examples", "decoded")
+
+
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [
-        "| spec | operations | generated | type-checks | called |",
-        "|---|---:|---:|---:|---:|",
+        "| spec | operations | generated | type-checks | called | examples | decoded |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    totals: dict[str, Counter[str]] = {
-        k: Counter() for k in ("all", "generated", "typed", "called")
-    }
+    totals: dict[str, Counter[str]] = {k: Counter() for k in ("all", *COLUMNS)}
     for row in rows:
         kinds = row["kinds"]
         counts = [
@@ -297,26 +363,26 @@ def table(rows: list[dict[str, Any]]) -> str:
             len(row["generated"]),
             len(row.get("typed", ())),
             len(row.get("called", ())),
+            len(row.get("examples", ())),
+            len(row.get("decoded", ())),
         ]
         lines.append(f"| {row['spec']} | " + " | ".join(map(str, counts)) + " |")
         for op_id, kind in kinds.items():
             totals["all"][kind] += 1
-            for key in ("generated", "typed", "called"):
+            for key in COLUMNS:
                 if op_id in row.get(key, ()):
                     totals[key][kind] += 1
-    total = [sum(totals[k].values()) for k in ("all", "generated", "typed", "called")]
+    total = [sum(totals[k].values()) for k in ("all", *COLUMNS)]
     lines.append("| **all** | " + " | ".join(f"**{n}**" for n in total) + " |")
     lines += [
         "",
-        "| kind | operations | generated | type-checks | called |",
-        "|---|---:|---:|---:|---:|",
+        "| kind | operations | generated | type-checks | called | examples | decoded |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for kind in KINDS:
         if totals["all"][kind]:
             lines.append(
-                f"| {kind} | "
-                + " | ".join(str(totals[k][kind]) for k in ("all", "generated", "typed", "called"))
-                + " |"
+                f"| {kind} | " + " | ".join(str(totals[k][kind]) for k in ("all", *COLUMNS)) + " |"
             )
     notes = [f"- {row['spec']}: {note}" for row in rows for note in row["notes"]]
     return "\n".join(lines + (["", "What did not work:", "", *notes] if notes else [])) + "\n"
@@ -330,7 +396,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--table", type=Path, help="write the table here too")
     parser.add_argument(
-        "--require-all", action="store_true", help="exit 1 unless every operation was called"
+        "--require-all",
+        action="store_true",
+        help="exit 1 unless every operation was called and its documented examples decode",
     )
     args = parser.parse_args(argv)
     os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]
@@ -346,6 +414,7 @@ def main(argv: list[str] | None = None) -> int:
         for row in rows
         for op_id in row["kinds"]
         if not all(op_id in row.get(key, ()) for key in ("generated", "typed", "called"))
+        or (op_id in row.get("examples", ()) and op_id not in row.get("decoded", ()))
     ]
     if args.require_all and short:
         print(f"{len(short)} operations not generated, type-checked and called", file=sys.stderr)
