@@ -137,6 +137,8 @@ class Binding:
     statuses: list[int] = field(default_factory=list)
     idempotent: bool = False
     content_type: str = "form"
+    # A fetch whose only success responses are redirects: these statuses, the Location returned.
+    redirects: list[int] = field(default_factory=list)
 
     @property
     def methods(self) -> list[str]:
@@ -301,6 +303,15 @@ def _success(endpoint: Any) -> Any:
         if response.status_code.range is not None and _class_of(response.prop):
             return response.prop
     return None
+
+
+def _redirects_only(operation: dict[str, Any]) -> list[int]:
+    """The 3xx statuses of an operation whose every success response is a redirect
+    (empty for any other: a 2xx makes it an ordinary operation)."""
+    statuses = [s for s in operation.get("responses", {}) if s[:1] in ("2", "3")]
+    if statuses and all(s.isdigit() and s.startswith("3") for s in statuses):
+        return sorted(int(s) for s in statuses)
+    return []
 
 
 def _fields(model: Any) -> dict[str, Any]:
@@ -513,6 +524,18 @@ class _Describer:
         stem = snake(_stem(op_id)).rstrip("_")
         names = self.config.get("names", {})
         if method == "get":
+            redirects = _redirects_only(operation)
+            if redirects:
+                verb = self.config.get("methods", {}).get(op_id, f"get_{names.get(op_id, stem)}")
+                name = verb.removeprefix("get_")
+                return Binding(
+                    kind="fetch",
+                    constant=f"FETCH_{name.upper()}",
+                    method=name,
+                    model="",
+                    redirects=redirects,
+                    **common,
+                )
             page = self.page(endpoint, common, names.get(op_id), stem, params)
             if page is not None:
                 return page
