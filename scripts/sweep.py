@@ -124,6 +124,9 @@ def answer(binding: Binding, identity: dict[str, str]) -> httpx.Response:
         else:
             body["meta"] = {"next_page_url": None, "page": 0, "page_size": 50, "key": "x"}
         return httpx.Response(200, json=body)
+    if binding.redirects:  # as Twilio answers them: where the resource is, elsewhere
+        location = "https://signed.example.test/" + binding.operation_id
+        return httpx.Response(binding.redirects[0], headers={"location": location})
     status = binding.statuses[0] if binding.statuses else 200
     if status == 204 or not binding.model:
         return httpx.Response(status)
