@@ -8,11 +8,22 @@ import importlib
 import json
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from spec_scripts import PATH_WITH_VENV, ROOT, UPSTREAM_DIR, needs_generator, read_json, run
+from spec_scripts import (
+    PATH_WITH_VENV,
+    ROOT,
+    UPSTREAM_DIR,
+    bindings,
+    generate,
+    needs_generator,
+    read_json,
+    run,
+    script,
+)
 from twilio_rest_core.redirect import Redirect
 
 PAYLOADS = (
@@ -21,11 +32,12 @@ PAYLOADS = (
 )
 KEPT = {PAYLOADS + "{PayloadSid}/Data.json", PAYLOADS + "{Sid}.json"}
 SIDS = ("AC" + "a" * 32, "RE" + "b" * 32, "XR" + "c" * 32, "XH" + "d" * 32)
+sweep = script("sweep")
 SIGNED = "https://addon-results.example.test/data?Signature=abc"
 
 
 @pytest.fixture(scope="module")
-def clients(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def added(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Any]]:
     """Api v2010 cut to the payload and its data, added by scripts/add_service.py."""
     root = tmp_path_factory.mktemp("redirect")
     spec = read_json(UPSTREAM_DIR / "twilio_api_v2010.json")
@@ -37,9 +49,14 @@ def clients(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         result = run(ROOT / "scripts" / "add_service.py", upstream, "--root", root)
         assert result.returncode == 0, result.stderr
         patch.syspath_prepend(str(root / "generated"))
-        yield importlib.import_module("api_v2010_api.clients")
+        yield root, importlib.import_module("api_v2010_api.clients")
     for name in [m for m in sys.modules if m.startswith("api_v2010_api")]:
         del sys.modules[name]
+
+
+@pytest.fixture
+def clients(added: tuple[Path, Any]) -> Any:
+    return added[1]
 
 
 def answering(requests: list[httpx.Request]) -> httpx.MockTransport:
@@ -71,3 +88,15 @@ async def test_the_generated_method_returns_the_location_sync_and_async(clients:
     assert found == afound == Redirect(SIGNED, 307)
     assert [r.url.host for r in requests] == ["api.twilio.com"] * 2  # never followed
     assert requests[0].url.path.endswith(f"/Payloads/{SIDS[3]}/Data.json")
+
+
+@needs_generator
+async def test_the_sweeps_stand_in_answers_with_the_redirect(added: tuple[Path, Any]) -> None:
+    root, clients = added
+    folder = root / "spec" / "api_v2010"
+    fragment = read_json(folder / "openapi.json")
+    config = read_json(folder / "extract.json")
+    service = bindings.describe(fragment, config, generate.read_config(folder))
+    checker = sweep.Checker(fragment, service.bindings)
+    for binding in service.bindings:  # raises if the client refuses the stand-in's answer
+        assert await sweep.call_both(clients, service, binding, checker), checker.failures
