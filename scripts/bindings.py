@@ -29,6 +29,7 @@ The service's `extract.json` adds only names and facts the spec cannot carry:
 
 from __future__ import annotations
 
+import copy
 import json
 import keyword
 import re
@@ -37,6 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from lenient import lenient_responses
 
 SCHEMA_REF = "#/components/schemas/"
 PAGING = {"PageSize", "Page", "PageToken"}
@@ -134,6 +137,8 @@ class Binding:
     statuses: list[int] = field(default_factory=list)
     idempotent: bool = False
     content_type: str = "form"
+    # A fetch whose only success responses are redirects: these statuses, the Location returned.
+    redirects: list[int] = field(default_factory=list)
 
     @property
     def methods(self) -> list[str]:
@@ -185,17 +190,29 @@ class Service:
 # -- the parse that names the models ------------------------------------------------------
 
 
+# The error body's schema extract_fragment.py adds to every fragment (for the docs and
+# the local servers); the core reads error bodies itself.
+ERROR_SCHEMA = "TwilioError"
+
+
 def models_only(spec: dict[str, Any]) -> dict[str, Any]:
     """The spec as openapi-python-client is given it: without request bodies and query and
     header parameters, which only its low-level layer (not generated) would use, and which
     it refuses when two name the same Python identifier (StartTime, StartTime<, StartTime>).
-    The bindings read those from the spec itself."""
+    The bindings read those from the spec itself. No error responses: an error body is
+    the core's to read (twilio_rest_core.errors), so no service has a model of its own
+    for it. Response schemas are read leniently (scripts/lenient.py)."""
     paths = {
         path: {
             method: (
                 {
                     **{key: value for key, value in op.items() if key != "requestBody"},
                     "parameters": [p for p in op.get("parameters", []) if p.get("in") == "path"],
+                    "responses": {
+                        status: response
+                        for status, response in op.get("responses", {}).items()
+                        if status[:1] in ("2", "3")  # success and redirects
+                    },
                 }
                 if isinstance(op, dict)
                 else op
@@ -204,7 +221,47 @@ def models_only(spec: dict[str, Any]) -> dict[str, Any]:
         }
         for path, item in spec["paths"].items()
     }
-    return {**spec, "paths": paths}
+    components = dict(spec.get("components", {}))
+    components["schemas"] = {
+        name: schema
+        for name, schema in components.get("schemas", {}).items()
+        if name != ERROR_SCHEMA
+    }
+    return shared_page_meta(lenient_responses({**spec, "paths": paths, "components": components}))
+
+
+# Models the core defines once for every service: schema name -> (the generated module
+# that re-exports it, the core module). scripts/generate.py writes the re-export.
+SHARED_MODELS = {"PageMeta": ("page_meta", "twilio_rest_core.page_meta")}
+# The paging fields of every meta-style list Twilio publishes (twilio_rest_core.page_meta).
+PAGE_META_FIELDS = frozenset(
+    ("first_page_url", "key", "next_page_url", "page", "page_size", "previous_page_url", "url")
+)
+
+
+def shared_page_meta(spec: dict[str, Any]) -> dict[str, Any]:
+    """`spec` with each list response's `meta` (Twilio's paging fields, inline in every
+    list) a reference to one PageMeta schema, which the core's model stands for."""
+    schemas = spec.get("components", {}).get("schemas", {})
+    if "PageMeta" in schemas:
+        return spec  # a spec's own PageMeta: left as it is
+    found: dict[str, Any] = {}
+    paths = copy.deepcopy(spec["paths"])
+    for item in paths.values():
+        for op in item.values():
+            if not isinstance(op, dict):
+                continue
+            for response in op.get("responses", {}).values():
+                for media in response.get("content", {}).values():
+                    properties = media.get("schema", {}).get("properties", {})
+                    meta = properties.get("meta", {})
+                    if set(meta.get("properties", ())) == PAGE_META_FIELDS:
+                        found.setdefault("schema", meta)
+                        properties["meta"] = {"$ref": "#/components/schemas/PageMeta"}
+    if not found:
+        return spec
+    schemas = {**schemas, "PageMeta": found["schema"]}
+    return {**spec, "paths": paths, "components": {**spec["components"], "schemas": schemas}}
 
 
 def parse_models(spec: dict[str, Any], generator_config: dict[str, Any]) -> dict[Any, Any]:
@@ -246,6 +303,15 @@ def _success(endpoint: Any) -> Any:
         if response.status_code.range is not None and _class_of(response.prop):
             return response.prop
     return None
+
+
+def _redirects_only(operation: dict[str, Any]) -> list[int]:
+    """The 3xx statuses of an operation whose every success response is a redirect
+    (empty for any other: a 2xx makes it an ordinary operation)."""
+    statuses = [s for s in operation.get("responses", {}) if s[:1] in ("2", "3")]
+    if statuses and all(s.isdigit() and s.startswith("3") for s in statuses):
+        return sorted(int(s) for s in statuses)
+    return []
 
 
 def _fields(model: Any) -> dict[str, Any]:
@@ -458,6 +524,18 @@ class _Describer:
         stem = snake(_stem(op_id)).rstrip("_")
         names = self.config.get("names", {})
         if method == "get":
+            redirects = _redirects_only(operation)
+            if redirects:
+                verb = self.config.get("methods", {}).get(op_id, f"get_{names.get(op_id, stem)}")
+                name = verb.removeprefix("get_")
+                return Binding(
+                    kind="fetch",
+                    constant=f"FETCH_{name.upper()}",
+                    method=name,
+                    model="",
+                    redirects=redirects,
+                    **common,
+                )
             page = self.page(endpoint, common, names.get(op_id), stem, params)
             if page is not None:
                 return page

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from bindings import BindingError, describe, models_only
+from bindings import SHARED_MODELS, BindingError, describe, models_only
 from ruamel.yaml import YAML
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +68,8 @@ def generate_into(folder: Path, package: str, out: Path) -> Path:
     env = dict(os.environ, NO_COLOR="1")
     # The models come from the spec without what only the low-level layer would use.
     source = Path(tempfile.mkdtemp()) / f"{package}.json"
-    source.write_text(json.dumps(models_only(json.loads((folder / "openapi.json").read_text()))))
+    models_spec = models_only(json.loads((folder / "openapi.json").read_text()))
+    source.write_text(json.dumps(models_spec))
     cmd = [
         "openapi-python-client",
         "generate",
@@ -96,6 +97,14 @@ def generate_into(folder: Path, package: str, out: Path) -> Path:
     for unused in LOW_LEVEL:
         shutil.rmtree(target / unused, ignore_errors=True)
         (target / unused).unlink(missing_ok=True)
+    # The core's own models stand in for the service's copy (bindings.SHARED_MODELS).
+    for name, (module, core) in SHARED_MODELS.items():
+        if name in models_spec.get("components", {}).get("schemas", {}):
+            (target / "models" / f"{module}.py").write_text(
+                f'"""{name}: the core\'s one model ({core}), for every service."""\n\n'
+                f"from {core} import {name}, {name}Wire\n\n"
+                f'__all__ = ["{name}", "{name}Wire"]\n'
+            )
     for junk in target.rglob("*"):
         if junk.name in IGNORED and junk.is_dir():
             shutil.rmtree(junk)

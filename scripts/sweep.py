@@ -9,10 +9,11 @@ per-module overrides), and call every operation once with the sync and once with
 async client against a server that checks each request against the spec. `stand-in`
 (the default): an in-process handler that checks the method, the path template, the
 query and form fields the operation declares, every required one present, and answers an
-empty page or an empty resource. `prism`: Stoplight Prism mocking Twilio's own spec
-(scripts/prism_mock.py), which validates every parameter and body field against its
-schema. Prints (or writes) a Markdown table per spec and per kind: operations /
-generated / type-check / called, one called column per server.
+empty page or a resource with only its identity fields. `prism`: Stoplight Prism mocking
+Twilio's own spec (scripts/prism_mock.py), which validates every parameter and body field
+against its schema. And decode every documented example response through the operation's
+model. Prints (or writes) a Markdown table per spec and per kind: operations / generated
+/ type-check / called (one column per server) / with examples / examples decode.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ import generate
 import httpx
 import prism_mock
 from bindings import Binding, describe
+from lenient import identity_fields
 
 KINDS = ("list", "fetch", "create", "update", "delete", "other")
 ACCOUNT = "AC" + "0" * 32
@@ -95,6 +97,9 @@ class Checker:
     """httpx transport handler: each request must be one the spec declares."""
 
     def __init__(self, fragment: dict[str, Any], bindings: list[Binding]) -> None:
+        # Every identity field any resource has: each answer carries them all (a
+        # resource's are required; the others are keys it keeps aside).
+        self.identity = dict.fromkeys(sorted(set().union(*identity_fields(fragment).values())), "x")
         self.routes = []
         for b in bindings:
             pattern = re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(b.path))
@@ -110,7 +115,7 @@ class Checker:
                 if problem:
                     self.failures.append(f"{binding.operation_id}: {problem}")
                     return httpx.Response(400, json={"code": 20001, "message": problem})
-                return answer(binding)
+                return answer(binding, self.identity)
         self.failures.append(f"no operation for {request.method} {path}")
         return httpx.Response(404, json={"code": 20404, "message": "not found"})
 
@@ -134,7 +139,7 @@ class Checker:
         return f"required fields missing {sorted(missing)}" if missing else ""
 
 
-def answer(binding: Binding) -> httpx.Response:
+def answer(binding: Binding, identity: dict[str, str]) -> httpx.Response:
     if binding.kind == "list":
         body: dict[str, Any] = {binding.items_key: []}
         if binding.page_shape == "v2010":
@@ -142,10 +147,13 @@ def answer(binding: Binding) -> httpx.Response:
         else:
             body["meta"] = {"next_page_url": None, "page": 0, "page_size": 50, "key": "x"}
         return httpx.Response(200, json=body)
+    if binding.redirects:  # as Twilio answers them: where the resource is, elsewhere
+        location = "https://signed.example.test/" + binding.operation_id
+        return httpx.Response(binding.redirects[0], headers={"location": location})
     status = binding.statuses[0] if binding.statuses else 200
     if status == 204 or not binding.model:
         return httpx.Response(status)
-    return httpx.Response(status, json={})
+    return httpx.Response(status, json=identity)
 
 
 # -- arguments that pass the generated checks ---------------------------------------------
@@ -329,6 +337,63 @@ def call_prism(
     return prism_mock.verdict(log)
 
 
+# -- Twilio's documented example responses -----------------------------------------------
+
+
+def documented_examples(fragment: dict[str, Any], operation_id: str) -> list[Any]:
+    """The example bodies of the operation's success responses."""
+    for item in fragment["paths"].values():
+        for op in item.values():
+            if isinstance(op, dict) and op.get("operationId") == operation_id:
+                return [
+                    example["value"]
+                    for status, response in op.get("responses", {}).items()
+                    if status.startswith("2")
+                    for media in response.get("content", {}).values()
+                    for example in media.get("examples", {}).values()
+                    if "value" in example
+                ]
+    return []
+
+
+def decode_example(operation: Any, value: Any) -> Any:
+    """`value` as a client reads it: a list page through the core's page decoding, any
+    other body through the operation model's wire decoder; the model."""
+    from twilio_rest_core._decode import build_page, decode_page
+    from twilio_rest_core._wire import WireDecoder, wire_type_of
+    from twilio_rest_core.operations import ListOperation
+
+    body = json.dumps(value).encode()
+    if isinstance(operation, ListOperation):
+        request = httpx.Request("GET", "https://api.twilio.com" + operation.path)
+        headers = {"content-type": "application/json"}
+        response = httpx.Response(200, headers=headers, request=request)
+        return build_page(operation, decode_page(operation, response, body)).model
+    return operation.model.from_wire(WireDecoder(wire_type_of(operation.model)).decode(body))
+
+
+def examples_decoded(module: Any, fragment: dict[str, Any], row: dict[str, Any]) -> None:
+    """Fill row["examples"] (operations with documented bodies) and row["decoded"] (those
+    whose every body decodes)."""
+    from twilio_rest_core.operations import NoContent, Operation
+
+    declared = [op for op in vars(module).values() if isinstance(op, Operation)]
+    for operation in declared:
+        if operation.model is NoContent:
+            continue
+        values = documented_examples(fragment, operation.name)
+        if not values:
+            continue
+        row["examples"].add(operation.name)
+        try:
+            for value in values:
+                decode_example(operation, value)
+        except Exception as exc:
+            row["notes"].append(f"example {operation.name}: {type(exc).__name__}: {exc}"[:200])
+        else:
+            row["decoded"].add(operation.name)
+
+
 # -- the sweep -----------------------------------------------------------------------------
 
 
@@ -403,6 +468,7 @@ def sweep(
     errors = mypy_failures(root, [r["package"] for r in rows if "package" in r])
     sys.path.insert(0, str(root / "generated"))
     for row in rows:
+        row["examples"], row["decoded"] = set(), set()
         if "package" not in row:
             continue
         row["typed"] = row["generated"] if not errors.get(row["package"]) else set()
@@ -414,6 +480,7 @@ def sweep(
         except Exception as exc:
             row["notes"].append(f"import failed: {exc}"[:200])
             continue
+        examples_decoded(importlib.import_module(row["package"] + ".operations"), fragment, row)
         if "stand-in" in servers:
             row["called"] = called_by_stand_in(row, module, service, fragment)
         if prism is not None:
@@ -460,6 +527,8 @@ HEADERS = {
     "called": "called (stand-in)",
     "prism": "called (Prism)",
     "prism#2473": "Prism #2473",
+    "examples": "examples",
+    "decoded": "decoded",
 }
 
 
@@ -506,7 +575,9 @@ def main(argv: list[str] | None = None) -> int:
         " prism: Stoplight Prism mock, installed from npm into " + str(prism_mock.CACHE),
     )
     parser.add_argument(
-        "--require-all", action="store_true", help="exit 1 unless every operation was called"
+        "--require-all",
+        action="store_true",
+        help="exit 1 unless every operation was called and its documented examples decode",
     )
     args = parser.parse_args(argv)
     servers = args.server or ["stand-in"]
@@ -530,6 +601,7 @@ def main(argv: list[str] | None = None) -> int:
             op_id in row.get(key, ()) or (key == "prism" and op_id in row.get("prism#2473", ()))
             for key in needed
         )
+        or (op_id in row.get("examples", ()) and op_id not in row.get("decoded", ()))
     ]
     if args.require_all and short:
         print(f"{len(short)} operations not generated, type-checked and called", file=sys.stderr)

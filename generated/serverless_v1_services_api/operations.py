@@ -25,23 +25,14 @@ from .models import (
     FunctionVersion,
     FunctionVersionContent,
     ListAssetResponse,
-    ListAssetResponseMeta,
     ListAssetVersionResponse,
-    ListAssetVersionResponseMeta,
     ListBuildResponse,
-    ListBuildResponseMeta,
     ListDeploymentResponse,
-    ListDeploymentResponseMeta,
     ListEnvironmentResponse,
-    ListEnvironmentResponseMeta,
     ListFunctionResponse,
-    ListFunctionResponseMeta,
     ListFunctionVersionResponse,
-    ListFunctionVersionResponseMeta,
     ListLogResponse,
-    ListLogResponseMeta,
     ListVariableResponse,
-    ListVariableResponseMeta,
     Log,
     PageMeta,
     Service,
@@ -72,7 +63,7 @@ class AssetsPage(_page.Page[Asset]):
     """A page of assets (`page.assets` is `page.items`)."""
 
     __slots__ = ()
-    meta: ListAssetResponseMeta  # Twilio's paging fields, typed
+    meta: PageMeta  # Twilio's paging fields, typed
     model: ListAssetResponse
 
     @property
@@ -84,7 +75,7 @@ class AssetVersionsPage(_page.Page[AssetVersion]):
     """A page of asset_versions (`page.asset_versions` is `page.items`)."""
 
     __slots__ = ()
-    meta: ListAssetVersionResponseMeta  # Twilio's paging fields, typed
+    meta: PageMeta  # Twilio's paging fields, typed
     model: ListAssetVersionResponse
 
     @property
@@ -96,7 +87,7 @@ class BuildsPage(_page.Page[Build]):
     """A page of builds (`page.builds` is `page.items`)."""
 
     __slots__ = ()
-    meta: ListBuildResponseMeta  # Twilio's paging fields, typed
+    meta: PageMeta  # Twilio's paging fields, typed
     model: ListBuildResponse
 
     @property
@@ -108,7 +99,7 @@ class EnvironmentsPage(_page.Page[Environment]):
     """A page of environments (`page.environments` is `page.items`)."""
 
     __slots__ = ()
-    meta: ListEnvironmentResponseMeta  # Twilio's paging fields, typed
+    meta: PageMeta  # Twilio's paging fields, typed
     model: ListEnvironmentResponse
 
     @property
@@ -120,7 +111,7 @@ class DeploymentsPage(_page.Page[Deployment]):
     """A page of deployments (`page.deployments` is `page.items`)."""
 
     __slots__ = ()
-    meta: ListDeploymentResponseMeta  # Twilio's paging fields, typed
+    meta: PageMeta  # Twilio's paging fields, typed
     model: ListDeploymentResponse
 
     @property
@@ -132,7 +123,7 @@ class LogsPage(_page.Page[Log]):
     """A page of logs (`page.logs` is `page.items`)."""
 
     __slots__ = ()
-    meta: ListLogResponseMeta  # Twilio's paging fields, typed
+    meta: PageMeta  # Twilio's paging fields, typed
     model: ListLogResponse
 
     @property
@@ -144,7 +135,7 @@ class VariablesPage(_page.Page[Variable]):
     """A page of variables (`page.variables` is `page.items`)."""
 
     __slots__ = ()
-    meta: ListVariableResponseMeta  # Twilio's paging fields, typed
+    meta: PageMeta  # Twilio's paging fields, typed
     model: ListVariableResponse
 
     @property
@@ -156,7 +147,7 @@ class FunctionsPage(_page.Page[Function]):
     """A page of functions (`page.functions` is `page.items`)."""
 
     __slots__ = ()
-    meta: ListFunctionResponseMeta  # Twilio's paging fields, typed
+    meta: PageMeta  # Twilio's paging fields, typed
     model: ListFunctionResponse
 
     @property
@@ -168,7 +159,7 @@ class FunctionVersionsPage(_page.Page[FunctionVersion]):
     """A page of function_versions (`page.function_versions` is `page.items`)."""
 
     __slots__ = ()
-    meta: ListFunctionVersionResponseMeta  # Twilio's paging fields, typed
+    meta: PageMeta  # Twilio's paging fields, typed
     model: ListFunctionVersionResponse
 
     @property

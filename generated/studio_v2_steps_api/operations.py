@@ -18,7 +18,6 @@ from .models import (
     Execution,
     ExecutionContext,
     ExecutionPage,
-    ExecutionPageMeta,
     ExecutionStep,
     ExecutionStepContext,
     ExecutionStepPage,
@@ -27,9 +26,7 @@ from .models import (
     FlowTestUsers,
     FlowValidation,
     ListFlowResponse,
-    ListFlowResponseMeta,
     ListFlowRevisionResponse,
-    ListFlowRevisionResponseMeta,
     PageMeta,
 )
 
@@ -44,7 +41,7 @@ class FlowsPage(_page.Page[Flow]):
     """A page of flows (`page.flows` is `page.items`)."""
 
     __slots__ = ()
-    meta: ListFlowResponseMeta  # Twilio's paging fields, typed
+    meta: PageMeta  # Twilio's paging fields, typed
     model: ListFlowResponse
 
     @property
@@ -56,7 +53,7 @@ class ExecutionsPage(_page.Page[Execution]):
     """A page of executions (`page.executions` is `page.items`)."""
 
     __slots__ = ()
-    meta: ExecutionPageMeta  # Twilio's paging fields, typed
+    meta: PageMeta  # Twilio's paging fields, typed
     model: ExecutionPage
 
     @property
@@ -80,7 +77,7 @@ class FlowRevisionsPage(_page.Page[FlowRevision]):
     """A page of flow_revisions (`page.revisions` is `page.items`)."""
 
     __slots__ = ()
-    meta: ListFlowRevisionResponseMeta  # Twilio's paging fields, typed
+    meta: PageMeta  # Twilio's paging fields, typed
     model: ListFlowRevisionResponse
 
     @property

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .listing import Listing
     from .operations import FetchOperation, ListOperation, PathParam, QueryParam, Service
     from .page import Page
+    from .redirect import Redirect
     from .retry import Clock, RetryEvent, RetryPolicy
     from .stops import Stop
 
@@ -61,6 +62,7 @@ _LAZY = {
     "PermissionDeniedError": ".errors",
     "QueryParam": ".operations",
     "RateLimitError": ".errors",
+    "Redirect": ".redirect",
     "RetryEvent": ".retry",
     "RetryPolicy": ".retry",
     "ServerError": ".errors",
@@ -112,6 +114,7 @@ __all__ = [
     "PermissionDeniedError",
     "QueryParam",
     "RateLimitError",
+    "Redirect",
     "RetryEvent",
     "RetryPolicy",
     "ServerError",

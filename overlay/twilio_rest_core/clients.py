@@ -57,6 +57,7 @@ from .fanout import check_concurrency
 from .listing import Listing
 from .operations import FetchOperation, ListOperation, Service, WriteOperation
 from .page import Page
+from .redirect import build_redirect
 from .retry import Clock, RetryEvent, RetryPolicy
 from .stops import Stop
 
@@ -302,7 +303,8 @@ class _ClientBase(Generic[HttpT]):
         query: Query | None = None,
         stop: Stop | None = None,
     ) -> Any:
-        """One resource of `operation`, as its model (awaitable on the async client).
+        """One resource of `operation`, as its model (awaitable on the async client); for
+        an operation declared redirect-only, a Redirect to its Location, not followed.
 
         stop: ends this fetch when set (sync: at once, even mid-request; async: checked
         before the request is sent, and a task in flight is ended by cancelling it).
@@ -311,6 +313,10 @@ class _ClientBase(Generic[HttpT]):
         request = self._requests.operation(
             operation, path_args, NO_QUERY if query is None else query
         )
+        if operation.redirects:
+            # 200 passes the retry rule so that build_redirect says why it is wrong.
+            rule = Rule(frozenset({200, *operation.redirects}))
+            return self._on_reply(self._fetch(request, stop, rule), build_redirect)
         fetching = self._fetch(request, stop)
         return self._on_reply(fetching, lambda reply: build_model(operation, reply, self._decoders))
 

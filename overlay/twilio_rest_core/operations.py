@@ -117,7 +117,14 @@ class ListOperation(Operation, Generic[ItemT]):
 
 @dataclass(frozen=True, slots=True)
 class FetchOperation(Operation):
-    """A single-resource GET: the body is one object, parsed by `model`."""
+    """A single-resource GET: the body is one object, parsed by `model`.
+
+    redirects: the 3xx statuses of an operation that answers only a redirect (its
+        model is NoContent); the fetch then returns a twilio_rest_core.redirect.Redirect
+        to the Location, not followed. Empty: any 3xx is an error.
+    """
+
+    redirects: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

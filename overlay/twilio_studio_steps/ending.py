@@ -13,10 +13,18 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections import deque
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterable
-from dataclasses import dataclass
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Callable,
+    Generator,
+    Iterable,
+    Iterator,
+    Sized,
+)
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from studio_v2_steps_api.models import Execution
 from studio_v2_steps_api.operations import LIST_EXECUTIONS, UPDATE_EXECUTION
@@ -73,20 +81,69 @@ def _now() -> datetime:
     return datetime.now(dt.UTC)
 
 
-def _answered(sid: str, sent: datetime, answer: Execution) -> EndResult:
-    updated = answer.date_updated
-    earlier = isinstance(updated, datetime) and updated < sent - CLOCK_ALLOWANCE
-    return EndResult(sid, "already_ended" if earlier else "ended", answer)
+@dataclass(frozen=True, slots=True)
+class _Write:
+    """One execution's end: its path, and when it was handed to a thread or a task."""
+
+    path: tuple[str, str]
+    sent: datetime = field(default_factory=_now)
+
+    @property
+    def sid(self) -> str:
+        return self.path[1]
+
+    def answered(self, answer: Execution) -> EndResult:
+        updated = answer.date_updated
+        earlier = isinstance(updated, datetime) and updated < self.sent - CLOCK_ALLOWANCE
+        return EndResult(self.sid, "already_ended" if earlier else "ended", answer)
+
+    def refused(self, error: TwilioRestError) -> EndResult:
+        """A write's failure as a result; a closed client or a bad setting is raised,
+        since every write after it would fail the same way."""
+        if isinstance(error, ConfigurationError):
+            raise error
+        if isinstance(error, NotFoundError):
+            return EndResult(self.sid, "gone")
+        return EndResult(self.sid, "failed", error=error)
 
 
-def _refused(sid: str, error: TwilioRestError) -> EndResult:
-    """A write's failure as a result; a closed client or a bad setting is raised, since
-    every write after it would fail the same way."""
-    if isinstance(error, ConfigurationError):
-        raise error
-    if isinstance(error, NotFoundError):
-        return EndResult(sid, "gone")
-    return EndResult(sid, "failed", error=error)
+class _Run(Protocol):
+    """A write running: a thread's Future or an asyncio Task."""
+
+    def result(self) -> Any: ...
+
+
+_RunT = TypeVar("_RunT", bound=_Run)
+
+
+class _EndPlan:
+    """The decisions of one bulk end, no I/O: which writes start now (at most
+    `concurrency` at once) and what each one's answer or failure means. A driver sends
+    them, on threads or as tasks, with `stop`, which ends those in flight when it leaves."""
+
+    def __init__(self, flow_sid: str, sids: Iterable[str], concurrency: int) -> None:
+        self.flow_sid = flow_sid
+        self.pending = deque(sids)  # every SID before the first write (the module says why)
+        self.concurrency = concurrency
+        self.stop = Stop()
+
+    def busy(self, running: Sized) -> bool:
+        return bool(self.pending or running)
+
+    def to_start(self, in_flight: int) -> list[_Write]:
+        count = min(len(self.pending), self.concurrency - in_flight)
+        return [_Write((self.flow_sid, self.pending.popleft())) for _ in range(count)]
+
+    def settle(self, done: Iterable[_RunT], running: dict[_RunT, _Write]) -> Iterator[EndResult]:
+        """The results of the runs in `done`, which leave `running`."""
+        for run in done:
+            write = running.pop(run)
+            try:
+                answer = run.result()
+            except TwilioRestError as error:
+                yield write.refused(error)
+            else:
+                yield write.answered(answer)
 
 
 def end_executions(
@@ -115,36 +172,31 @@ def end_each(
 ) -> Generator[EndResult, None, None]:
     """End each execution of `sids` (all read before the first write), `concurrency` at
     once on threads; leaving the iterator ends the writes in flight and starts no more."""
+    check_concurrency(concurrency)
+    return _end_threads(client, flow_sid, sids, concurrency)
+
+
+def _end_threads(
+    client: StepsClient, flow_sid: str, sids: Iterable[str], concurrency: int
+) -> Generator[EndResult, None, None]:
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
-    check_concurrency(concurrency)
-    stop = Stop()
-
-    def end(sid: str) -> EndResult:
-        sent = _now()
-        try:
-            answer = client.send(UPDATE_EXECUTION, (flow_sid, sid), body=_ENDED, stop=stop)
-        except TwilioRestError as error:
-            return _refused(sid, error)
-        return _answered(sid, sent, answer)
-
-    def run() -> Generator[EndResult, None, None]:
-        pending = deque(sids)
-        pool = ThreadPoolExecutor(concurrency, thread_name_prefix="twilio-end")
-        running: set[Future[EndResult]] = set()
-        try:
-            while pending or running:
-                while pending and len(running) < concurrency:
-                    running.add(pool.submit(end, pending.popleft()))
-                done, running = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    yield future.result()
-        finally:
-            # Threads cannot be interrupted: the stop ends their requests at once.
-            stop.set()
-            pool.shutdown(wait=True, cancel_futures=True)
-
-    return run()
+    plan = _EndPlan(flow_sid, sids, concurrency)
+    pool = ThreadPoolExecutor(concurrency, thread_name_prefix="twilio-end")
+    running: dict[Future[Execution], _Write] = {}
+    try:
+        while plan.busy(running):
+            for write in plan.to_start(len(running)):
+                call = pool.submit(
+                    client.send, UPDATE_EXECUTION, write.path, body=_ENDED, stop=plan.stop
+                )
+                running[call] = write
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            yield from plan.settle(done, running)
+    finally:
+        # Threads cannot be interrupted: the stop ends their requests at once.
+        plan.stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def aend_executions(
@@ -193,29 +245,20 @@ async def _end_tasks(
 ) -> AsyncGenerator[EndResult, None]:
     import asyncio  # on first use: the sync client never loads it
 
-    stop = Stop()
-
-    async def end(sid: str) -> EndResult:
-        sent = _now()
-        try:
-            answer = await client.send(UPDATE_EXECUTION, (flow_sid, sid), body=_ENDED, stop=stop)
-        except TwilioRestError as error:
-            return _refused(sid, error)
-        return _answered(sid, sent, answer)
-
-    # Every SID before the first write (see the module's docstring).
-    pending = deque(sids) if isinstance(sids, Iterable) else deque([s async for s in sids])
-    running: set[asyncio.Task[EndResult]] = set()
-    start: Callable[[Any], asyncio.Task[EndResult]] = asyncio.ensure_future
+    listed = sids if isinstance(sids, Iterable) else [s async for s in sids]
+    plan = _EndPlan(flow_sid, listed, concurrency)
+    running: dict[asyncio.Task[Execution], _Write] = {}
+    start: Callable[[Any], asyncio.Task[Execution]] = asyncio.ensure_future
     try:
-        while pending or running:
-            while pending and len(running) < concurrency:
-                running.add(start(end(pending.popleft())))
-            done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-            for finished in done:
-                yield finished.result()
+        while plan.busy(running):
+            for write in plan.to_start(len(running)):
+                call = client.send(UPDATE_EXECUTION, write.path, body=_ENDED, stop=plan.stop)
+                running[start(call)] = write
+            done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            for result in plan.settle(done, running):
+                yield result
     finally:
-        stop.set()
+        plan.stop.set()
         for task in running:
             task.cancel()
         with contextlib.suppress(Exception):

@@ -14,11 +14,11 @@ import contextlib
 import heapq
 import itertools
 from collections import deque
-from collections.abc import AsyncGenerator, AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from studio_v2_steps_api.models import Execution, ExecutionStatus, ExecutionStep
 from studio_v2_steps_api.operations import FETCH_STEP_CONTEXT, LIST_EXECUTIONS, LIST_STEPS
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
     from studio_v2_steps_api.clients import AsyncStepsClient, StepsClient
     from twilio_rest_core.listing import Listing
+    from twilio_rest_core.page import Page
 
 # An execution's steps are listed in pages of this many: the largest the operation allows.
 STEPS_PAGE_SIZE = LIST_STEPS.max_page_size
@@ -66,12 +67,29 @@ class _OpenTrace:
         return self.steps is not None and self.waiting == 0
 
 
+class _Run(Protocol):
+    """A request running: a thread's Future or an asyncio Task."""
+
+    def result(self) -> Any: ...
+    def cancel(self) -> bool: ...
+
+
+_RunT = TypeVar("_RunT", bound=_Run)
+
+
 @dataclass(frozen=True, eq=False)
 class TraceRequest:
     """One request a trace needs: an execution's steps, or one step's context."""
 
     trace: _OpenTrace
     step_sid: str | None = None  # None: the steps
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """The request's path arguments: the execution's, and the step's for a context."""
+        execution = self.trace.execution
+        ids = (str(execution.flow_sid), str(execution.sid))
+        return ids if self.step_sid is None else (*ids, self.step_sid)
 
 
 class TracePlan:
@@ -144,6 +162,12 @@ class TracePlan:
         else:
             self.done(request, result)
 
+    def settle(self, done: Iterable[_RunT], running: dict[_RunT, TraceRequest | None]) -> None:
+        """The runs in `done` (futures or tasks) leave `running`, their results settled;
+        the first failure is raised here, which ends the listing."""
+        for run in done:
+            self.settled(running.pop(run), run.result())
+
     def ready(self) -> Iterator[ExecutionTrace]:
         """Complete traces at the head of the listing order, handed over once."""
         while self._open and self._open[0].complete:
@@ -164,9 +188,11 @@ class TracePlan:
         heapq.heappush(self._requests, (request.trace.index, next(self._order), request))
 
 
-def _ids(trace: _OpenTrace) -> tuple[str, str]:
-    execution = trace.execution
-    return str(execution.flow_sid), str(execution.sid)
+def _cancel(stop: Stop, running: Iterable[_RunT]) -> None:
+    """Leaving: the stop ends every request in flight, and no run not yet begun starts."""
+    stop.set()
+    for run in running:
+        run.cancel()
 
 
 def _executions(
@@ -191,9 +217,14 @@ def _executions(
     )
 
 
-def _steps(client: StepsClient | AsyncStepsClient, flow: str, execution: str) -> Any:
+def _steps(client: StepsClient | AsyncStepsClient, request: TraceRequest) -> Any:
     """One execution's steps as a listing, in the largest pages and without prefetch."""
-    return client.listing(LIST_STEPS, (flow, execution), page_size=STEPS_PAGE_SIZE, prefetch=False)
+    return client.listing(LIST_STEPS, request.path, page_size=STEPS_PAGE_SIZE, prefetch=False)
+
+
+def _listed(page: Page[Execution] | None) -> list[Execution] | None:
+    """A page of executions as the plan takes it (None: the listing has ended)."""
+    return None if page is None else page.items
 
 
 def iter_traces(
@@ -239,14 +270,10 @@ def _run_threads(
 
     def run(request: TraceRequest | None) -> Any:
         if request is None:
-            page = next(pages, None)
-            return None if page is None else page.items
-        flow, execution = _ids(request.trace)
+            return _listed(next(pages, None))
         if request.step_sid is None:
-            steps = _steps(client, flow, execution)
-            return [step for page in client.pages(steps, stop=stop) for step in page.items]
-        path = (flow, execution, request.step_sid)
-        return client.fetch(FETCH_STEP_CONTEXT, path, stop=stop).context
+            return [s for page in client.pages(_steps(client, request), stop=stop) for s in page]
+        return client.fetch(FETCH_STEP_CONTEXT, request.path, stop=stop).context
 
     pool = ThreadPoolExecutor(concurrency, thread_name_prefix="twilio-trace")
     running: dict[Future[Any], TraceRequest | None] = {}
@@ -258,13 +285,9 @@ def _run_threads(
             if plan.finished():
                 return
             done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                # the first failure ends the listing here
-                plan.settled(running.pop(future), future.result())
+            plan.settle(done, running)
     finally:
-        stop.set()
-        for future in running:
-            future.cancel()
+        _cancel(stop, running)
         pool.shutdown(wait=True, cancel_futures=True)  # nothing keeps running after us
         with contextlib.suppress(Exception):
             pages.close()
@@ -319,14 +342,11 @@ async def _run_tasks(
 
     async def run(request: TraceRequest | None) -> Any:
         if request is None:
-            page = await anext(pages, None)
-            return None if page is None else page.items
-        flow, execution = _ids(request.trace)
+            return _listed(await anext(pages, None))
         if request.step_sid is None:
-            steps = _steps(client, flow, execution)
-            return [step async for page in client.pages(steps, stop=stop) for step in page.items]
-        path = (flow, execution, request.step_sid)
-        return (await client.fetch(FETCH_STEP_CONTEXT, path, stop=stop)).context
+            steps = client.pages(_steps(client, request), stop=stop)
+            return [step async for page in steps for step in page]
+        return (await client.fetch(FETCH_STEP_CONTEXT, request.path, stop=stop)).context
 
     try:
         while True:
@@ -337,12 +357,9 @@ async def _run_tasks(
             if plan.finished():
                 return
             done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-            for finished in done:
-                plan.settled(running.pop(finished), finished.result())
+            plan.settle(done, running)
     finally:
-        stop.set()
-        for pending in running:
-            pending.cancel()
+        _cancel(stop, running)
         await asyncio.gather(*running, return_exceptions=True)  # nothing left running
         with contextlib.suppress(Exception):
             await pages.aclose()

@@ -17,10 +17,8 @@ from collections.abc import Iterator
 
 import pytest
 from cli_runs import cli_env, command, ok, one_line_error, run
-from twilio_studio_steps import StepsClient
+from reliability import sync_client
 from twilio_studio_steps.testing import (
-    DEMO_ACCOUNT_SID,
-    DEMO_AUTH_TOKEN,
     SAMPLE_FLOW_SID,
     DropConnection,
     ErrorStatus,
@@ -49,7 +47,7 @@ def add_active(server: LocalStudioServer, count: int, label: str = "stuck") -> l
 
 
 def active(server: LocalStudioServer, flow: str = STUCK_FLOW) -> set[str]:
-    with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url) as client:
+    with sync_client(server) as client:
         return {str(e.sid) for e in client.iter_executions(flow, status="active")}
 
 
@@ -105,7 +103,7 @@ def test_trigger_prints_the_new_executions_sid_and_sends_the_parameters(
     (write,) = server.writes
     assert write.form["To"] == [TO] and write.form["From"] == [FROM]
     assert json.loads(write.form["Parameters"][0]) == json.loads(parameters)  # JSON text
-    with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url) as client:
+    with sync_client(server) as client:
         context = client.get_execution_context(FLOW, execution).context
         assert client.get_execution(FLOW, execution).status == "active"
     assert context["flow"]["data"] == json.loads(parameters)

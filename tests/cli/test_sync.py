@@ -9,13 +9,13 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from cli_runs import cli_env
+from cli_runs import command as cli_command
 from sync_truth import assert_matches, rows
 from twilio_studio_steps.testing import LocalStudioServer, sid
 
@@ -47,21 +47,8 @@ def server(studio: LocalStudioServer) -> Iterator[LocalStudioServer]:
 
 
 def command(server: LocalStudioServer, db: Path, *extra: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "twilio_studio_steps.cli",
-        "sync",
-        FLOW,
-        "--db",
-        str(db),
-        "--with-context",
-        "--concurrency",
-        "4",
-        "--base-url",
-        server.base_url,
-        *extra,
-    ]
+    options = ["--with-context", "--concurrency", "4", "--base-url", server.base_url]
+    return cli_command("sync", FLOW, "--db", str(db), *options, *extra)
 
 
 def start(server: LocalStudioServer, db: Path) -> subprocess.Popen[str]:

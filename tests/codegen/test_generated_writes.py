@@ -144,7 +144,9 @@ def test_every_operation_twilio_publishes_is_a_bound_method(
 
 
 async def test_a_serverless_write_on_a_pattern_less_parent(kind: str) -> None:
-    server = Recorder(201, {"sid": "ZE" + "0" * 32, "unique_name": "staging"})
+    server = Recorder(
+        201, {"sid": "ZE" + "0" * 32, "service_sid": "ZS" + "0" * 32, "unique_name": "staging"}
+    )
     client = either(kind, server, (ServicesClient, AsyncServicesClient))
     created = await client.once(
         "create_environment", "my service", unique_name="staging", domain_suffix="stage"

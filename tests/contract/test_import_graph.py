@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 OVERLAY = ROOT / "overlay"
 GENERATED = ROOT / "generated"
+STEPS_API = "studio_v2_steps_api"
 CORE = "twilio_rest_core"
 SERVICES = sorted(p.name for p in GENERATED.iterdir() if (p / "__init__.py").is_file())
 SERVICE_NAMES = re.compile(r"\b(studio|steps?|serverless|executions?|flow_sid|fw|fn|ft)\b")
@@ -196,6 +198,28 @@ def test_an_import_loads_only_what_it_needs(statement: str, absent: list[str]) -
     assert done.stdout.strip() == "[]", done.stdout
 
 
+def test_a_steps_user_loads_no_other_service() -> None:
+    """Every name the package exports, its testing server and CLI: no other generated
+    service's module loads (each service is its own package on the shared core)."""
+    import subprocess
+    import sys
+
+    others = sorted(p.name for p in GENERATED.iterdir() if p.is_dir() and p.name != STEPS_API)
+    assert others  # a second service sits beside Steps on the same path: the check can fail
+    check = (
+        "import sys, twilio_studio_steps as p\n"
+        "import twilio_studio_steps.testing, twilio_studio_steps.cli\n"
+        "for name in p.__all__: getattr(p, name)\n"
+        "p.StepsClient('AC' + '0' * 32, 'token').operations\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {others!r}))"
+    )
+    env = {"PYTHONPATH": f"{OVERLAY}:{GENERATED}", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, env=env, check=True
+    )
+    assert done.stdout.strip() == "[]", done.stdout
+
+
 def test_the_execution_statuses_are_written_once_in_the_generated_model() -> None:
     """The hand-written code takes them from `ExecutionStatus` / `EXECUTION_STATUS_VALUES`
     (generated from the spec), so a status Twilio adds reaches every check at once."""
@@ -217,3 +241,43 @@ def test_a_second_name_is_the_same_object() -> None:
     assert package.ListEndpoint is package.ListOperation is ListOperation
     assert package.SyncListClient is SyncClient
     assert package.AsyncListClient is AsyncClient
+
+
+def test_twilios_error_model_is_the_cores_alone() -> None:
+    """Every fragment declares Twilio's error body (TwilioError), and no service generates
+    a model of it: twilio_rest_core.errors reads error bodies for every service."""
+    import json
+
+    for package in sorted(p for p in GENERATED.iterdir() if (p / "models").is_dir()):
+        header = (package / "operations.py").read_text().splitlines()[0]
+        folder = ROOT / header.split(" from ", 1)[1].split("/ ", 1)[0]
+        schemas = json.loads((folder / "openapi.json").read_text())["components"]["schemas"]
+        assert "TwilioError" in schemas, folder
+        assert not list((package / "models").glob("twilio_error*.py")), package.name
+
+
+def test_the_page_metadata_is_the_cores_one_model() -> None:
+    """Every meta-style list of every service reads `meta` into the core's PageMeta."""
+    import serverless_v1_services_api.models as serverless
+    import serverless_v1_services_api.operations as serverless_operations
+    import studio_v2_steps_api.models as studio
+    import studio_v2_steps_api.operations as studio_operations
+    from twilio_rest_core import page_meta
+    from twilio_rest_core.operations import ListOperation
+
+    assert studio.PageMeta is serverless.PageMeta is page_meta.PageMeta
+    lists = [
+        op
+        for module in (studio_operations, serverless_operations)
+        for op in vars(module).values()
+        if isinstance(op, ListOperation)
+    ]
+    assert len(lists) >= 12
+    for op in lists:
+        wire = sys.modules[op.model.__module__]
+        assert (
+            wire.__dict__[op.model.__name__ + "Wire"]
+            .__annotations__["meta"]
+            .startswith("PageMetaWire")
+        ), op.name
+    assert not [p for p in GENERATED.rglob("*_meta.py") if p.name != "page_meta.py"]

@@ -6,8 +6,7 @@ with `nox -s tests -- --record-mode=rewrite tests/contract/test_studio_write_ope
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterator
 
 import pytest
 from credentials import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN
@@ -90,16 +89,24 @@ async def execution_life(client: Either) -> set[str]:
     }  # fmt: skip
 
 
+Story = Callable[[Either], Awaitable[set[str]]]
+
+
+async def closing(client: Either, story: Story) -> set[str]:
+    """`story` on `client`, the client closed after."""
+    try:
+        return await story(client)
+    finally:
+        await client.close()
+
+
 def test_the_two_stories_call_every_studio_operation() -> None:
     import asyncio
 
     with LocalStudioServer() as server:
-        options = {"base_url": server.base_url}
         called: set[str] = set()
         for story in (flow_life, execution_life):
-            client = Either("sync", DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options)
-            called |= asyncio.run(story(client))
-            client.client.close()  # type: ignore[union-attr]
+            called |= asyncio.run(closing(Either.on("sync", server), story))
     with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN) as client:
         assert called == set(client.operations)
 
@@ -114,12 +121,8 @@ def live() -> Iterator[LocalStudioServer]:
 
 
 @pytest.mark.parametrize("story", [flow_life, execution_life])
-async def test_on_the_local_server(kind: str, live: LocalStudioServer, story: Any) -> None:
-    client = Either(kind, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=live.base_url)
-    try:
-        await story(client)
-    finally:
-        await client.close()
+async def test_on_the_local_server(kind: str, live: LocalStudioServer, story: Story) -> None:
+    await closing(Either.on(kind, live), story)
 
 
 # -- replayed -----------------------------------------------------------------------------
@@ -137,17 +140,9 @@ def recorded(kind: str, studio: RecordingStudio) -> Either:
 
 @pytest.mark.vcr
 async def test_flow_life_recorded(kind: str, studio: RecordingStudio) -> None:
-    client = recorded(kind, studio)
-    try:
-        await flow_life(client)
-    finally:
-        await client.close()
+    await closing(recorded(kind, studio), flow_life)
 
 
 @pytest.mark.vcr
 async def test_execution_life_recorded(kind: str, studio: RecordingStudio) -> None:
-    client = recorded(kind, studio)
-    try:
-        await execution_life(client)
-    finally:
-        await client.close()
+    await closing(recorded(kind, studio), execution_life)

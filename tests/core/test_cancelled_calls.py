@@ -12,10 +12,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from reliability import async_client
 from twilio_studio_steps import AsyncStepsClient
 from twilio_studio_steps.testing import (
-    DEMO_ACCOUNT_SID,
-    DEMO_AUTH_TOKEN,
     SAMPLE_EXECUTION_SID,
     SAMPLE_FLOW_SID,
     LocalStudioServer,
@@ -64,9 +63,7 @@ def test_cancelled_calls_leave_a_callers_small_pool_usable(
         http = httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(10.0, pool=10.0))
         async with (
             http,
-            AsyncStepsClient(
-                DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url, http_client=http
-            ) as client,
+            async_client(server, http_client=http) as client,
         ):
             return await cancel_many_then_call(client, server)
 
@@ -75,9 +72,7 @@ def test_cancelled_calls_leave_a_callers_small_pool_usable(
 
 def test_cancelled_calls_leave_the_clients_own_pool_usable(server: LocalStudioServer) -> None:
     async def main() -> str:
-        async with AsyncStepsClient(
-            DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url
-        ) as client:
+        async with async_client(server) as client:
             return await cancel_many_then_call(client, server)
 
     assert asyncio.run(main()) == SAMPLE_EXECUTION_SID

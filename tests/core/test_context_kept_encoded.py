@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fakes import STEP_IDS
 from studio_v2_steps_api.models import ExecutionStep
 from studio_v2_steps_api.types import RawJSON
 from twilio_rest_core._decode import build_page, decode_page
@@ -82,7 +83,9 @@ def test_a_deep_context_stays_encoded_until_read() -> None:
 
 def test_the_generated_model_decodes_raw_json_by_itself() -> None:
     """Without the overlay: any RawJSON given to from_dict or the constructor works."""
-    step = ExecutionStep.from_dict({"sid": "FT1", "context": RawJSON(b'{"a": [1, 2]}')})
+    step = ExecutionStep.from_dict({**STEP_IDS, "context": RawJSON(b'{"a": [1, 2]}')})
     assert step.context == {"a": [1, 2]}
-    assert ExecutionStep(context=RawJSON(b"[3]")) == ExecutionStep(context=[3])
-    assert ExecutionStep(context={"b": 1}).context == {"b": 1}
+    assert ExecutionStep(**STEP_IDS, context=RawJSON(b"[3]")) == ExecutionStep(
+        **STEP_IDS, context=[3]
+    )
+    assert ExecutionStep(**STEP_IDS, context={"b": 1}).context == {"b": 1}

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import msgspec
 import pytest
+from fakes import STEP_IDS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from serverless_v1_services_api.models import Service
@@ -38,6 +39,10 @@ from twilio_studio_steps.testing.studio import STEP_SHAPES, UNDECLARED_KEYS, mak
 
 BASE = "http://127.0.0.1:1"
 URL = BASE + "/v2/Flows/x/Executions/y/Steps"
+
+
+# The identity fields as JSON object members, for bodies written as bytes.
+IDS = json.dumps(STEP_IDS)[1:-1].encode()
 
 
 def respond(body: bytes) -> httpx.Response:
@@ -112,7 +117,9 @@ def test_the_links_object_keeps_whatever_keys_it_has() -> None:
     [b"123456789012345678901234567890", b"18446744073709551617", b"-9223372036854775809"],
 )
 def test_context_numbers_beyond_64_bits_are_exact(number: bytes) -> None:
-    body = b'{"steps": [{"context": {"id": ' + number + b', "f": 1.5e300}}], "meta": {}}'
+    body = (
+        b'{"steps": [{' + IDS + b', "context": {"id": ' + number + b', "f": 1.5e300}}], "meta": {}}'
+    )
     context = listed(body).items[0].context
     assert context == {"id": int(number), "f": 1.5e300} and type(context["id"]) is int
 
@@ -125,7 +132,7 @@ def test_context_is_a_copy_of_its_bytes_not_a_view_of_the_page() -> None:
 
 
 def test_a_naive_date_time_is_read_as_utc() -> None:
-    item = listed(page_of({"sid": "FT1", "date_created": "2024-05-01T12:00:00"})).items[0]
+    item = listed(page_of({**STEP_IDS, "date_created": "2024-05-01T12:00:00"})).items[0]
     assert item.date_created == dt.datetime(2024, 5, 1, 12, tzinfo=dt.UTC)
 
 
@@ -234,10 +241,10 @@ def test_the_generated_unset_is_msgspecs() -> None:
 
 def test_a_decoder_learns_each_new_key_once() -> None:
     decoder = WireDecoder(ExecutionStepWire)
-    first = decoder.decode(json.dumps({UNDECLARED_KEYS[0]: 1}).encode())
+    first = decoder.decode(json.dumps({**STEP_IDS, UNDECLARED_KEYS[0]: 1}).encode())
     learned = type(first)
     assert learned is not ExecutionStepWire and issubclass(learned, ExecutionStepWire)
-    assert type(decoder.decode(b'{"sid": "FT1"}')) is learned  # no new type per body
+    assert type(decoder.decode(json.dumps(STEP_IDS).encode())) is learned  # no new type per body
     assert ExecutionStep.from_wire(first).additional_properties == {UNDECLARED_KEYS[0]: 1}
 
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 import asyncio
 import math
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from cli_runs import cli_env, command
 from fakes import FakeClock
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -29,14 +29,11 @@ from twilio_studio_steps import (
 )
 from twilio_studio_steps.pytest_plugin import AddExecution
 from twilio_studio_steps.testing import (
-    DEMO_ACCOUNT_SID,
-    DEMO_AUTH_TOKEN,
     ErrorStatus,
     LocalStudioServer,
     sid,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = "AC" + "a" * 32
 
 
@@ -102,9 +99,7 @@ def test_a_pooled_async_client_is_refused_on_a_second_loop_every_time(
     this library makes has the same pooled transport, and the same rule."""
     # No kept-alive connection, so that none is left open in the first loop's pool.
     http = httpx.AsyncClient(limits=httpx.Limits(max_keepalive_connections=0))
-    client = AsyncStepsClient(
-        DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url, http_client=http
-    )
+    client = async_client(server, http_client=http)
 
     async def listing() -> int:
         return len([s async for s in client.iter_steps(FLOW, EXECUTION)])
@@ -232,20 +227,14 @@ async def test_async_list_steps_for_raises_the_failure_itself(server: LocalStudi
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_the_cli_writing_to_a_full_device_fails_in_one_line(server: LocalStudioServer) -> None:
-    env = {
-        "PYTHONPATH": f"{ROOT / 'overlay'}:{ROOT / 'generated'}",
-        "TWILIO_ACCOUNT_SID": DEMO_ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": DEMO_AUTH_TOKEN,
-    }
-    command = [sys.executable, "-m", "twilio_studio_steps.cli.commands", "list", FLOW, EXECUTION]
-    command += ["--base-url", server.base_url, "--format", "jsonl"]
+    argv = command("list", FLOW, EXECUTION, "--base-url", server.base_url, "--format", "jsonl")
     with open("/dev/full", "w") as full:
         result = subprocess.run(
-            command,
+            argv,
             stdout=full,
             stderr=subprocess.PIPE,
             text=True,
-            env=env,
+            env=cli_env(),
             timeout=30,
             check=False,
         )

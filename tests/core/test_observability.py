@@ -8,16 +8,16 @@ from typing import Any
 
 import httpx
 import pytest
+from credentials import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN
 from either import Either
 from fakes import FakeClock
+from reliability import sync_client
 from twilio_studio_steps import (
     ConfigurationError,
     RetryEvent,
     StepsClient,
 )
 from twilio_studio_steps.testing import (
-    DEMO_ACCOUNT_SID,
-    DEMO_AUTH_TOKEN,
     SAMPLE_EXECUTION_SID,
     SAMPLE_FLOW_SID,
     ErrorStatus,
@@ -68,13 +68,7 @@ def test_a_callers_own_client_hooks_fire_through_ours(server: LocalStudioServer)
     statuses: list[int] = []
     http = httpx.Client(event_hooks={"response": [lambda r: statuses.append(r.status_code)]})
     server.faults.push(ErrorStatus(429, 20429), times=1)
-    with StepsClient(
-        DEMO_ACCOUNT_SID,
-        DEMO_AUTH_TOKEN,
-        base_url=server.base_url,
-        http_client=http,
-        clock=FakeClock(),
-    ) as client:
+    with sync_client(server, http_client=http, clock=FakeClock()) as client:
         assert len(client.list_steps(SAMPLE_FLOW_SID, SAMPLE_EXECUTION_SID)) == 12
     http.close()
     assert statuses == [429, 200]
@@ -83,7 +77,7 @@ def test_a_callers_own_client_hooks_fire_through_ours(server: LocalStudioServer)
 def test_event_hooks_beside_an_http_client_are_refused() -> None:
     with httpx.Client() as http, pytest.raises(ConfigurationError, match="event_hooks"):
         StepsClient(
-            DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, http_client=http, event_hooks={"request": []}
+            TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, http_client=http, event_hooks={"request": []}
         )
 
 
@@ -115,9 +109,7 @@ def test_the_retry_log_line_is_short_and_says_why(
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="twilio_studio_steps")
     server.faults.push(ErrorStatus(503, 20503), times=1)
-    with StepsClient(
-        DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url, clock=FakeClock()
-    ) as client:
+    with sync_client(server, clock=FakeClock()) as client:
         client.list_steps(SAMPLE_FLOW_SID, SAMPLE_EXECUTION_SID)
     [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("retry")]
     path = f"/v2/Flows/{SAMPLE_FLOW_SID}/Executions/{SAMPLE_EXECUTION_SID}/Steps"

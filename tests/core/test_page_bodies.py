@@ -13,9 +13,11 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from fakes import STEP_IDS
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
+from spec_scripts import lenient
 from studio_v2_steps_api.models.execution_step_links import ExecutionStepLinks
 from studio_v2_steps_api.types import UNSET
 from twilio_rest_core._decode import build_page, decode_page
@@ -36,7 +38,11 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
-STEP_SCHEMA = json.loads(SPEC.read_text())["components"]["schemas"]["ExecutionStep"]
+# As the models are generated from it: read leniently, the identity fields required.
+IDS = json.dumps(STEP_IDS)[1:-1].encode()  # the identity fields, as JSON object members
+STEP_SCHEMA = lenient.lenient_responses(json.loads(SPEC.read_text()))["components"]["schemas"][
+    "ExecutionStep"
+]
 STEP_FIELDS: dict[str, dict[str, Any]] = STEP_SCHEMA["properties"]
 DATE_FIELDS = tuple(n for n, p in STEP_FIELDS.items() if p.get("format") == "date-time")
 # The spec's other string fields (`type`, an enum and a keyword, is checked apart).
@@ -79,7 +85,11 @@ def _jsonschema(prop: dict[str, Any]) -> dict[str, Any]:
 SPEC_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     name: from_schema(_jsonschema(prop))
     for name, prop in STEP_SCHEMA["properties"].items()
-    if name != "links"
+    if name != "links" and name not in STEP_SCHEMA["required"]
+}
+REQUIRED_FIELDS = {
+    name: from_schema(_jsonschema(STEP_SCHEMA["properties"][name]))
+    for name in STEP_SCHEMA["required"]
 }
 SPEC_FIELDS["links"] = st.none() | st.dictionaries(st.text(max_size=10), st.text(max_size=30))
 
@@ -138,7 +148,7 @@ unknown_fields = st.dictionaries(
     json_values,
     max_size=3,
 )
-spec_steps = st.fixed_dictionaries({}, optional=SPEC_FIELDS)
+spec_steps = st.fixed_dictionaries(REQUIRED_FIELDS, optional=SPEC_FIELDS)
 
 
 @st.composite
@@ -320,7 +330,7 @@ def fits_in_64_bits(value: Any) -> bool:
     [b"123456789012345678901234567890", b"18446744073709551617", b"-9223372036854775809"],
 )
 def test_a_huge_integer_in_context_is_kept(number: bytes) -> None:
-    body = b'{"steps": [{"context": {"id": ' + number + b'}}], "meta": {}}'
+    body = b'{"steps": [{"context": {"id": ' + number + b"}, " + IDS + b'}], "meta": {}}'
     page = parse_page(LIST_STEPS, respond(body))
     assert page.items[0].context == {"id": int(number)}
 
@@ -360,7 +370,7 @@ def test_a_boolean_where_meta_has_an_integer_is_invalid(meta: dict[str, Any]) ->
     value=st.one_of(bad_dates, st.text(), SPEC_FIELDS["date_created"], json_values),
 )
 def test_anything_where_a_date_goes_is_a_datetime_or_invalid(name: str, value: Any) -> None:
-    step = {"sid": "FT" + "4" * 32, "date_created": "2024-05-01T12:00:00Z", name: value}
+    step = {**STEP_IDS, "date_created": "2024-05-01T12:00:00Z", name: value}
     page = parse_or_invalid(json.dumps({"steps": [step], "meta": {}}).encode())
     event("parsed" if page is not None else "invalid")
     if page is None:
@@ -376,9 +386,7 @@ def test_anything_where_a_date_goes_is_a_datetime_or_invalid(name: str, value: A
 
 def test_a_ten_megabyte_context_parses() -> None:
     blob = "é" * (5 * 1024 * 1024)  # 10 MB of UTF-8
-    body = orjson.dumps(
-        {"steps": [{"sid": "FT" + "a" * 32, "context": {"blob": blob}}], "meta": {}}
-    )
+    body = orjson.dumps({"steps": [{**STEP_IDS, "context": {"blob": blob}}], "meta": {}})
     assert len(body) > 10 * 1024 * 1024
     page = parse_page(LIST_STEPS, respond(body))
     assert_typed(page)

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -25,7 +25,7 @@ from reliability import (
     sync_client,
     wait_until,
 )
-from twilio_studio_steps import ClientClosedError, StepsClient
+from twilio_studio_steps import AsyncStepsClient, ClientClosedError, StepsClient
 from twilio_studio_steps.testing import ErrorStatus, Stall
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,13 +98,38 @@ def new_scene(made: list[Scene], fault: object, times: int) -> Scene:
     return scene
 
 
-@FAULTS
-def test_break_ends_the_prefetch(scene_factory: list[Scene], fault: object, times: int) -> None:
-    scene = new_scene(scene_factory, fault, times)
-    client = sync_client(scene.server)
+def new_async_scene(made: list[Scene], fault: object, times: int) -> tuple[Scene, AsyncStepsClient]:
+    """A scene whose resources taken before count this loop's tasks, and an async client."""
+    scene = new_scene(made, fault, times)
+    scene.resources = Resources()
+    return scene, async_client(scene.server)
+
+
+def leave_by_break(client: StepsClient, scene: Scene) -> None:
     for _ in client.iter_steps(FLOW, EXECUTION, page_size=PAGE):
         scene.wait_for_page_1()
         break
+
+
+def leave_by_raising(client: StepsClient, scene: Scene) -> None:
+    with pytest.raises(LookupError):
+        for _ in client.iter_steps(FLOW, EXECUTION, page_size=PAGE):
+            scene.wait_for_page_1()
+            raise LookupError("the caller's own failure")
+
+
+@FAULTS
+@pytest.mark.parametrize("leave", [leave_by_break, leave_by_raising], ids=["break", "exception"])
+def test_leaving_the_loop_ends_the_prefetch(
+    scene_factory: list[Scene],
+    fault: object,
+    times: int,
+    leave: Callable[[StepsClient, Scene], None],
+) -> None:
+    """A `break` or an exception in the loop body."""
+    scene = new_scene(scene_factory, fault, times)
+    client = sync_client(scene.server)
+    leave(client, scene)
     assert wait_until(lambda: not prefetch_threads(), 0.5), prefetch_threads()
     scene.no_more_requests()
     client.close()
@@ -115,33 +140,10 @@ def test_break_sends_no_retry_on_a_callers_client(scene_factory: list[Scene]) ->
     """A transport this library did not make: the retry driver itself sends no more."""
     scene = new_scene(scene_factory, ErrorStatus(503, headers={"Retry-After": "0.2"}), 50)
     http = httpx.Client()
-    client = sync_client(scene.server, http_client=http)
-    for _ in client.iter_steps(FLOW, EXECUTION, page_size=PAGE):
-        scene.wait_for_page_1()
-        break
+    leave_by_break(sync_client(scene.server, http_client=http), scene)
     scene.no_more_requests()
     assert not prefetch_threads()
     http.close()
-    scene.finish()
-
-
-@FAULTS
-def test_an_exception_in_the_loop_body_ends_the_prefetch(
-    scene_factory: list[Scene], fault: object, times: int
-) -> None:
-    scene = new_scene(scene_factory, fault, times)
-    client = sync_client(scene.server)
-
-    def consume() -> None:
-        for _ in client.iter_steps(FLOW, EXECUTION, page_size=PAGE):
-            scene.wait_for_page_1()
-            raise LookupError("the caller's own failure")
-
-    with pytest.raises(LookupError):
-        consume()
-    assert wait_until(lambda: not prefetch_threads(), 0.5), prefetch_threads()
-    scene.no_more_requests()
-    client.close()
     scene.finish()
 
 
@@ -190,9 +192,7 @@ def test_close_from_another_thread_wakes_a_listing_waiting_on_a_hung_page(
 async def test_async_break_and_aclose_end_the_prefetch(
     scene_factory: list[Scene], fault: object, times: int
 ) -> None:
-    scene = new_scene(scene_factory, fault, times)
-    scene.resources = Resources()  # with this loop's tasks
-    client = async_client(scene.server)
+    scene, client = new_async_scene(scene_factory, fault, times)
     steps = client.iter_steps(FLOW, EXECUTION, page_size=PAGE)
     async for _ in steps:
         await scene.wait_for_page_1_async()
@@ -208,9 +208,7 @@ async def test_async_break_and_aclose_end_the_prefetch(
 async def test_cancelling_the_consumer_ends_the_prefetch(
     scene_factory: list[Scene], fault: object, times: int
 ) -> None:
-    scene = new_scene(scene_factory, fault, times)
-    scene.resources = Resources()
-    client = async_client(scene.server)
+    scene, client = new_async_scene(scene_factory, fault, times)
     reached = asyncio.Event()
 
     async def consume() -> None:
@@ -234,9 +232,7 @@ async def test_async_aclose_cancels_prefetches_of_abandoned_listings(
     scene_factory: list[Scene],
 ) -> None:
     """A listing neither finished nor closed: aclose() still cancels its prefetch."""
-    scene = new_scene(scene_factory, RETRY_STORM, 50)
-    scene.resources = Resources()
-    client = async_client(scene.server)
+    scene, client = new_async_scene(scene_factory, RETRY_STORM, 50)
     steps = client.iter_steps(FLOW, EXECUTION, page_size=PAGE)
     await steps.__anext__()
     await scene.wait_for_page_1_async()

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import msgspec
 import pytest
+from fakes import STEP_IDS
 from studio_v2_steps_api.operations import LIST_STEPS
 from twilio_rest_core import _wire
 from twilio_studio_steps import StepsClient
@@ -25,7 +26,7 @@ ITEMS = 3
 
 
 def step(page: int, index: int, extra: dict[str, Any]) -> dict[str, Any]:
-    return {"sid": f"FT{page:016x}{index:016x}", "name": f"w{index}", **extra}
+    return {**STEP_IDS, "sid": f"FT{page:016x}{index:016x}", "name": f"w{index}", **extra}
 
 
 def pages_with(new_keys: Callable[[int], dict[str, Any]], count: int) -> httpx.MockTransport:

@@ -1,8 +1,8 @@
 """The core's write path (`send`): form bodies as Twilio's own library writes them, every
 value checked before a request, success statuses, and retries that know the method.
 
-The operations are declared here as a generated binding would declare them, on the
-Steps service and its generated Execution model, over a scripted transport.
+The Steps service's generated execution writes, and one operation declared here with every
+kind of value a form body carries, over a scripted transport.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import pytest
 from either import Either
 from fakes import BASE, FLOW, FakeClock, twilio_error
 from studio_v2_steps_api.models import Execution
+from studio_v2_steps_api.operations import CREATE_EXECUTION, DELETE_EXECUTION, UPDATE_EXECUTION
 from twilio_rest_core.operations import BodyParam, NoContent, PathParam, WriteOperation
 from twilio_studio_steps import (
     APIConnectionError,
@@ -33,41 +34,6 @@ ACCOUNT = "AC" + "a" * 32
 TOKEN = "write-test-token-5c1e"
 EXECUTION_SID = "FN" + "3" * 32
 SERVICE = StepsClient.service
-FLOW_PARAM = PathParam("flow_sid", "FlowSid", re.compile(r"FW[0-9a-fA-F]{32}"))
-EXECUTION_PARAM = PathParam("execution_sid", "Sid", re.compile(r"FN[0-9a-fA-F]{32}"))
-
-CREATE = WriteOperation(
-    service=SERVICE,
-    name="CreateExecution",
-    path="/v2/Flows/{FlowSid}/Executions",
-    model=Execution,
-    path_params=(FLOW_PARAM,),
-    body_params=(
-        BodyParam("to", "To", required=True),
-        BodyParam("from_", "From", required=True),
-        BodyParam("parameters", "Parameters", "object"),
-    ),
-    statuses=(201,),
-)
-UPDATE = WriteOperation(
-    service=SERVICE,
-    name="UpdateExecution",
-    path="/v2/Flows/{FlowSid}/Executions/{Sid}",
-    model=Execution,
-    path_params=(FLOW_PARAM, EXECUTION_PARAM),
-    body_params=(BodyParam("status", "Status", "enum", required=True, choices=("ended",)),),
-    statuses=(200,),
-    idempotent=True,
-)
-DELETE = WriteOperation(
-    service=SERVICE,
-    name="DeleteExecution",
-    path="/v2/Flows/{FlowSid}/Executions/{Sid}",
-    model=NoContent,
-    path_params=(FLOW_PARAM, EXECUTION_PARAM),
-    method="DELETE",
-    statuses=(204,),
-)
 # Every kind of value a form body carries, on a pattern-less path parameter.
 EVERY_KIND = WriteOperation(
     service=SERVICE,
@@ -141,7 +107,7 @@ async def test_create_sends_a_form_and_returns_the_created_resource(kind: str) -
     client = either(kind, server)
     execution = await client.once(
         "send",
-        CREATE,
+        CREATE_EXECUTION,
         (FLOW,),
         body={"to": "+15551234567", "from_": "+15557654321", "parameters": {"name": "Ada"}},
     )
@@ -199,7 +165,7 @@ async def test_every_body_encoding_follows_twilios_conventions(kind: str) -> Non
 async def test_a_delete_answers_none_on_204(kind: str) -> None:
     server = Scripted(httpx.Response(204))
     client = either(kind, server)
-    assert await client.once("send", DELETE, (FLOW, EXECUTION_SID)) is None
+    assert await client.once("send", DELETE_EXECUTION, (FLOW, EXECUTION_SID)) is None
     (request,) = server.requests
     assert request.method == "DELETE"
     assert request.content == b""
@@ -210,7 +176,7 @@ async def test_a_status_the_operation_does_not_declare_is_an_error(kind: str) ->
     server = Scripted(twilio_error(400, 21211))
     client = either(kind, server)
     with pytest.raises(BadRequestError) as caught:
-        await client.once("send", CREATE, (FLOW,), body={"to": "bad", "from_": "+1"})
+        await client.once("send", CREATE_EXECUTION, (FLOW,), body={"to": "bad", "from_": "+1"})
     assert caught.value.code == 21211
     assert caught.value.method == "POST"
     assert not caught.value.may_have_been_applied  # Twilio refused it: nothing was applied
@@ -232,7 +198,7 @@ async def test_a_bad_body_is_refused_before_any_request(
     server = Scripted(created())
     client = either(kind, server)
     with pytest.raises(ValidationError) as caught:
-        await client.once("send", CREATE, (FLOW,), body=body)
+        await client.once("send", CREATE_EXECUTION, (FLOW,), body=body)
     assert caught.value.parameter == parameter
     assert server.requests == []
 
@@ -283,7 +249,7 @@ async def test_a_create_after_a_timeout_is_sent_once_and_says_it_may_have_been_a
     server = Scripted(read_timeout, created())
     client = either(kind, server)
     with pytest.raises(APITimeoutError) as caught:
-        await client.once("send", CREATE, (FLOW,), body={"to": "+1", "from_": "+2"})
+        await client.once("send", CREATE_EXECUTION, (FLOW,), body={"to": "+1", "from_": "+2"})
     assert len(server.requests) == 1
     error = caught.value
     assert error.may_have_been_applied
@@ -312,11 +278,11 @@ async def test_a_create_is_sent_again_only_when_twilio_provably_did_not_act_on_i
     body = {"to": "+1", "from_": "+2"}
     if ambiguous:
         with pytest.raises((ServerError, APIConnectionError)) as caught:
-            await client.once("send", CREATE, (FLOW,), body=body)
+            await client.once("send", CREATE_EXECUTION, (FLOW,), body=body)
         assert len(server.requests) == 1
         assert caught.value.may_have_been_applied
         return
-    execution = await client.once("send", CREATE, (FLOW,), body=body)
+    execution = await client.once("send", CREATE_EXECUTION, (FLOW,), body=body)
     assert execution.sid == EXECUTION_SID
     assert len(server.requests) == 2
     assert server.requests[0].content == server.requests[1].content
@@ -328,7 +294,7 @@ async def test_a_create_refused_for_concurrency_until_retries_run_out_was_not_ap
     server = Scripted(twilio_error(429, 20429))
     client = either(kind, server, max_retries=1)
     with pytest.raises(RateLimitError) as caught:
-        await client.once("send", CREATE, (FLOW,), body={"to": "+1", "from_": "+2"})
+        await client.once("send", CREATE_EXECUTION, (FLOW,), body={"to": "+1", "from_": "+2"})
     assert len(server.requests) == 2
     assert not caught.value.may_have_been_applied
 
@@ -339,14 +305,16 @@ async def test_an_idempotent_update_and_a_delete_are_retried_like_a_get(
 ) -> None:
     server = Scripted(failure, created(200))
     client = either(kind, server)
-    updated = await client.call("send", UPDATE, (FLOW, EXECUTION_SID), body={"status": "ended"})
+    updated = await client.call(
+        "send", UPDATE_EXECUTION, (FLOW, EXECUTION_SID), body={"status": "ended"}
+    )
     assert updated.sid == EXECUTION_SID
     assert [r.method for r in server.requests] == ["POST", "POST"]
     assert [form(r) for r in server.requests] == [[("Status", "ended")]] * 2
 
     server.answers = [failure, httpx.Response(204)]
     server.requests.clear()
-    assert await client.once("send", DELETE, (FLOW, EXECUTION_SID)) is None
+    assert await client.once("send", DELETE_EXECUTION, (FLOW, EXECUTION_SID)) is None
     assert [r.method for r in server.requests] == ["DELETE", "DELETE"]
 
 
@@ -360,7 +328,7 @@ def test_the_method_is_in_every_log_line(caplog: pytest.LogCaptureFixture) -> No
             clock=FakeClock(),
             http_client=httpx.Client(transport=httpx.MockTransport(server)),
         ) as client:
-            client.send(CREATE, (FLOW,), body={"to": "+1", "from_": "+2"})
+            client.send(CREATE_EXECUTION, (FLOW,), body={"to": "+1", "from_": "+2"})
     lines = [r.getMessage() for r in caplog.records if r.name == "twilio_studio_steps"]
     assert lines
     assert all("POST /v2/Flows/" in line for line in lines), lines

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from either import Either
-from fakes import FakeClock
+from fakes import STEP_IDS, FakeClock
 from hypothesis import HealthCheck, example, find, given, settings
 from hypothesis import strategies as st
 from twilio_studio_steps import StepsClient, ValidationError
@@ -86,7 +86,7 @@ class Recorder:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
-        body = {"steps": [{"sid": "FT" + "3" * 32}], "meta": {"next_page_url": None}}
+        body = {"steps": [STEP_IDS], "meta": {"next_page_url": None}}
         return httpx.Response(200, json=body)
 
 

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import pytest
 from either import Either
+from reliability import async_client, sync_client
 from twilio_studio_steps import (
     AsyncStepsClient,
     RetryPolicy,
@@ -23,8 +24,6 @@ from twilio_studio_steps import (
 from twilio_studio_steps import ending as ending_module
 from twilio_studio_steps.ending import EndResult, aend_each, end_each
 from twilio_studio_steps.testing import (
-    DEMO_ACCOUNT_SID,
-    DEMO_AUTH_TOKEN,
     ErrorStatus,
     LocalStudioServer,
     sid,
@@ -73,7 +72,7 @@ def add(
 
 
 def client(kind: str, server: LocalStudioServer) -> Either:
-    return Either(kind, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url, retry=FAST)
+    return Either.on(kind, server, retry=FAST)
 
 
 async def collect(either: Either, **kwargs: Any) -> list[EndResult]:
@@ -92,7 +91,7 @@ async def end(kind: str, server: LocalStudioServer, **kwargs: Any) -> list[EndRe
 
 
 def active(server: LocalStudioServer, flow: str = FLOW) -> set[str]:
-    with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url) as reader:
+    with sync_client(server) as reader:
         return {str(e.sid) for e in reader.iter_executions(flow, status="active")}
 
 
@@ -193,7 +192,7 @@ async def test_already_ended_and_gone_are_not_failures(
 ) -> None:
     earlier, deleted, fresh = add(server, 3, "active", "states")
     clock.offset = -dt.timedelta(minutes=10)  # ended by someone else ten minutes ago
-    with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url) as other:
+    with sync_client(server) as other:
         other.update_execution(FLOW, earlier, status="ended")
         other.delete_execution(FLOW, deleted)
     clock.offset = dt.timedelta(0)
@@ -236,10 +235,8 @@ async def test_a_caller_that_stops_stops_the_writes(kind: str, server: LocalStud
     add(server, 60, "active", "stop")
     server.latency = 0.02
     concurrency = 3
-    with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url) as sync:
-        async with AsyncStepsClient(
-            DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url
-        ) as async_:
+    with sync_client(server) as sync:
+        async with async_client(server) as async_:
             if kind == "sync":
                 results = sync.end_executions(FLOW, concurrency=concurrency)
                 first = next(results)
@@ -256,14 +253,23 @@ async def test_a_caller_that_stops_stops_the_writes(kind: str, server: LocalStud
     assert len(active(server)) >= 60 - stopped
 
 
+async def test_at_most_concurrency_writes_are_in_flight(kind: str) -> None:
+    """`concurrency` bounds the writes in flight, on threads (a pool of that many) and as
+    tasks (nothing else bounds them below the client's own limit)."""
+    with LocalStudioServer(latency=0.02) as server:
+        wanted = add(server, 20, "active", "paced")
+        results = await end(kind, server, concurrency=3)
+        assert sorted(r.sid for r in results) == sorted(wanted)
+        assert 1 < server.max_in_flight <= 3
+
+
 async def test_an_account_limit_below_the_concurrency_is_learned_not_failed(
     kind: str,
 ) -> None:
     with LocalStudioServer(latency=0.005, concurrency_limit=2) as server:
         wanted = add(server, 60, "active", "limited")
         patient = RetryPolicy(max_retries=6, backoff_base=0.01, backoff_max=0.05)
-        options = {"base_url": server.base_url, "retry": patient}
-        either = Either(kind, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options)
+        either = Either.on(kind, server, retry=patient)
         results = await collect(either, concurrency=8)
         assert sorted(r.sid for r in results) == sorted(wanted)
         assert {r.outcome for r in results} == {"ended"}
@@ -295,7 +301,7 @@ def test_leaving_ends_a_write_that_hangs_at_once(server: LocalStudioServer) -> N
 
     made = add(server, 10, "active", "hang")
     server.faults.push(Stall(10.0), times=1, path=f"{made[0]}$")  # the first sent
-    with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url) as sync:
+    with sync_client(server) as sync:
         results = sync.end_executions(FLOW, concurrency=2)
         assert next(results).outcome == "ended"
         while len(server.writes) < 10:  # the stalled write is in flight by then

@@ -23,6 +23,7 @@ def documented_empty_page() -> dict[str, object]:
     return example["value"]  # type: ignore[no-any-return]
 
 
+STEP_IDS = {"sid": "FT1", "flow_sid": FLOW, "execution_sid": EXECUTION}
 STEP = {
     "sid": "FTaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
     "account_sid": "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
@@ -98,23 +99,25 @@ def test_wrong_types_raise_instead_of_passing_through(
 def test_links_have_named_typed_attributes_and_still_index() -> None:
     from studio_v2_steps_api.models import ExecutionStepLinks
 
-    step = ExecutionStep.from_dict({"sid": "FT1", "links": {"step_context": "https://x/Context"}})
+    step = ExecutionStep.from_dict({**STEP_IDS, "links": {"step_context": "https://x/Context"}})
     assert isinstance(step.links, ExecutionStepLinks)
     assert step.links.step_context == "https://x/Context"
     assert step.links["step_context"] == "https://x/Context"  # as before links were typed
-    with_extra = ExecutionStep.from_dict({"links": {"step_context": "c", "future": "f"}})
+    with_extra = ExecutionStep.from_dict(
+        {**STEP_IDS, "links": {"step_context": "c", "future": "f"}}
+    )
     assert isinstance(with_extra.links, ExecutionStepLinks)
     assert with_extra.links["future"] == "f" and with_extra.links.additional_properties == {
         "future": "f"
     }
     with pytest.raises(KeyError):
-        _ = ExecutionStep.from_dict({"links": {}}).links["step_context"]  # type: ignore[index]
+        _ = ExecutionStep.from_dict({**STEP_IDS, "links": {}}).links["step_context"]  # type: ignore[index]
 
 
 def test_repr_shows_public_names_and_summarises_context() -> None:
     from studio_v2_steps_api.types import RawJSON
 
-    step = ExecutionStep.from_dict({"sid": "FT1", "name": "Incoming Message"})
+    step = ExecutionStep.from_dict({**STEP_IDS, "sid": "FT1", "name": "Incoming Message"})
     step.context = RawJSON(b'{"flow": {"big": "' + b"x" * 5000 + b'"}}')
     text = repr(step)
     assert text.startswith("ExecutionStep(sid='FT1', ") and "name='Incoming Message'" in text

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_runs import cli_env
+from cli_runs import cli_env, command
 from sync_truth import assert_matches, rows
 from twilio_studio_steps import StepsClient
 from twilio_studio_steps.sync import sync
@@ -112,21 +112,12 @@ def test_the_command_writes_both_after_the_sync(synced: Path, tmp_path: Path) ->
     with LocalStudioServer() as server:
         server.add_flow(FLOW)
         done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "twilio_studio_steps.cli",
+            command(
                 "sync",
                 FLOW,
-                "--db",
-                str(synced),
-                "--base-url",
-                server.base_url,
-                "--duckdb",
-                str(tmp_path / "s.duckdb"),
-                "--parquet",
-                str(tmp_path / "pq"),
-            ],
+                *("--db", str(synced), "--base-url", server.base_url),
+                *("--duckdb", str(tmp_path / "s.duckdb"), "--parquet", str(tmp_path / "pq")),
+            ),
             env=cli_env(),
             capture_output=True,
             text=True,

@@ -13,19 +13,16 @@ import httpx
 import pytest
 from datasets import START, executions_studio
 from either import Either
+from reliability import async_client, sync_client
 from twilio_studio_steps import (
-    AsyncStepsClient,
     ExecutionTrace,
     NotFoundError,
     RetryPolicy,
     ServerError,
-    StepsClient,
     TwilioStudioError,
     ValidationError,
 )
 from twilio_studio_steps.testing import (
-    DEMO_ACCOUNT_SID,
-    DEMO_AUTH_TOKEN,
     ErrorStatus,
     LocalStudioServer,
     sid,
@@ -78,7 +75,7 @@ async def nothing_keeps_running(server: LocalStudioServer, kind: str, concurrenc
 
 def expected(server: LocalStudioServer, **kwargs: Any) -> list[tuple[str, list[str]]]:
     """Each execution in listing order with its step SIDs, listed one request at a time."""
-    with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url) as client:
+    with sync_client(server) as client:
         return [
             (str(e.sid), [str(s.sid) for s in client.iter_steps(FLOW, str(e.sid))])
             for e in client.iter_executions(FLOW, **kwargs)
@@ -153,13 +150,12 @@ async def test_page_size_sets_the_listing_requests_not_the_traces(
 async def test_bad_arguments_fail_at_the_call(
     kind: str, server: LocalStudioServer, kwargs: dict[str, Any]
 ) -> None:
-    options: dict[str, Any] = {"base_url": server.base_url}
     if kind == "sync":
-        with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options) as client:
+        with sync_client(server) as client:
             with pytest.raises(ValidationError):
                 client.iter_traces(FLOW, **kwargs)
     else:
-        async with AsyncStepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options) as client:
+        async with async_client(server) as client:
             with pytest.raises(ValidationError):
                 client.iter_traces(FLOW, **kwargs)
     assert server.requests == []
@@ -199,16 +195,16 @@ async def test_a_consumer_that_stops_early_stops_the_work(
     kind: str, server: LocalStudioServer
 ) -> None:
     sent: list[str] = []
-    options: dict[str, Any] = {"base_url": server.base_url, "event_hooks": counting(kind, sent)}
+    options: dict[str, Any] = {"event_hooks": counting(kind, sent)}
     before = threads()
     if kind == "sync":
-        with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options) as client:
+        with sync_client(server, **options) as client:
             listing = client.iter_traces(FLOW, with_context=True, concurrency=4)
             first = next(listing)
             listing.close()  # type: ignore[attr-defined]
             at_close = len(sent)
     else:
-        async with AsyncStepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options) as client:
+        async with async_client(server, **options) as client:
             alisting = client.iter_traces(FLOW, with_context=True, concurrency=4)
             first = await alisting.__anext__()
             await alisting.aclose()  # type: ignore[attr-defined]
@@ -229,8 +225,8 @@ async def test_leaving_async_traces_without_aclose_sends_nothing_more(
     """`break` (or an exception) leaves the async generator for Python to close later,
     on the loop; its tasks must not send in the meantime."""
     sent: list[str] = []
-    options: dict[str, Any] = {"base_url": server.base_url, "event_hooks": counting("async", sent)}
-    async with AsyncStepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options) as client:
+    options: dict[str, Any] = {"event_hooks": counting("async", sent)}
+    async with async_client(server, **options) as client:
         with contextlib.suppress(LookupError):
             async for _trace in client.iter_traces(FLOW, with_context=True, concurrency=4):
                 if leave == "break":
@@ -245,13 +241,12 @@ async def test_leaving_async_traces_without_aclose_sends_nothing_more(
 
 
 async def test_an_unknown_flow_is_not_found(kind: str, server: LocalStudioServer) -> None:
-    options: dict[str, Any] = {"base_url": server.base_url}
     with pytest.raises(NotFoundError):
         if kind == "sync":
-            with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options) as client:
+            with sync_client(server) as client:
                 list(client.iter_traces("FW" + "0" * 32))
         else:
-            async with AsyncStepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options) as client:
+            async with async_client(server) as client:
                 [t async for t in client.iter_traces("FW" + "0" * 32)]
 
 
@@ -339,7 +334,7 @@ def test_leaving_ends_a_request_that_hangs_at_once(server: LocalStudioServer) ->
     from twilio_studio_steps.testing import Stall
 
     server.faults.push(Stall(10.0), times=1, path=f"{sid('FN', 'traces', 5)}/Steps$")
-    with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url) as client:
+    with sync_client(server) as client:
         listing = client.iter_traces(FLOW, concurrency=8)
         assert next(listing).execution.sid == sid("FN", "traces", 0)
         time.sleep(0.2)  # the stalled request is in flight by now
@@ -358,7 +353,7 @@ def test_a_sync_fan_out_failure_ends_the_listings_still_running(
     hanging, failing = sid("FN", "traces", 3), sid("FN", "traces", 4)
     server.faults.push(Stall(10.0), times=1, path=f"{hanging}/Steps$")
     server.faults.push(ErrorStatus(404), times=1, path=f"{failing}/Steps$")
-    with StepsClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, base_url=server.base_url) as client:
+    with sync_client(server) as client:
         started = time.monotonic()
         with pytest.raises(NotFoundError):
             client.list_steps_for([(FLOW, hanging), (FLOW, failing)], concurrency=2)

@@ -56,8 +56,13 @@ class FakeClock(Clock):
         await asyncio.sleep(0)
 
 
+# A step's identity fields, which every step Twilio sends carries (scripts/lenient.py).
+STEP_IDS = {"sid": "FT" + "3" * 32, "flow_sid": "FW" + "1" * 32, "execution_sid": "FN" + "2" * 32}
+
+
 def step(i: int) -> dict[str, object]:
     return {
+        **STEP_IDS,
         "sid": f"FT{i:032x}",
         "name": f"step {i}",
         "date_created": "2024-05-01T12:00:00Z",

@@ -46,6 +46,7 @@ def script(name: str) -> ModuleType:
     return sys.modules[name]
 
 
+lenient = script("lenient")
 extract_fragment = script("extract_fragment")
 spec_changes = script("spec_changes")
 bindings = script("bindings")

@@ -25,30 +25,19 @@ if TYPE_CHECKING:
     from .function_version_links_type_0 import FunctionVersionLinksType0
     from .function_version_visibility import FunctionVersionVisibility
     from .list_asset_response import ListAssetResponse
-    from .list_asset_response_meta import ListAssetResponseMeta
     from .list_asset_version_response import ListAssetVersionResponse
-    from .list_asset_version_response_meta import ListAssetVersionResponseMeta
     from .list_build_response import ListBuildResponse
-    from .list_build_response_meta import ListBuildResponseMeta
     from .list_deployment_response import ListDeploymentResponse
-    from .list_deployment_response_meta import ListDeploymentResponseMeta
     from .list_environment_response import ListEnvironmentResponse
-    from .list_environment_response_meta import ListEnvironmentResponseMeta
     from .list_function_response import ListFunctionResponse
-    from .list_function_response_meta import ListFunctionResponseMeta
     from .list_function_version_response import ListFunctionVersionResponse
-    from .list_function_version_response_meta import ListFunctionVersionResponseMeta
     from .list_log_response import ListLogResponse
-    from .list_log_response_meta import ListLogResponseMeta
     from .list_variable_response import ListVariableResponse
-    from .list_variable_response_meta import ListVariableResponseMeta
     from .log import Log
     from .page_meta import PageMeta
     from .service import Service
     from .service_links_type_0 import ServiceLinksType0
     from .service_page import ServicePage
-    from .twilio_error import TwilioError
-    from .twilio_error_details_type_0 import TwilioErrorDetailsType0
     from .variable import Variable
 
 # Each model's module, by the model's name.
@@ -73,30 +62,19 @@ _MODULES = {
     "FunctionVersionLinksType0": ".function_version_links_type_0",
     "FunctionVersionVisibility": ".function_version_visibility",
     "ListAssetResponse": ".list_asset_response",
-    "ListAssetResponseMeta": ".list_asset_response_meta",
     "ListAssetVersionResponse": ".list_asset_version_response",
-    "ListAssetVersionResponseMeta": ".list_asset_version_response_meta",
     "ListBuildResponse": ".list_build_response",
-    "ListBuildResponseMeta": ".list_build_response_meta",
     "ListDeploymentResponse": ".list_deployment_response",
-    "ListDeploymentResponseMeta": ".list_deployment_response_meta",
     "ListEnvironmentResponse": ".list_environment_response",
-    "ListEnvironmentResponseMeta": ".list_environment_response_meta",
     "ListFunctionResponse": ".list_function_response",
-    "ListFunctionResponseMeta": ".list_function_response_meta",
     "ListFunctionVersionResponse": ".list_function_version_response",
-    "ListFunctionVersionResponseMeta": ".list_function_version_response_meta",
     "ListLogResponse": ".list_log_response",
-    "ListLogResponseMeta": ".list_log_response_meta",
     "ListVariableResponse": ".list_variable_response",
-    "ListVariableResponseMeta": ".list_variable_response_meta",
     "Log": ".log",
     "PageMeta": ".page_meta",
     "Service": ".service",
     "ServiceLinksType0": ".service_links_type_0",
     "ServicePage": ".service_page",
-    "TwilioError": ".twilio_error",
-    "TwilioErrorDetailsType0": ".twilio_error_details_type_0",
     "Variable": ".variable",
 }
 
@@ -121,30 +99,19 @@ __all__ = (
     "FunctionVersionLinksType0",
     "FunctionVersionVisibility",
     "ListAssetResponse",
-    "ListAssetResponseMeta",
     "ListAssetVersionResponse",
-    "ListAssetVersionResponseMeta",
     "ListBuildResponse",
-    "ListBuildResponseMeta",
     "ListDeploymentResponse",
-    "ListDeploymentResponseMeta",
     "ListEnvironmentResponse",
-    "ListEnvironmentResponseMeta",
     "ListFunctionResponse",
-    "ListFunctionResponseMeta",
     "ListFunctionVersionResponse",
-    "ListFunctionVersionResponseMeta",
     "ListLogResponse",
-    "ListLogResponseMeta",
     "ListVariableResponse",
-    "ListVariableResponseMeta",
     "Log",
     "PageMeta",
     "Service",
     "ServiceLinksType0",
     "ServicePage",
-    "TwilioError",
-    "TwilioErrorDetailsType0",
     "Variable",
 )
 

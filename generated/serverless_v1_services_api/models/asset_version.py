@@ -12,7 +12,6 @@ from attrs import field as _attrs_field
 
 from ..models.asset_version_visibility import (
     AssetVersionVisibility,
-    check_asset_version_visibility,
 )
 from ..types import UNSET, Unset, model_repr
 
@@ -23,9 +22,9 @@ T = TypeVar("T", bound="AssetVersion")
 # read in one call; any other is read key by key, and unknown keys are kept aside.
 _FIELDS = (
     "sid",
-    "account_sid",
     "service_sid",
     "asset_sid",
+    "account_sid",
     "path",
     "visibility",
     "date_created",
@@ -36,9 +35,9 @@ _read_fields = itemgetter(*_FIELDS)
 # Each declared JSON key's attribute (what __getitem__ reads besides the extra keys).
 _ATTRIBUTES: dict[str, str] = {
     "sid": "sid",
-    "account_sid": "account_sid",
     "service_sid": "service_sid",
     "asset_sid": "asset_sid",
+    "account_sid": "account_sid",
     "path": "path",
     "visibility": "visibility",
     "date_created": "date_created",
@@ -54,12 +53,12 @@ class AssetVersionWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw
     """
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
-    sid: str | None | Unset = UNSET
+    sid: str
+    service_sid: str
+    asset_sid: str
     account_sid: str | None | Unset = UNSET
-    service_sid: str | None | Unset = UNSET
-    asset_sid: str | None | Unset = UNSET
     path: str | None | Unset = UNSET
-    visibility: AssetVersionVisibility | Unset = UNSET
+    visibility: str | None | Unset = UNSET
     date_created: datetime.datetime | None | Unset = UNSET
     url: str | None | Unset = UNSET
 
@@ -67,27 +66,27 @@ class AssetVersionWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw
 @_attrs_define(repr=False)
 class AssetVersion:
     """Attributes:
-    sid (None | str | Unset): The unique string that we created to identify the Asset Version resource.
+    sid (str): The unique string that we created to identify the Asset Version resource.
+    service_sid (str): The SID of the Service that the Asset Version resource is associated with.
+    asset_sid (str): The SID of the Asset resource that is the parent of the Asset Version.
     account_sid (None | str | Unset): The SID of the [Account](https://www.twilio.com/docs/iam/api/account) that
         created the Asset Version resource.
-    service_sid (None | str | Unset): The SID of the Service that the Asset Version resource is associated with.
-    asset_sid (None | str | Unset): The SID of the Asset resource that is the parent of the Asset Version.
     path (None | str | Unset): The URL-friendly string by which the Asset Version can be referenced. It can be a
         maximum of 255 characters. All paths begin with a forward slash ('/'). If an Asset Version creation request is
         submitted with a path not containing a leading slash, the path will automatically be prepended with one.
-    visibility (AssetVersionVisibility | Unset): The access control that determines how the Asset Version resource
-        can be accessed. Can be:  `public`, `protected`, or `private`.
+    visibility (AssetVersionVisibility | None | str | Unset): The access control that determines how the Asset
+        Version resource can be accessed. Can be:  `public`, `protected`, or `private`.
     date_created (datetime.datetime | None | Unset): The date and time in GMT when the Asset Version resource was
         created specified in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format.
     url (None | str | Unset): The absolute URL of the Asset Version resource.
     """
 
-    sid: None | str | Unset = UNSET
+    sid: str
+    service_sid: str
+    asset_sid: str
     account_sid: None | str | Unset = UNSET
-    service_sid: None | str | Unset = UNSET
-    asset_sid: None | str | Unset = UNSET
     path: None | str | Unset = UNSET
-    visibility: AssetVersionVisibility | Unset = UNSET
+    visibility: AssetVersionVisibility | None | str | Unset = UNSET
     date_created: datetime.datetime | None | Unset = UNSET
     url: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -98,9 +97,9 @@ class AssetVersion:
             self,
             (
                 ("sid", False),
-                ("account_sid", False),
                 ("service_sid", False),
                 ("asset_sid", False),
+                ("account_sid", False),
                 ("path", False),
                 ("visibility", False),
                 ("date_created", False),
@@ -111,14 +110,12 @@ class AssetVersion:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        sid: None | str | Unset
-        if isinstance(self.sid, Unset):
-            sid = UNSET
-        else:
-            sid = self.sid
-
-        if sid is not UNSET:
-            field_dict["sid"] = sid
+        sid = self.sid
+        field_dict["sid"] = sid
+        service_sid = self.service_sid
+        field_dict["service_sid"] = service_sid
+        asset_sid = self.asset_sid
+        field_dict["asset_sid"] = asset_sid
         account_sid: None | str | Unset
         if isinstance(self.account_sid, Unset):
             account_sid = UNSET
@@ -127,22 +124,6 @@ class AssetVersion:
 
         if account_sid is not UNSET:
             field_dict["account_sid"] = account_sid
-        service_sid: None | str | Unset
-        if isinstance(self.service_sid, Unset):
-            service_sid = UNSET
-        else:
-            service_sid = self.service_sid
-
-        if service_sid is not UNSET:
-            field_dict["service_sid"] = service_sid
-        asset_sid: None | str | Unset
-        if isinstance(self.asset_sid, Unset):
-            asset_sid = UNSET
-        else:
-            asset_sid = self.asset_sid
-
-        if asset_sid is not UNSET:
-            field_dict["asset_sid"] = asset_sid
         path: None | str | Unset
         if isinstance(self.path, Unset):
             path = UNSET
@@ -151,8 +132,12 @@ class AssetVersion:
 
         if path is not UNSET:
             field_dict["path"] = path
-        visibility: str | Unset = UNSET
-        if not isinstance(self.visibility, Unset):
+        visibility: None | str | Unset
+        if isinstance(self.visibility, Unset):
+            visibility = UNSET
+        elif isinstance(self.visibility, str):
+            visibility = self.visibility
+        else:
             visibility = self.visibility
 
         if visibility is not UNSET:
@@ -193,10 +178,10 @@ class AssetVersion:
         if values is None:
             get = src_dict.get
             values = (
-                get("sid", UNSET),
+                src_dict["sid"],
+                src_dict["service_sid"],
+                src_dict["asset_sid"],
                 get("account_sid", UNSET),
-                get("service_sid", UNSET),
-                get("asset_sid", UNSET),
                 get("path", UNSET),
                 get("visibility", UNSET),
                 get("date_created", UNSET),
@@ -205,19 +190,23 @@ class AssetVersion:
             additional = {key: value for key, value in src_dict.items() if key not in _SCHEMA_KEYS}
         (
             sid_value,
-            account_sid_value,
             service_sid_value,
             asset_sid_value,
+            account_sid_value,
             path_value,
             visibility_value,
             date_created_value,
             url_value,
         ) = values
-        _sid = sid_value
-        if not (isinstance(_sid, str)) and _sid is not None and _sid is not UNSET:
-            raise TypeError("sid: expected None | str | Unset, got " + type(_sid).__name__)
-        sid: None | str | Unset = _sid
-
+        sid = sid_value
+        if not isinstance(sid, str):
+            raise TypeError("sid: expected str, got " + type(sid).__name__)
+        service_sid = service_sid_value
+        if not isinstance(service_sid, str):
+            raise TypeError("service_sid: expected str, got " + type(service_sid).__name__)
+        asset_sid = asset_sid_value
+        if not isinstance(asset_sid, str):
+            raise TypeError("asset_sid: expected str, got " + type(asset_sid).__name__)
         _account_sid = account_sid_value
         if (
             not (isinstance(_account_sid, str))
@@ -229,35 +218,21 @@ class AssetVersion:
             )
         account_sid: None | str | Unset = _account_sid
 
-        _service_sid = service_sid_value
-        if (
-            not (isinstance(_service_sid, str))
-            and _service_sid is not None
-            and _service_sid is not UNSET
-        ):
-            raise TypeError(
-                "service_sid: expected None | str | Unset, got " + type(_service_sid).__name__
-            )
-        service_sid: None | str | Unset = _service_sid
-
-        _asset_sid = asset_sid_value
-        if not (isinstance(_asset_sid, str)) and _asset_sid is not None and _asset_sid is not UNSET:
-            raise TypeError(
-                "asset_sid: expected None | str | Unset, got " + type(_asset_sid).__name__
-            )
-        asset_sid: None | str | Unset = _asset_sid
-
         _path = path_value
         if not (isinstance(_path, str)) and _path is not None and _path is not UNSET:
             raise TypeError("path: expected None | str | Unset, got " + type(_path).__name__)
         path: None | str | Unset = _path
 
         _visibility = visibility_value
-        visibility: AssetVersionVisibility | Unset
-        if isinstance(_visibility, Unset):
-            visibility = UNSET
-        else:
-            visibility = check_asset_version_visibility(_visibility)
+        if (
+            not (isinstance(_visibility, str))
+            and _visibility is not None
+            and _visibility is not UNSET
+        ):
+            raise TypeError(
+                "visibility: expected None | str | Unset, got " + type(_visibility).__name__
+            )
+        visibility: AssetVersionVisibility | None | str | Unset = _visibility
 
         _date_created = date_created_value
         date_created: datetime.datetime | None | Unset
@@ -282,9 +257,9 @@ class AssetVersion:
         # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
             sid,
-            account_sid,
             service_sid,
             asset_sid,
+            account_sid,
             path,
             visibility,
             date_created,
@@ -300,9 +275,9 @@ class AssetVersion:
         _date_created = wire.date_created
         obj = cls(
             wire.sid,
-            wire.account_sid,
             wire.service_sid,
             wire.asset_sid,
+            wire.account_sid,
             wire.path,
             wire.visibility,
             (

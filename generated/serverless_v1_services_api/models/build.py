@@ -10,8 +10,8 @@ import msgspec as _msgspec
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.build_runtime import BuildRuntime, check_build_runtime
-from ..models.build_status_value import BuildStatusValue, check_build_status_value
+from ..models.build_runtime import BuildRuntime
+from ..models.build_status_value import BuildStatusValue
 from ..types import UNSET, RawJSON, Unset, model_repr
 
 T = TypeVar("T", bound="Build")
@@ -21,8 +21,8 @@ T = TypeVar("T", bound="Build")
 # read in one call; any other is read key by key, and unknown keys are kept aside.
 _FIELDS = (
     "sid",
-    "account_sid",
     "service_sid",
+    "account_sid",
     "status",
     "asset_versions",
     "function_versions",
@@ -38,8 +38,8 @@ _read_fields = itemgetter(*_FIELDS)
 # Each declared JSON key's attribute (what __getitem__ reads besides the extra keys).
 _ATTRIBUTES: dict[str, str] = {
     "sid": "sid",
-    "account_sid": "account_sid",
     "service_sid": "service_sid",
+    "account_sid": "account_sid",
     "status": "status",
     "asset_versions": "asset_versions",
     "function_versions": "function_versions",
@@ -60,14 +60,14 @@ class BuildWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_only=T
     """
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
-    sid: str | None | Unset = UNSET
+    sid: str
+    service_sid: str
     account_sid: str | None | Unset = UNSET
-    service_sid: str | None | Unset = UNSET
-    status: BuildStatusValue | Unset = UNSET
+    status: str | None | Unset = UNSET
     asset_versions: list[_msgspec.Raw] | None | Unset = UNSET
     function_versions: list[_msgspec.Raw] | None | Unset = UNSET
     dependencies: list[_msgspec.Raw] | None | Unset = UNSET
-    runtime: BuildRuntime | Unset = UNSET
+    runtime: str | None | Unset = UNSET
     date_created: datetime.datetime | None | Unset = UNSET
     date_updated: datetime.datetime | None | Unset = UNSET
     url: str | None | Unset = UNSET
@@ -77,19 +77,20 @@ class BuildWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_only=T
 @_attrs_define(repr=False)
 class Build:
     """Attributes:
-    sid (None | str | Unset): The unique string that we created to identify the Build resource.
+    sid (str): The unique string that we created to identify the Build resource.
+    service_sid (str): The SID of the Service that the Build resource is associated with.
     account_sid (None | str | Unset): The SID of the [Account](https://www.twilio.com/docs/iam/api/account) that
         created the Build resource.
-    service_sid (None | str | Unset): The SID of the Service that the Build resource is associated with.
-    status (BuildStatusValue | Unset): The status of the Build. Can be: `building`, `completed`, or `failed`.
+    status (BuildStatusValue | None | str | Unset): The status of the Build. Can be: `building`, `completed`, or
+        `failed`.
     asset_versions (list[Any] | None | Unset): The list of Asset Version resource SIDs that are included in the
         Build.
     function_versions (list[Any] | None | Unset): The list of Function Version resource SIDs that are included in
         the Build.
     dependencies (list[Any] | None | Unset): A list of objects that describe the Dependencies included in the Build.
         Each object contains the `name` and `version` of the dependency.
-    runtime (BuildRuntime | Unset): The Runtime version that will be used to run the Build resource when it is
-        deployed.
+    runtime (BuildRuntime | None | str | Unset): The Runtime version that will be used to run the Build resource
+        when it is deployed.
     date_created (datetime.datetime | None | Unset): The date and time in GMT when the Build resource was created
         specified in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format.
     date_updated (datetime.datetime | None | Unset): The date and time in GMT when the Build resource was last
@@ -98,14 +99,14 @@ class Build:
     links (BuildLinksType0 | None | Unset):
     """
 
-    sid: None | str | Unset = UNSET
+    sid: str
+    service_sid: str
     account_sid: None | str | Unset = UNSET
-    service_sid: None | str | Unset = UNSET
-    status: BuildStatusValue | Unset = UNSET
+    status: BuildStatusValue | None | str | Unset = UNSET
     asset_versions: list[Any] | None | Unset = UNSET
     function_versions: list[Any] | None | Unset = UNSET
     dependencies: list[Any] | None | Unset = UNSET
-    runtime: BuildRuntime | Unset = UNSET
+    runtime: BuildRuntime | None | str | Unset = UNSET
     date_created: datetime.datetime | None | Unset = UNSET
     date_updated: datetime.datetime | None | Unset = UNSET
     url: None | str | Unset = UNSET
@@ -118,8 +119,8 @@ class Build:
             self,
             (
                 ("sid", False),
-                ("account_sid", False),
                 ("service_sid", False),
+                ("account_sid", False),
                 ("status", False),
                 ("asset_versions", False),
                 ("function_versions", False),
@@ -135,14 +136,10 @@ class Build:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        sid: None | str | Unset
-        if isinstance(self.sid, Unset):
-            sid = UNSET
-        else:
-            sid = self.sid
-
-        if sid is not UNSET:
-            field_dict["sid"] = sid
+        sid = self.sid
+        field_dict["sid"] = sid
+        service_sid = self.service_sid
+        field_dict["service_sid"] = service_sid
         account_sid: None | str | Unset
         if isinstance(self.account_sid, Unset):
             account_sid = UNSET
@@ -151,16 +148,12 @@ class Build:
 
         if account_sid is not UNSET:
             field_dict["account_sid"] = account_sid
-        service_sid: None | str | Unset
-        if isinstance(self.service_sid, Unset):
-            service_sid = UNSET
+        status: None | str | Unset
+        if isinstance(self.status, Unset):
+            status = UNSET
+        elif isinstance(self.status, str):
+            status = self.status
         else:
-            service_sid = self.service_sid
-
-        if service_sid is not UNSET:
-            field_dict["service_sid"] = service_sid
-        status: str | Unset = UNSET
-        if not isinstance(self.status, Unset):
             status = self.status
 
         if status is not UNSET:
@@ -198,8 +191,12 @@ class Build:
 
         if dependencies is not UNSET:
             field_dict["dependencies"] = dependencies
-        runtime: str | Unset = UNSET
-        if not isinstance(self.runtime, Unset):
+        runtime: None | str | Unset
+        if isinstance(self.runtime, Unset):
+            runtime = UNSET
+        elif isinstance(self.runtime, str):
+            runtime = self.runtime
+        else:
             runtime = self.runtime
 
         if runtime is not UNSET:
@@ -261,9 +258,9 @@ class Build:
         if values is None:
             get = src_dict.get
             values = (
-                get("sid", UNSET),
+                src_dict["sid"],
+                src_dict["service_sid"],
                 get("account_sid", UNSET),
-                get("service_sid", UNSET),
                 get("status", UNSET),
                 get("asset_versions", UNSET),
                 get("function_versions", UNSET),
@@ -277,8 +274,8 @@ class Build:
             additional = {key: value for key, value in src_dict.items() if key not in _SCHEMA_KEYS}
         (
             sid_value,
-            account_sid_value,
             service_sid_value,
+            account_sid_value,
             status_value,
             asset_versions_value,
             function_versions_value,
@@ -289,11 +286,12 @@ class Build:
             url_value,
             links_value,
         ) = values
-        _sid = sid_value
-        if not (isinstance(_sid, str)) and _sid is not None and _sid is not UNSET:
-            raise TypeError("sid: expected None | str | Unset, got " + type(_sid).__name__)
-        sid: None | str | Unset = _sid
-
+        sid = sid_value
+        if not isinstance(sid, str):
+            raise TypeError("sid: expected str, got " + type(sid).__name__)
+        service_sid = service_sid_value
+        if not isinstance(service_sid, str):
+            raise TypeError("service_sid: expected str, got " + type(service_sid).__name__)
         _account_sid = account_sid_value
         if (
             not (isinstance(_account_sid, str))
@@ -305,23 +303,10 @@ class Build:
             )
         account_sid: None | str | Unset = _account_sid
 
-        _service_sid = service_sid_value
-        if (
-            not (isinstance(_service_sid, str))
-            and _service_sid is not None
-            and _service_sid is not UNSET
-        ):
-            raise TypeError(
-                "service_sid: expected None | str | Unset, got " + type(_service_sid).__name__
-            )
-        service_sid: None | str | Unset = _service_sid
-
         _status = status_value
-        status: BuildStatusValue | Unset
-        if isinstance(_status, Unset):
-            status = UNSET
-        else:
-            status = check_build_status_value(_status)
+        if not (isinstance(_status, str)) and _status is not None and _status is not UNSET:
+            raise TypeError("status: expected None | str | Unset, got " + type(_status).__name__)
+        status: BuildStatusValue | None | str | Unset = _status
 
         _asset_versions = asset_versions_value
         asset_versions: list[Any] | None | Unset
@@ -366,11 +351,9 @@ class Build:
             )
 
         _runtime = runtime_value
-        runtime: BuildRuntime | Unset
-        if isinstance(_runtime, Unset):
-            runtime = UNSET
-        else:
-            runtime = check_build_runtime(_runtime)
+        if not (isinstance(_runtime, str)) and _runtime is not None and _runtime is not UNSET:
+            raise TypeError("runtime: expected None | str | Unset, got " + type(_runtime).__name__)
+        runtime: BuildRuntime | None | str | Unset = _runtime
 
         _date_created = date_created_value
         date_created: datetime.datetime | None | Unset
@@ -423,8 +406,8 @@ class Build:
         # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
             sid,
-            account_sid,
             service_sid,
+            account_sid,
             status,
             asset_versions,
             function_versions,
@@ -450,8 +433,8 @@ class Build:
         _links = wire.links
         obj = cls(
             wire.sid,
-            wire.account_sid,
             wire.service_sid,
+            wire.account_sid,
             wire.status,
             (
                 _asset_versions

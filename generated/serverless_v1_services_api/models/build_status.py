@@ -9,7 +9,7 @@ import msgspec as _msgspec
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.build_status_status import BuildStatusStatus, check_build_status_status
+from ..models.build_status_status import BuildStatusStatus
 from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="BuildStatus")
@@ -19,8 +19,8 @@ T = TypeVar("T", bound="BuildStatus")
 # read in one call; any other is read key by key, and unknown keys are kept aside.
 _FIELDS = (
     "sid",
-    "account_sid",
     "service_sid",
+    "account_sid",
     "status",
     "url",
 )
@@ -29,8 +29,8 @@ _read_fields = itemgetter(*_FIELDS)
 # Each declared JSON key's attribute (what __getitem__ reads besides the extra keys).
 _ATTRIBUTES: dict[str, str] = {
     "sid": "sid",
-    "account_sid": "account_sid",
     "service_sid": "service_sid",
+    "account_sid": "account_sid",
     "status": "status",
     "url": "url",
 }
@@ -44,28 +44,29 @@ class BuildStatusWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_
     """
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
-    sid: str | None | Unset = UNSET
+    sid: str
+    service_sid: str
     account_sid: str | None | Unset = UNSET
-    service_sid: str | None | Unset = UNSET
-    status: BuildStatusStatus | Unset = UNSET
+    status: str | None | Unset = UNSET
     url: str | None | Unset = UNSET
 
 
 @_attrs_define(repr=False)
 class BuildStatus:
     """Attributes:
-    sid (None | str | Unset): The unique string that we created to identify the Build resource.
+    sid (str): The unique string that we created to identify the Build resource.
+    service_sid (str): The SID of the Service that the Build resource is associated with.
     account_sid (None | str | Unset): The SID of the [Account](https://www.twilio.com/docs/iam/api/account) that
         created the Build resource.
-    service_sid (None | str | Unset): The SID of the Service that the Build resource is associated with.
-    status (BuildStatusStatus | Unset): The status of the Build. Can be: `building`, `completed`, or `failed`.
+    status (BuildStatusStatus | None | str | Unset): The status of the Build. Can be: `building`, `completed`, or
+        `failed`.
     url (None | str | Unset): The absolute URL of the Build Status resource.
     """
 
-    sid: None | str | Unset = UNSET
+    sid: str
+    service_sid: str
     account_sid: None | str | Unset = UNSET
-    service_sid: None | str | Unset = UNSET
-    status: BuildStatusStatus | Unset = UNSET
+    status: BuildStatusStatus | None | str | Unset = UNSET
     url: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -75,8 +76,8 @@ class BuildStatus:
             self,
             (
                 ("sid", False),
-                ("account_sid", False),
                 ("service_sid", False),
+                ("account_sid", False),
                 ("status", False),
                 ("url", False),
             ),
@@ -85,14 +86,10 @@ class BuildStatus:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        sid: None | str | Unset
-        if isinstance(self.sid, Unset):
-            sid = UNSET
-        else:
-            sid = self.sid
-
-        if sid is not UNSET:
-            field_dict["sid"] = sid
+        sid = self.sid
+        field_dict["sid"] = sid
+        service_sid = self.service_sid
+        field_dict["service_sid"] = service_sid
         account_sid: None | str | Unset
         if isinstance(self.account_sid, Unset):
             account_sid = UNSET
@@ -101,16 +98,12 @@ class BuildStatus:
 
         if account_sid is not UNSET:
             field_dict["account_sid"] = account_sid
-        service_sid: None | str | Unset
-        if isinstance(self.service_sid, Unset):
-            service_sid = UNSET
+        status: None | str | Unset
+        if isinstance(self.status, Unset):
+            status = UNSET
+        elif isinstance(self.status, str):
+            status = self.status
         else:
-            service_sid = self.service_sid
-
-        if service_sid is not UNSET:
-            field_dict["service_sid"] = service_sid
-        status: str | Unset = UNSET
-        if not isinstance(self.status, Unset):
             status = self.status
 
         if status is not UNSET:
@@ -140,25 +133,26 @@ class BuildStatus:
         if values is None:
             get = src_dict.get
             values = (
-                get("sid", UNSET),
+                src_dict["sid"],
+                src_dict["service_sid"],
                 get("account_sid", UNSET),
-                get("service_sid", UNSET),
                 get("status", UNSET),
                 get("url", UNSET),
             )
             additional = {key: value for key, value in src_dict.items() if key not in _SCHEMA_KEYS}
         (
             sid_value,
-            account_sid_value,
             service_sid_value,
+            account_sid_value,
             status_value,
             url_value,
         ) = values
-        _sid = sid_value
-        if not (isinstance(_sid, str)) and _sid is not None and _sid is not UNSET:
-            raise TypeError("sid: expected None | str | Unset, got " + type(_sid).__name__)
-        sid: None | str | Unset = _sid
-
+        sid = sid_value
+        if not isinstance(sid, str):
+            raise TypeError("sid: expected str, got " + type(sid).__name__)
+        service_sid = service_sid_value
+        if not isinstance(service_sid, str):
+            raise TypeError("service_sid: expected str, got " + type(service_sid).__name__)
         _account_sid = account_sid_value
         if (
             not (isinstance(_account_sid, str))
@@ -170,23 +164,10 @@ class BuildStatus:
             )
         account_sid: None | str | Unset = _account_sid
 
-        _service_sid = service_sid_value
-        if (
-            not (isinstance(_service_sid, str))
-            and _service_sid is not None
-            and _service_sid is not UNSET
-        ):
-            raise TypeError(
-                "service_sid: expected None | str | Unset, got " + type(_service_sid).__name__
-            )
-        service_sid: None | str | Unset = _service_sid
-
         _status = status_value
-        status: BuildStatusStatus | Unset
-        if isinstance(_status, Unset):
-            status = UNSET
-        else:
-            status = check_build_status_status(_status)
+        if not (isinstance(_status, str)) and _status is not None and _status is not UNSET:
+            raise TypeError("status: expected None | str | Unset, got " + type(_status).__name__)
+        status: BuildStatusStatus | None | str | Unset = _status
 
         _url = url_value
         if not (isinstance(_url, str)) and _url is not None and _url is not UNSET:
@@ -196,8 +177,8 @@ class BuildStatus:
         # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
             sid,
-            account_sid,
             service_sid,
+            account_sid,
             status,
             url,
         )
@@ -210,8 +191,8 @@ class BuildStatus:
         """The model of a value msgspec decoded (and type-checked) as BuildStatusWire."""
         obj = cls(
             wire.sid,
-            wire.account_sid,
             wire.service_sid,
+            wire.account_sid,
             wire.status,
             wire.url,
         )

@@ -19,8 +19,8 @@ T = TypeVar("T", bound="Environment")
 # read in one call; any other is read key by key, and unknown keys are kept aside.
 _FIELDS = (
     "sid",
-    "account_sid",
     "service_sid",
+    "account_sid",
     "build_sid",
     "unique_name",
     "domain_suffix",
@@ -35,8 +35,8 @@ _read_fields = itemgetter(*_FIELDS)
 # Each declared JSON key's attribute (what __getitem__ reads besides the extra keys).
 _ATTRIBUTES: dict[str, str] = {
     "sid": "sid",
-    "account_sid": "account_sid",
     "service_sid": "service_sid",
+    "account_sid": "account_sid",
     "build_sid": "build_sid",
     "unique_name": "unique_name",
     "domain_suffix": "domain_suffix",
@@ -56,9 +56,9 @@ class EnvironmentWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_
     """
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
-    sid: str | None | Unset = UNSET
+    sid: str
+    service_sid: str
     account_sid: str | None | Unset = UNSET
-    service_sid: str | None | Unset = UNSET
     build_sid: str | None | Unset = UNSET
     unique_name: str | None | Unset = UNSET
     domain_suffix: str | None | Unset = UNSET
@@ -72,10 +72,10 @@ class EnvironmentWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_
 @_attrs_define(repr=False)
 class Environment:
     """Attributes:
-    sid (None | str | Unset): The unique string that we created to identify the Environment resource.
+    sid (str): The unique string that we created to identify the Environment resource.
+    service_sid (str): The SID of the Service that the Environment resource is associated with.
     account_sid (None | str | Unset): The SID of the [Account](https://www.twilio.com/docs/iam/api/account) that
         created the Environment resource.
-    service_sid (None | str | Unset): The SID of the Service that the Environment resource is associated with.
     build_sid (None | str | Unset): The SID of the build deployed in the environment.
     unique_name (None | str | Unset): A user-defined string that uniquely identifies the Environment resource.
     domain_suffix (None | str | Unset): A URL-friendly name that represents the environment and forms part of the
@@ -90,9 +90,9 @@ class Environment:
     links (EnvironmentLinksType0 | None | Unset): The URLs of the Environment resource's nested resources.
     """
 
-    sid: None | str | Unset = UNSET
+    sid: str
+    service_sid: str
     account_sid: None | str | Unset = UNSET
-    service_sid: None | str | Unset = UNSET
     build_sid: None | str | Unset = UNSET
     unique_name: None | str | Unset = UNSET
     domain_suffix: None | str | Unset = UNSET
@@ -109,8 +109,8 @@ class Environment:
             self,
             (
                 ("sid", False),
-                ("account_sid", False),
                 ("service_sid", False),
+                ("account_sid", False),
                 ("build_sid", False),
                 ("unique_name", False),
                 ("domain_suffix", False),
@@ -125,14 +125,10 @@ class Environment:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        sid: None | str | Unset
-        if isinstance(self.sid, Unset):
-            sid = UNSET
-        else:
-            sid = self.sid
-
-        if sid is not UNSET:
-            field_dict["sid"] = sid
+        sid = self.sid
+        field_dict["sid"] = sid
+        service_sid = self.service_sid
+        field_dict["service_sid"] = service_sid
         account_sid: None | str | Unset
         if isinstance(self.account_sid, Unset):
             account_sid = UNSET
@@ -141,14 +137,6 @@ class Environment:
 
         if account_sid is not UNSET:
             field_dict["account_sid"] = account_sid
-        service_sid: None | str | Unset
-        if isinstance(self.service_sid, Unset):
-            service_sid = UNSET
-        else:
-            service_sid = self.service_sid
-
-        if service_sid is not UNSET:
-            field_dict["service_sid"] = service_sid
         build_sid: None | str | Unset
         if isinstance(self.build_sid, Unset):
             build_sid = UNSET
@@ -238,9 +226,9 @@ class Environment:
         if values is None:
             get = src_dict.get
             values = (
-                get("sid", UNSET),
+                src_dict["sid"],
+                src_dict["service_sid"],
                 get("account_sid", UNSET),
-                get("service_sid", UNSET),
                 get("build_sid", UNSET),
                 get("unique_name", UNSET),
                 get("domain_suffix", UNSET),
@@ -253,8 +241,8 @@ class Environment:
             additional = {key: value for key, value in src_dict.items() if key not in _SCHEMA_KEYS}
         (
             sid_value,
-            account_sid_value,
             service_sid_value,
+            account_sid_value,
             build_sid_value,
             unique_name_value,
             domain_suffix_value,
@@ -264,11 +252,12 @@ class Environment:
             url_value,
             links_value,
         ) = values
-        _sid = sid_value
-        if not (isinstance(_sid, str)) and _sid is not None and _sid is not UNSET:
-            raise TypeError("sid: expected None | str | Unset, got " + type(_sid).__name__)
-        sid: None | str | Unset = _sid
-
+        sid = sid_value
+        if not isinstance(sid, str):
+            raise TypeError("sid: expected str, got " + type(sid).__name__)
+        service_sid = service_sid_value
+        if not isinstance(service_sid, str):
+            raise TypeError("service_sid: expected str, got " + type(service_sid).__name__)
         _account_sid = account_sid_value
         if (
             not (isinstance(_account_sid, str))
@@ -279,17 +268,6 @@ class Environment:
                 "account_sid: expected None | str | Unset, got " + type(_account_sid).__name__
             )
         account_sid: None | str | Unset = _account_sid
-
-        _service_sid = service_sid_value
-        if (
-            not (isinstance(_service_sid, str))
-            and _service_sid is not None
-            and _service_sid is not UNSET
-        ):
-            raise TypeError(
-                "service_sid: expected None | str | Unset, got " + type(_service_sid).__name__
-            )
-        service_sid: None | str | Unset = _service_sid
 
         _build_sid = build_sid_value
         if not (isinstance(_build_sid, str)) and _build_sid is not None and _build_sid is not UNSET:
@@ -382,8 +360,8 @@ class Environment:
         # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
             sid,
-            account_sid,
             service_sid,
+            account_sid,
             build_sid,
             unique_name,
             domain_suffix,
@@ -405,8 +383,8 @@ class Environment:
         _links = wire.links
         obj = cls(
             wire.sid,
-            wire.account_sid,
             wire.service_sid,
+            wire.account_sid,
             wire.build_sid,
             wire.unique_name,
             wire.domain_suffix,

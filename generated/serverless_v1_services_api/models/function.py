@@ -19,8 +19,8 @@ T = TypeVar("T", bound="Function")
 # read in one call; any other is read key by key, and unknown keys are kept aside.
 _FIELDS = (
     "sid",
-    "account_sid",
     "service_sid",
+    "account_sid",
     "friendly_name",
     "date_created",
     "date_updated",
@@ -32,8 +32,8 @@ _read_fields = itemgetter(*_FIELDS)
 # Each declared JSON key's attribute (what __getitem__ reads besides the extra keys).
 _ATTRIBUTES: dict[str, str] = {
     "sid": "sid",
-    "account_sid": "account_sid",
     "service_sid": "service_sid",
+    "account_sid": "account_sid",
     "friendly_name": "friendly_name",
     "date_created": "date_created",
     "date_updated": "date_updated",
@@ -50,9 +50,9 @@ class FunctionWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_onl
     """
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
-    sid: str | None | Unset = UNSET
+    sid: str
+    service_sid: str
     account_sid: str | None | Unset = UNSET
-    service_sid: str | None | Unset = UNSET
     friendly_name: str | None | Unset = UNSET
     date_created: datetime.datetime | None | Unset = UNSET
     date_updated: datetime.datetime | None | Unset = UNSET
@@ -63,10 +63,10 @@ class FunctionWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_onl
 @_attrs_define(repr=False)
 class Function:
     """Attributes:
-    sid (None | str | Unset): The unique string that we created to identify the Function resource.
+    sid (str): The unique string that we created to identify the Function resource.
+    service_sid (str): The SID of the Service that the Function resource is associated with.
     account_sid (None | str | Unset): The SID of the [Account](https://www.twilio.com/docs/iam/api/account) that
         created the Function resource.
-    service_sid (None | str | Unset): The SID of the Service that the Function resource is associated with.
     friendly_name (None | str | Unset): The string that you assigned to describe the Function resource. It can be a
         maximum of 255 characters.
     date_created (datetime.datetime | None | Unset): The date and time in GMT when the Function resource was created
@@ -77,9 +77,9 @@ class Function:
     links (FunctionLinksType0 | None | Unset): The URLs of nested resources of the Function resource.
     """
 
-    sid: None | str | Unset = UNSET
+    sid: str
+    service_sid: str
     account_sid: None | str | Unset = UNSET
-    service_sid: None | str | Unset = UNSET
     friendly_name: None | str | Unset = UNSET
     date_created: datetime.datetime | None | Unset = UNSET
     date_updated: datetime.datetime | None | Unset = UNSET
@@ -93,8 +93,8 @@ class Function:
             self,
             (
                 ("sid", False),
-                ("account_sid", False),
                 ("service_sid", False),
+                ("account_sid", False),
                 ("friendly_name", False),
                 ("date_created", False),
                 ("date_updated", False),
@@ -106,14 +106,10 @@ class Function:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        sid: None | str | Unset
-        if isinstance(self.sid, Unset):
-            sid = UNSET
-        else:
-            sid = self.sid
-
-        if sid is not UNSET:
-            field_dict["sid"] = sid
+        sid = self.sid
+        field_dict["sid"] = sid
+        service_sid = self.service_sid
+        field_dict["service_sid"] = service_sid
         account_sid: None | str | Unset
         if isinstance(self.account_sid, Unset):
             account_sid = UNSET
@@ -122,14 +118,6 @@ class Function:
 
         if account_sid is not UNSET:
             field_dict["account_sid"] = account_sid
-        service_sid: None | str | Unset
-        if isinstance(self.service_sid, Unset):
-            service_sid = UNSET
-        else:
-            service_sid = self.service_sid
-
-        if service_sid is not UNSET:
-            field_dict["service_sid"] = service_sid
         friendly_name: None | str | Unset
         if isinstance(self.friendly_name, Unset):
             friendly_name = UNSET
@@ -195,9 +183,9 @@ class Function:
         if values is None:
             get = src_dict.get
             values = (
-                get("sid", UNSET),
+                src_dict["sid"],
+                src_dict["service_sid"],
                 get("account_sid", UNSET),
-                get("service_sid", UNSET),
                 get("friendly_name", UNSET),
                 get("date_created", UNSET),
                 get("date_updated", UNSET),
@@ -207,19 +195,20 @@ class Function:
             additional = {key: value for key, value in src_dict.items() if key not in _SCHEMA_KEYS}
         (
             sid_value,
-            account_sid_value,
             service_sid_value,
+            account_sid_value,
             friendly_name_value,
             date_created_value,
             date_updated_value,
             url_value,
             links_value,
         ) = values
-        _sid = sid_value
-        if not (isinstance(_sid, str)) and _sid is not None and _sid is not UNSET:
-            raise TypeError("sid: expected None | str | Unset, got " + type(_sid).__name__)
-        sid: None | str | Unset = _sid
-
+        sid = sid_value
+        if not isinstance(sid, str):
+            raise TypeError("sid: expected str, got " + type(sid).__name__)
+        service_sid = service_sid_value
+        if not isinstance(service_sid, str):
+            raise TypeError("service_sid: expected str, got " + type(service_sid).__name__)
         _account_sid = account_sid_value
         if (
             not (isinstance(_account_sid, str))
@@ -230,17 +219,6 @@ class Function:
                 "account_sid: expected None | str | Unset, got " + type(_account_sid).__name__
             )
         account_sid: None | str | Unset = _account_sid
-
-        _service_sid = service_sid_value
-        if (
-            not (isinstance(_service_sid, str))
-            and _service_sid is not None
-            and _service_sid is not UNSET
-        ):
-            raise TypeError(
-                "service_sid: expected None | str | Unset, got " + type(_service_sid).__name__
-            )
-        service_sid: None | str | Unset = _service_sid
 
         _friendly_name = friendly_name_value
         if (
@@ -304,8 +282,8 @@ class Function:
         # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
             sid,
-            account_sid,
             service_sid,
+            account_sid,
             friendly_name,
             date_created,
             date_updated,
@@ -324,8 +302,8 @@ class Function:
         _links = wire.links
         obj = cls(
             wire.sid,
-            wire.account_sid,
             wire.service_sid,
+            wire.account_sid,
             wire.friendly_name,
             (
                 _date_created.replace(tzinfo=datetime.UTC)

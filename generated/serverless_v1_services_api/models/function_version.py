@@ -12,7 +12,6 @@ from attrs import field as _attrs_field
 
 from ..models.function_version_visibility import (
     FunctionVersionVisibility,
-    check_function_version_visibility,
 )
 from ..types import UNSET, Unset, model_repr
 
@@ -23,9 +22,9 @@ T = TypeVar("T", bound="FunctionVersion")
 # read in one call; any other is read key by key, and unknown keys are kept aside.
 _FIELDS = (
     "sid",
-    "account_sid",
     "service_sid",
     "function_sid",
+    "account_sid",
     "path",
     "visibility",
     "date_created",
@@ -37,9 +36,9 @@ _read_fields = itemgetter(*_FIELDS)
 # Each declared JSON key's attribute (what __getitem__ reads besides the extra keys).
 _ATTRIBUTES: dict[str, str] = {
     "sid": "sid",
-    "account_sid": "account_sid",
     "service_sid": "service_sid",
     "function_sid": "function_sid",
+    "account_sid": "account_sid",
     "path": "path",
     "visibility": "visibility",
     "date_created": "date_created",
@@ -56,12 +55,12 @@ class FunctionVersionWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False,
     """
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
-    sid: str | None | Unset = UNSET
+    sid: str
+    service_sid: str
+    function_sid: str
     account_sid: str | None | Unset = UNSET
-    service_sid: str | None | Unset = UNSET
-    function_sid: str | None | Unset = UNSET
     path: str | None | Unset = UNSET
-    visibility: FunctionVersionVisibility | Unset = UNSET
+    visibility: str | None | Unset = UNSET
     date_created: datetime.datetime | None | Unset = UNSET
     url: str | None | Unset = UNSET
     links: FunctionVersionLinksType0Wire | None | Unset = UNSET
@@ -70,30 +69,29 @@ class FunctionVersionWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False,
 @_attrs_define(repr=False)
 class FunctionVersion:
     """Attributes:
-    sid (None | str | Unset): The unique string that we created to identify the Function Version resource.
+    sid (str): The unique string that we created to identify the Function Version resource.
+    service_sid (str): The SID of the Service that the Function Version resource is associated with.
+    function_sid (str): The SID of the Function resource that is the parent of the Function Version resource.
     account_sid (None | str | Unset): The SID of the [Account](https://www.twilio.com/docs/iam/api/account) that
         created the Function Version resource.
-    service_sid (None | str | Unset): The SID of the Service that the Function Version resource is associated with.
-    function_sid (None | str | Unset): The SID of the Function resource that is the parent of the Function Version
-        resource.
     path (None | str | Unset): The URL-friendly string by which the Function Version resource can be referenced. It
         can be a maximum of 255 characters. All paths begin with a forward slash ('/'). If a Function Version creation
         request is submitted with a path not containing a leading slash, the path will automatically be prepended with
         one.
-    visibility (FunctionVersionVisibility | Unset): The access control that determines how the Function Version
-        resource can be accessed. Can be: `public`, `protected`, or `private`.
+    visibility (FunctionVersionVisibility | None | str | Unset): The access control that determines how the Function
+        Version resource can be accessed. Can be: `public`, `protected`, or `private`.
     date_created (datetime.datetime | None | Unset): The date and time in GMT when the Function Version resource was
         created specified in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format.
     url (None | str | Unset): The absolute URL of the Function Version resource.
     links (FunctionVersionLinksType0 | None | Unset):
     """
 
-    sid: None | str | Unset = UNSET
+    sid: str
+    service_sid: str
+    function_sid: str
     account_sid: None | str | Unset = UNSET
-    service_sid: None | str | Unset = UNSET
-    function_sid: None | str | Unset = UNSET
     path: None | str | Unset = UNSET
-    visibility: FunctionVersionVisibility | Unset = UNSET
+    visibility: FunctionVersionVisibility | None | str | Unset = UNSET
     date_created: datetime.datetime | None | Unset = UNSET
     url: None | str | Unset = UNSET
     links: FunctionVersionLinksType0 | None | Unset = UNSET
@@ -105,9 +103,9 @@ class FunctionVersion:
             self,
             (
                 ("sid", False),
-                ("account_sid", False),
                 ("service_sid", False),
                 ("function_sid", False),
+                ("account_sid", False),
                 ("path", False),
                 ("visibility", False),
                 ("date_created", False),
@@ -119,14 +117,12 @@ class FunctionVersion:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        sid: None | str | Unset
-        if isinstance(self.sid, Unset):
-            sid = UNSET
-        else:
-            sid = self.sid
-
-        if sid is not UNSET:
-            field_dict["sid"] = sid
+        sid = self.sid
+        field_dict["sid"] = sid
+        service_sid = self.service_sid
+        field_dict["service_sid"] = service_sid
+        function_sid = self.function_sid
+        field_dict["function_sid"] = function_sid
         account_sid: None | str | Unset
         if isinstance(self.account_sid, Unset):
             account_sid = UNSET
@@ -135,22 +131,6 @@ class FunctionVersion:
 
         if account_sid is not UNSET:
             field_dict["account_sid"] = account_sid
-        service_sid: None | str | Unset
-        if isinstance(self.service_sid, Unset):
-            service_sid = UNSET
-        else:
-            service_sid = self.service_sid
-
-        if service_sid is not UNSET:
-            field_dict["service_sid"] = service_sid
-        function_sid: None | str | Unset
-        if isinstance(self.function_sid, Unset):
-            function_sid = UNSET
-        else:
-            function_sid = self.function_sid
-
-        if function_sid is not UNSET:
-            field_dict["function_sid"] = function_sid
         path: None | str | Unset
         if isinstance(self.path, Unset):
             path = UNSET
@@ -159,8 +139,12 @@ class FunctionVersion:
 
         if path is not UNSET:
             field_dict["path"] = path
-        visibility: str | Unset = UNSET
-        if not isinstance(self.visibility, Unset):
+        visibility: None | str | Unset
+        if isinstance(self.visibility, Unset):
+            visibility = UNSET
+        elif isinstance(self.visibility, str):
+            visibility = self.visibility
+        else:
             visibility = self.visibility
 
         if visibility is not UNSET:
@@ -211,10 +195,10 @@ class FunctionVersion:
         if values is None:
             get = src_dict.get
             values = (
-                get("sid", UNSET),
+                src_dict["sid"],
+                src_dict["service_sid"],
+                src_dict["function_sid"],
                 get("account_sid", UNSET),
-                get("service_sid", UNSET),
-                get("function_sid", UNSET),
                 get("path", UNSET),
                 get("visibility", UNSET),
                 get("date_created", UNSET),
@@ -224,20 +208,24 @@ class FunctionVersion:
             additional = {key: value for key, value in src_dict.items() if key not in _SCHEMA_KEYS}
         (
             sid_value,
-            account_sid_value,
             service_sid_value,
             function_sid_value,
+            account_sid_value,
             path_value,
             visibility_value,
             date_created_value,
             url_value,
             links_value,
         ) = values
-        _sid = sid_value
-        if not (isinstance(_sid, str)) and _sid is not None and _sid is not UNSET:
-            raise TypeError("sid: expected None | str | Unset, got " + type(_sid).__name__)
-        sid: None | str | Unset = _sid
-
+        sid = sid_value
+        if not isinstance(sid, str):
+            raise TypeError("sid: expected str, got " + type(sid).__name__)
+        service_sid = service_sid_value
+        if not isinstance(service_sid, str):
+            raise TypeError("service_sid: expected str, got " + type(service_sid).__name__)
+        function_sid = function_sid_value
+        if not isinstance(function_sid, str):
+            raise TypeError("function_sid: expected str, got " + type(function_sid).__name__)
         _account_sid = account_sid_value
         if (
             not (isinstance(_account_sid, str))
@@ -249,39 +237,21 @@ class FunctionVersion:
             )
         account_sid: None | str | Unset = _account_sid
 
-        _service_sid = service_sid_value
-        if (
-            not (isinstance(_service_sid, str))
-            and _service_sid is not None
-            and _service_sid is not UNSET
-        ):
-            raise TypeError(
-                "service_sid: expected None | str | Unset, got " + type(_service_sid).__name__
-            )
-        service_sid: None | str | Unset = _service_sid
-
-        _function_sid = function_sid_value
-        if (
-            not (isinstance(_function_sid, str))
-            and _function_sid is not None
-            and _function_sid is not UNSET
-        ):
-            raise TypeError(
-                "function_sid: expected None | str | Unset, got " + type(_function_sid).__name__
-            )
-        function_sid: None | str | Unset = _function_sid
-
         _path = path_value
         if not (isinstance(_path, str)) and _path is not None and _path is not UNSET:
             raise TypeError("path: expected None | str | Unset, got " + type(_path).__name__)
         path: None | str | Unset = _path
 
         _visibility = visibility_value
-        visibility: FunctionVersionVisibility | Unset
-        if isinstance(_visibility, Unset):
-            visibility = UNSET
-        else:
-            visibility = check_function_version_visibility(_visibility)
+        if (
+            not (isinstance(_visibility, str))
+            and _visibility is not None
+            and _visibility is not UNSET
+        ):
+            raise TypeError(
+                "visibility: expected None | str | Unset, got " + type(_visibility).__name__
+            )
+        visibility: FunctionVersionVisibility | None | str | Unset = _visibility
 
         _date_created = date_created_value
         date_created: datetime.datetime | None | Unset
@@ -319,9 +289,9 @@ class FunctionVersion:
         # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
             sid,
-            account_sid,
             service_sid,
             function_sid,
+            account_sid,
             path,
             visibility,
             date_created,
@@ -339,9 +309,9 @@ class FunctionVersion:
         _links = wire.links
         obj = cls(
             wire.sid,
-            wire.account_sid,
             wire.service_sid,
             wire.function_sid,
+            wire.account_sid,
             wire.path,
             wire.visibility,
             (

@@ -18,9 +18,9 @@ T = TypeVar("T", bound="FunctionVersionContent")
 # read in one call; any other is read key by key, and unknown keys are kept aside.
 _FIELDS = (
     "sid",
-    "account_sid",
     "service_sid",
     "function_sid",
+    "account_sid",
     "content",
     "url",
 )
@@ -29,9 +29,9 @@ _read_fields = itemgetter(*_FIELDS)
 # Each declared JSON key's attribute (what __getitem__ reads besides the extra keys).
 _ATTRIBUTES: dict[str, str] = {
     "sid": "sid",
-    "account_sid": "account_sid",
     "service_sid": "service_sid",
     "function_sid": "function_sid",
+    "account_sid": "account_sid",
     "content": "content",
     "url": "url",
 }
@@ -47,10 +47,10 @@ class FunctionVersionContentWire(
     """
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
-    sid: str | None | Unset = UNSET
+    sid: str
+    service_sid: str
+    function_sid: str
     account_sid: str | None | Unset = UNSET
-    service_sid: str | None | Unset = UNSET
-    function_sid: str | None | Unset = UNSET
     content: str | None | Unset = UNSET
     url: str | None | Unset = UNSET
 
@@ -58,19 +58,19 @@ class FunctionVersionContentWire(
 @_attrs_define(repr=False)
 class FunctionVersionContent:
     """Attributes:
-    sid (None | str | Unset): The unique string that we created to identify the Function Version resource.
+    sid (str): The unique string that we created to identify the Function Version resource.
+    service_sid (str): The SID of the Service that the Function Version resource is associated with.
+    function_sid (str): The SID of the Function that is the parent of the Function Version.
     account_sid (None | str | Unset): The SID of the [Account](https://www.twilio.com/docs/iam/api/account) that
         created the Function Version resource.
-    service_sid (None | str | Unset): The SID of the Service that the Function Version resource is associated with.
-    function_sid (None | str | Unset): The SID of the Function that is the parent of the Function Version.
     content (None | str | Unset): The content of the Function Version resource.
     url (None | str | Unset):
     """
 
-    sid: None | str | Unset = UNSET
+    sid: str
+    service_sid: str
+    function_sid: str
     account_sid: None | str | Unset = UNSET
-    service_sid: None | str | Unset = UNSET
-    function_sid: None | str | Unset = UNSET
     content: None | str | Unset = UNSET
     url: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -81,9 +81,9 @@ class FunctionVersionContent:
             self,
             (
                 ("sid", False),
-                ("account_sid", False),
                 ("service_sid", False),
                 ("function_sid", False),
+                ("account_sid", False),
                 ("content", False),
                 ("url", False),
             ),
@@ -92,14 +92,12 @@ class FunctionVersionContent:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        sid: None | str | Unset
-        if isinstance(self.sid, Unset):
-            sid = UNSET
-        else:
-            sid = self.sid
-
-        if sid is not UNSET:
-            field_dict["sid"] = sid
+        sid = self.sid
+        field_dict["sid"] = sid
+        service_sid = self.service_sid
+        field_dict["service_sid"] = service_sid
+        function_sid = self.function_sid
+        field_dict["function_sid"] = function_sid
         account_sid: None | str | Unset
         if isinstance(self.account_sid, Unset):
             account_sid = UNSET
@@ -108,22 +106,6 @@ class FunctionVersionContent:
 
         if account_sid is not UNSET:
             field_dict["account_sid"] = account_sid
-        service_sid: None | str | Unset
-        if isinstance(self.service_sid, Unset):
-            service_sid = UNSET
-        else:
-            service_sid = self.service_sid
-
-        if service_sid is not UNSET:
-            field_dict["service_sid"] = service_sid
-        function_sid: None | str | Unset
-        if isinstance(self.function_sid, Unset):
-            function_sid = UNSET
-        else:
-            function_sid = self.function_sid
-
-        if function_sid is not UNSET:
-            field_dict["function_sid"] = function_sid
         content: None | str | Unset
         if isinstance(self.content, Unset):
             content = UNSET
@@ -159,27 +141,31 @@ class FunctionVersionContent:
         if values is None:
             get = src_dict.get
             values = (
-                get("sid", UNSET),
+                src_dict["sid"],
+                src_dict["service_sid"],
+                src_dict["function_sid"],
                 get("account_sid", UNSET),
-                get("service_sid", UNSET),
-                get("function_sid", UNSET),
                 get("content", UNSET),
                 get("url", UNSET),
             )
             additional = {key: value for key, value in src_dict.items() if key not in _SCHEMA_KEYS}
         (
             sid_value,
-            account_sid_value,
             service_sid_value,
             function_sid_value,
+            account_sid_value,
             content_value,
             url_value,
         ) = values
-        _sid = sid_value
-        if not (isinstance(_sid, str)) and _sid is not None and _sid is not UNSET:
-            raise TypeError("sid: expected None | str | Unset, got " + type(_sid).__name__)
-        sid: None | str | Unset = _sid
-
+        sid = sid_value
+        if not isinstance(sid, str):
+            raise TypeError("sid: expected str, got " + type(sid).__name__)
+        service_sid = service_sid_value
+        if not isinstance(service_sid, str):
+            raise TypeError("service_sid: expected str, got " + type(service_sid).__name__)
+        function_sid = function_sid_value
+        if not isinstance(function_sid, str):
+            raise TypeError("function_sid: expected str, got " + type(function_sid).__name__)
         _account_sid = account_sid_value
         if (
             not (isinstance(_account_sid, str))
@@ -190,28 +176,6 @@ class FunctionVersionContent:
                 "account_sid: expected None | str | Unset, got " + type(_account_sid).__name__
             )
         account_sid: None | str | Unset = _account_sid
-
-        _service_sid = service_sid_value
-        if (
-            not (isinstance(_service_sid, str))
-            and _service_sid is not None
-            and _service_sid is not UNSET
-        ):
-            raise TypeError(
-                "service_sid: expected None | str | Unset, got " + type(_service_sid).__name__
-            )
-        service_sid: None | str | Unset = _service_sid
-
-        _function_sid = function_sid_value
-        if (
-            not (isinstance(_function_sid, str))
-            and _function_sid is not None
-            and _function_sid is not UNSET
-        ):
-            raise TypeError(
-                "function_sid: expected None | str | Unset, got " + type(_function_sid).__name__
-            )
-        function_sid: None | str | Unset = _function_sid
 
         _content = content_value
         if not (isinstance(_content, str)) and _content is not None and _content is not UNSET:
@@ -226,9 +190,9 @@ class FunctionVersionContent:
         # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
             sid,
-            account_sid,
             service_sid,
             function_sid,
+            account_sid,
             content,
             url,
         )
@@ -241,9 +205,9 @@ class FunctionVersionContent:
         """The model of a value msgspec decoded (and type-checked) as FunctionVersionContentWire."""
         obj = cls(
             wire.sid,
-            wire.account_sid,
             wire.service_sid,
             wire.function_sid,
+            wire.account_sid,
             wire.content,
             wire.url,
         )

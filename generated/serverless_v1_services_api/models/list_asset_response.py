@@ -38,18 +38,18 @@ class ListAssetResponseWire(_msgspec.Struct, forbid_unknown_fields=True, gc=Fals
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
     assets: list[AssetWire] | Unset = UNSET
-    meta: ListAssetResponseMetaWire | Unset = UNSET
+    meta: PageMetaWire | Unset = UNSET
 
 
 @_attrs_define(repr=False)
 class ListAssetResponse:
     """Attributes:
     assets (list[Asset] | Unset):
-    meta (ListAssetResponseMeta | Unset):
+    meta (PageMeta | Unset):
     """
 
     assets: list[Asset] | Unset = UNSET
-    meta: ListAssetResponseMeta | Unset = UNSET
+    meta: PageMeta | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def __repr__(self) -> str:
@@ -114,11 +114,11 @@ class ListAssetResponse:
                 assets.append(assets_item)
 
         _meta = meta_value
-        meta: ListAssetResponseMeta | Unset
+        meta: PageMeta | Unset
         if isinstance(_meta, Unset):
             meta = UNSET
         else:
-            meta = ListAssetResponseMeta.from_dict(_meta)
+            meta = PageMeta.from_dict(_meta)
 
         # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
@@ -136,7 +136,7 @@ class ListAssetResponse:
         _meta = wire.meta
         obj = cls(
             (_assets if _assets is UNSET else [Asset.from_wire(item0) for item0 in _assets]),
-            (_meta if _meta is UNSET else ListAssetResponseMeta.from_wire(_meta)),
+            (_meta if _meta is UNSET else PageMeta.from_wire(_meta)),
         )
         extra_keys = wire.__extra_keys__
         if extra_keys:
@@ -171,7 +171,4 @@ class ListAssetResponse:
 
 # Imported here, after the class exists, so that models referring to each other load.
 from ..models.asset import Asset, AssetWire  # noqa: E402
-from ..models.list_asset_response_meta import (  # noqa: E402
-    ListAssetResponseMeta,
-    ListAssetResponseMetaWire,
-)
+from ..models.page_meta import PageMeta, PageMetaWire  # noqa: E402

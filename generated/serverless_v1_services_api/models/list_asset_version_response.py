@@ -40,18 +40,18 @@ class ListAssetVersionResponseWire(
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
     asset_versions: list[AssetVersionWire] | Unset = UNSET
-    meta: ListAssetVersionResponseMetaWire | Unset = UNSET
+    meta: PageMetaWire | Unset = UNSET
 
 
 @_attrs_define(repr=False)
 class ListAssetVersionResponse:
     """Attributes:
     asset_versions (list[AssetVersion] | Unset):
-    meta (ListAssetVersionResponseMeta | Unset):
+    meta (PageMeta | Unset):
     """
 
     asset_versions: list[AssetVersion] | Unset = UNSET
-    meta: ListAssetVersionResponseMeta | Unset = UNSET
+    meta: PageMeta | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def __repr__(self) -> str:
@@ -118,11 +118,11 @@ class ListAssetVersionResponse:
                 asset_versions.append(asset_versions_item)
 
         _meta = meta_value
-        meta: ListAssetVersionResponseMeta | Unset
+        meta: PageMeta | Unset
         if isinstance(_meta, Unset):
             meta = UNSET
         else:
-            meta = ListAssetVersionResponseMeta.from_dict(_meta)
+            meta = PageMeta.from_dict(_meta)
 
         # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
@@ -144,7 +144,7 @@ class ListAssetVersionResponse:
                 if _asset_versions is UNSET
                 else [AssetVersion.from_wire(item0) for item0 in _asset_versions]
             ),
-            (_meta if _meta is UNSET else ListAssetVersionResponseMeta.from_wire(_meta)),
+            (_meta if _meta is UNSET else PageMeta.from_wire(_meta)),
         )
         extra_keys = wire.__extra_keys__
         if extra_keys:
@@ -179,7 +179,4 @@ class ListAssetVersionResponse:
 
 # Imported here, after the class exists, so that models referring to each other load.
 from ..models.asset_version import AssetVersion, AssetVersionWire  # noqa: E402
-from ..models.list_asset_version_response_meta import (  # noqa: E402
-    ListAssetVersionResponseMeta,
-    ListAssetVersionResponseMetaWire,
-)
+from ..models.page_meta import PageMeta, PageMetaWire  # noqa: E402

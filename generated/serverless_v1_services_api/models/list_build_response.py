@@ -38,18 +38,18 @@ class ListBuildResponseWire(_msgspec.Struct, forbid_unknown_fields=True, gc=Fals
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
     builds: list[BuildWire] | Unset = UNSET
-    meta: ListBuildResponseMetaWire | Unset = UNSET
+    meta: PageMetaWire | Unset = UNSET
 
 
 @_attrs_define(repr=False)
 class ListBuildResponse:
     """Attributes:
     builds (list[Build] | Unset):
-    meta (ListBuildResponseMeta | Unset):
+    meta (PageMeta | Unset):
     """
 
     builds: list[Build] | Unset = UNSET
-    meta: ListBuildResponseMeta | Unset = UNSET
+    meta: PageMeta | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def __repr__(self) -> str:
@@ -114,11 +114,11 @@ class ListBuildResponse:
                 builds.append(builds_item)
 
         _meta = meta_value
-        meta: ListBuildResponseMeta | Unset
+        meta: PageMeta | Unset
         if isinstance(_meta, Unset):
             meta = UNSET
         else:
-            meta = ListBuildResponseMeta.from_dict(_meta)
+            meta = PageMeta.from_dict(_meta)
 
         # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
@@ -136,7 +136,7 @@ class ListBuildResponse:
         _meta = wire.meta
         obj = cls(
             (_builds if _builds is UNSET else [Build.from_wire(item0) for item0 in _builds]),
-            (_meta if _meta is UNSET else ListBuildResponseMeta.from_wire(_meta)),
+            (_meta if _meta is UNSET else PageMeta.from_wire(_meta)),
         )
         extra_keys = wire.__extra_keys__
         if extra_keys:
@@ -171,7 +171,4 @@ class ListBuildResponse:
 
 # Imported here, after the class exists, so that models referring to each other load.
 from ..models.build import Build, BuildWire  # noqa: E402
-from ..models.list_build_response_meta import (  # noqa: E402
-    ListBuildResponseMeta,
-    ListBuildResponseMetaWire,
-)
+from ..models.page_meta import PageMeta, PageMetaWire  # noqa: E402

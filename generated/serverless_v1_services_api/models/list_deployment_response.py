@@ -40,18 +40,18 @@ class ListDeploymentResponseWire(
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
     deployments: list[DeploymentWire] | Unset = UNSET
-    meta: ListDeploymentResponseMetaWire | Unset = UNSET
+    meta: PageMetaWire | Unset = UNSET
 
 
 @_attrs_define(repr=False)
 class ListDeploymentResponse:
     """Attributes:
     deployments (list[Deployment] | Unset):
-    meta (ListDeploymentResponseMeta | Unset):
+    meta (PageMeta | Unset):
     """
 
     deployments: list[Deployment] | Unset = UNSET
-    meta: ListDeploymentResponseMeta | Unset = UNSET
+    meta: PageMeta | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def __repr__(self) -> str:
@@ -118,11 +118,11 @@ class ListDeploymentResponse:
                 deployments.append(deployments_item)
 
         _meta = meta_value
-        meta: ListDeploymentResponseMeta | Unset
+        meta: PageMeta | Unset
         if isinstance(_meta, Unset):
             meta = UNSET
         else:
-            meta = ListDeploymentResponseMeta.from_dict(_meta)
+            meta = PageMeta.from_dict(_meta)
 
         # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
@@ -144,7 +144,7 @@ class ListDeploymentResponse:
                 if _deployments is UNSET
                 else [Deployment.from_wire(item0) for item0 in _deployments]
             ),
-            (_meta if _meta is UNSET else ListDeploymentResponseMeta.from_wire(_meta)),
+            (_meta if _meta is UNSET else PageMeta.from_wire(_meta)),
         )
         extra_keys = wire.__extra_keys__
         if extra_keys:
@@ -179,7 +179,4 @@ class ListDeploymentResponse:
 
 # Imported here, after the class exists, so that models referring to each other load.
 from ..models.deployment import Deployment, DeploymentWire  # noqa: E402
-from ..models.list_deployment_response_meta import (  # noqa: E402
-    ListDeploymentResponseMeta,
-    ListDeploymentResponseMetaWire,
-)
+from ..models.page_meta import PageMeta, PageMetaWire  # noqa: E402

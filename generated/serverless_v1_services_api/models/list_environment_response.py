@@ -40,18 +40,18 @@ class ListEnvironmentResponseWire(
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
     environments: list[EnvironmentWire] | Unset = UNSET
-    meta: ListEnvironmentResponseMetaWire | Unset = UNSET
+    meta: PageMetaWire | Unset = UNSET
 
 
 @_attrs_define(repr=False)
 class ListEnvironmentResponse:
     """Attributes:
     environments (list[Environment] | Unset):
-    meta (ListEnvironmentResponseMeta | Unset):
+    meta (PageMeta | Unset):
     """
 
     environments: list[Environment] | Unset = UNSET
-    meta: ListEnvironmentResponseMeta | Unset = UNSET
+    meta: PageMeta | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def __repr__(self) -> str:
@@ -118,11 +118,11 @@ class ListEnvironmentResponse:
                 environments.append(environments_item)
 
         _meta = meta_value
-        meta: ListEnvironmentResponseMeta | Unset
+        meta: PageMeta | Unset
         if isinstance(_meta, Unset):
             meta = UNSET
         else:
-            meta = ListEnvironmentResponseMeta.from_dict(_meta)
+            meta = PageMeta.from_dict(_meta)
 
         # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
@@ -144,7 +144,7 @@ class ListEnvironmentResponse:
                 if _environments is UNSET
                 else [Environment.from_wire(item0) for item0 in _environments]
             ),
-            (_meta if _meta is UNSET else ListEnvironmentResponseMeta.from_wire(_meta)),
+            (_meta if _meta is UNSET else PageMeta.from_wire(_meta)),
         )
         extra_keys = wire.__extra_keys__
         if extra_keys:
@@ -179,7 +179,4 @@ class ListEnvironmentResponse:
 
 # Imported here, after the class exists, so that models referring to each other load.
 from ..models.environment import Environment, EnvironmentWire  # noqa: E402
-from ..models.list_environment_response_meta import (  # noqa: E402
-    ListEnvironmentResponseMeta,
-    ListEnvironmentResponseMetaWire,
-)
+from ..models.page_meta import PageMeta, PageMetaWire  # noqa: E402

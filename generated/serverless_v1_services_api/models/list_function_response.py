@@ -38,18 +38,18 @@ class ListFunctionResponseWire(_msgspec.Struct, forbid_unknown_fields=True, gc=F
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
     functions: list[FunctionWire] | Unset = UNSET
-    meta: ListFunctionResponseMetaWire | Unset = UNSET
+    meta: PageMetaWire | Unset = UNSET
 
 
 @_attrs_define(repr=False)
 class ListFunctionResponse:
     """Attributes:
     functions (list[Function] | Unset):
-    meta (ListFunctionResponseMeta | Unset):
+    meta (PageMeta | Unset):
     """
 
     functions: list[Function] | Unset = UNSET
-    meta: ListFunctionResponseMeta | Unset = UNSET
+    meta: PageMeta | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def __repr__(self) -> str:
@@ -116,11 +116,11 @@ class ListFunctionResponse:
                 functions.append(functions_item)
 
         _meta = meta_value
-        meta: ListFunctionResponseMeta | Unset
+        meta: PageMeta | Unset
         if isinstance(_meta, Unset):
             meta = UNSET
         else:
-            meta = ListFunctionResponseMeta.from_dict(_meta)
+            meta = PageMeta.from_dict(_meta)
 
         # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
@@ -142,7 +142,7 @@ class ListFunctionResponse:
                 if _functions is UNSET
                 else [Function.from_wire(item0) for item0 in _functions]
             ),
-            (_meta if _meta is UNSET else ListFunctionResponseMeta.from_wire(_meta)),
+            (_meta if _meta is UNSET else PageMeta.from_wire(_meta)),
         )
         extra_keys = wire.__extra_keys__
         if extra_keys:
@@ -177,7 +177,4 @@ class ListFunctionResponse:
 
 # Imported here, after the class exists, so that models referring to each other load.
 from ..models.function import Function, FunctionWire  # noqa: E402
-from ..models.list_function_response_meta import (  # noqa: E402
-    ListFunctionResponseMeta,
-    ListFunctionResponseMetaWire,
-)
+from ..models.page_meta import PageMeta, PageMetaWire  # noqa: E402

@@ -40,18 +40,18 @@ class ListFunctionVersionResponseWire(
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
     function_versions: list[FunctionVersionWire] | Unset = UNSET
-    meta: ListFunctionVersionResponseMetaWire | Unset = UNSET
+    meta: PageMetaWire | Unset = UNSET
 
 
 @_attrs_define(repr=False)
 class ListFunctionVersionResponse:
     """Attributes:
     function_versions (list[FunctionVersion] | Unset):
-    meta (ListFunctionVersionResponseMeta | Unset):
+    meta (PageMeta | Unset):
     """
 
     function_versions: list[FunctionVersion] | Unset = UNSET
-    meta: ListFunctionVersionResponseMeta | Unset = UNSET
+    meta: PageMeta | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def __repr__(self) -> str:
@@ -118,11 +118,11 @@ class ListFunctionVersionResponse:
                 function_versions.append(function_versions_item)
 
         _meta = meta_value
-        meta: ListFunctionVersionResponseMeta | Unset
+        meta: PageMeta | Unset
         if isinstance(_meta, Unset):
             meta = UNSET
         else:
-            meta = ListFunctionVersionResponseMeta.from_dict(_meta)
+            meta = PageMeta.from_dict(_meta)
 
         # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
@@ -144,7 +144,7 @@ class ListFunctionVersionResponse:
                 if _function_versions is UNSET
                 else [FunctionVersion.from_wire(item0) for item0 in _function_versions]
             ),
-            (_meta if _meta is UNSET else ListFunctionVersionResponseMeta.from_wire(_meta)),
+            (_meta if _meta is UNSET else PageMeta.from_wire(_meta)),
         )
         extra_keys = wire.__extra_keys__
         if extra_keys:
@@ -179,7 +179,4 @@ class ListFunctionVersionResponse:
 
 # Imported here, after the class exists, so that models referring to each other load.
 from ..models.function_version import FunctionVersion, FunctionVersionWire  # noqa: E402
-from ..models.list_function_version_response_meta import (  # noqa: E402
-    ListFunctionVersionResponseMeta,
-    ListFunctionVersionResponseMetaWire,
-)
+from ..models.page_meta import PageMeta, PageMetaWire  # noqa: E402

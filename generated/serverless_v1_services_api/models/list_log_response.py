@@ -38,18 +38,18 @@ class ListLogResponseWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False,
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
     logs: list[LogWire] | Unset = UNSET
-    meta: ListLogResponseMetaWire | Unset = UNSET
+    meta: PageMetaWire | Unset = UNSET
 
 
 @_attrs_define(repr=False)
 class ListLogResponse:
     """Attributes:
     logs (list[Log] | Unset):
-    meta (ListLogResponseMeta | Unset):
+    meta (PageMeta | Unset):
     """
 
     logs: list[Log] | Unset = UNSET
-    meta: ListLogResponseMeta | Unset = UNSET
+    meta: PageMeta | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def __repr__(self) -> str:
@@ -114,11 +114,11 @@ class ListLogResponse:
                 logs.append(logs_item)
 
         _meta = meta_value
-        meta: ListLogResponseMeta | Unset
+        meta: PageMeta | Unset
         if isinstance(_meta, Unset):
             meta = UNSET
         else:
-            meta = ListLogResponseMeta.from_dict(_meta)
+            meta = PageMeta.from_dict(_meta)
 
         # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
@@ -136,7 +136,7 @@ class ListLogResponse:
         _meta = wire.meta
         obj = cls(
             (_logs if _logs is UNSET else [Log.from_wire(item0) for item0 in _logs]),
-            (_meta if _meta is UNSET else ListLogResponseMeta.from_wire(_meta)),
+            (_meta if _meta is UNSET else PageMeta.from_wire(_meta)),
         )
         extra_keys = wire.__extra_keys__
         if extra_keys:
@@ -170,5 +170,5 @@ class ListLogResponse:
 
 
 # Imported here, after the class exists, so that models referring to each other load.
-from ..models.list_log_response_meta import ListLogResponseMeta, ListLogResponseMetaWire  # noqa: E402
 from ..models.log import Log, LogWire  # noqa: E402
+from ..models.page_meta import PageMeta, PageMetaWire  # noqa: E402

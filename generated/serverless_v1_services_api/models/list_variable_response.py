@@ -38,18 +38,18 @@ class ListVariableResponseWire(_msgspec.Struct, forbid_unknown_fields=True, gc=F
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
     variables: list[VariableWire] | Unset = UNSET
-    meta: ListVariableResponseMetaWire | Unset = UNSET
+    meta: PageMetaWire | Unset = UNSET
 
 
 @_attrs_define(repr=False)
 class ListVariableResponse:
     """Attributes:
     variables (list[Variable] | Unset):
-    meta (ListVariableResponseMeta | Unset):
+    meta (PageMeta | Unset):
     """
 
     variables: list[Variable] | Unset = UNSET
-    meta: ListVariableResponseMeta | Unset = UNSET
+    meta: PageMeta | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def __repr__(self) -> str:
@@ -116,11 +116,11 @@ class ListVariableResponse:
                 variables.append(variables_item)
 
         _meta = meta_value
-        meta: ListVariableResponseMeta | Unset
+        meta: PageMeta | Unset
         if isinstance(_meta, Unset):
             meta = UNSET
         else:
-            meta = ListVariableResponseMeta.from_dict(_meta)
+            meta = PageMeta.from_dict(_meta)
 
         # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
@@ -142,7 +142,7 @@ class ListVariableResponse:
                 if _variables is UNSET
                 else [Variable.from_wire(item0) for item0 in _variables]
             ),
-            (_meta if _meta is UNSET else ListVariableResponseMeta.from_wire(_meta)),
+            (_meta if _meta is UNSET else PageMeta.from_wire(_meta)),
         )
         extra_keys = wire.__extra_keys__
         if extra_keys:
@@ -176,8 +176,5 @@ class ListVariableResponse:
 
 
 # Imported here, after the class exists, so that models referring to each other load.
-from ..models.list_variable_response_meta import (  # noqa: E402
-    ListVariableResponseMeta,
-    ListVariableResponseMetaWire,
-)
+from ..models.page_meta import PageMeta, PageMetaWire  # noqa: E402
 from ..models.variable import Variable, VariableWire  # noqa: E402

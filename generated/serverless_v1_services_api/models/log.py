@@ -19,9 +19,9 @@ T = TypeVar("T", bound="Log")
 # read in one call; any other is read key by key, and unknown keys are kept aside.
 _FIELDS = (
     "sid",
-    "account_sid",
     "service_sid",
     "environment_sid",
+    "account_sid",
     "build_sid",
     "deployment_sid",
     "function_sid",
@@ -36,9 +36,9 @@ _read_fields = itemgetter(*_FIELDS)
 # Each declared JSON key's attribute (what __getitem__ reads besides the extra keys).
 _ATTRIBUTES: dict[str, str] = {
     "sid": "sid",
-    "account_sid": "account_sid",
     "service_sid": "service_sid",
     "environment_sid": "environment_sid",
+    "account_sid": "account_sid",
     "build_sid": "build_sid",
     "deployment_sid": "deployment_sid",
     "function_sid": "function_sid",
@@ -58,10 +58,10 @@ class LogWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_only=Tru
     """
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
-    sid: str | None | Unset = UNSET
+    sid: str
+    service_sid: str
+    environment_sid: str
     account_sid: str | None | Unset = UNSET
-    service_sid: str | None | Unset = UNSET
-    environment_sid: str | None | Unset = UNSET
     build_sid: str | None | Unset = UNSET
     deployment_sid: str | None | Unset = UNSET
     function_sid: str | None | Unset = UNSET
@@ -75,11 +75,11 @@ class LogWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_only=Tru
 @_attrs_define(repr=False)
 class Log:
     """Attributes:
-    sid (None | str | Unset): The unique string that we created to identify the Log resource.
+    sid (str): The unique string that we created to identify the Log resource.
+    service_sid (str): The SID of the Service that the Log resource is associated with.
+    environment_sid (str): The SID of the environment in which the log occurred.
     account_sid (None | str | Unset): The SID of the [Account](https://www.twilio.com/docs/iam/api/account) that
         created the Log resource.
-    service_sid (None | str | Unset): The SID of the Service that the Log resource is associated with.
-    environment_sid (None | str | Unset): The SID of the environment in which the log occurred.
     build_sid (None | str | Unset): The SID of the build that corresponds to the log.
     deployment_sid (None | str | Unset): The SID of the deployment that corresponds to the log.
     function_sid (None | str | Unset): The SID of the function whose invocation produced the log.
@@ -91,10 +91,10 @@ class Log:
     url (None | str | Unset): The absolute URL of the Log resource.
     """
 
-    sid: None | str | Unset = UNSET
+    sid: str
+    service_sid: str
+    environment_sid: str
     account_sid: None | str | Unset = UNSET
-    service_sid: None | str | Unset = UNSET
-    environment_sid: None | str | Unset = UNSET
     build_sid: None | str | Unset = UNSET
     deployment_sid: None | str | Unset = UNSET
     function_sid: None | str | Unset = UNSET
@@ -111,9 +111,9 @@ class Log:
             self,
             (
                 ("sid", False),
-                ("account_sid", False),
                 ("service_sid", False),
                 ("environment_sid", False),
+                ("account_sid", False),
                 ("build_sid", False),
                 ("deployment_sid", False),
                 ("function_sid", False),
@@ -128,14 +128,12 @@ class Log:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        sid: None | str | Unset
-        if isinstance(self.sid, Unset):
-            sid = UNSET
-        else:
-            sid = self.sid
-
-        if sid is not UNSET:
-            field_dict["sid"] = sid
+        sid = self.sid
+        field_dict["sid"] = sid
+        service_sid = self.service_sid
+        field_dict["service_sid"] = service_sid
+        environment_sid = self.environment_sid
+        field_dict["environment_sid"] = environment_sid
         account_sid: None | str | Unset
         if isinstance(self.account_sid, Unset):
             account_sid = UNSET
@@ -144,22 +142,6 @@ class Log:
 
         if account_sid is not UNSET:
             field_dict["account_sid"] = account_sid
-        service_sid: None | str | Unset
-        if isinstance(self.service_sid, Unset):
-            service_sid = UNSET
-        else:
-            service_sid = self.service_sid
-
-        if service_sid is not UNSET:
-            field_dict["service_sid"] = service_sid
-        environment_sid: None | str | Unset
-        if isinstance(self.environment_sid, Unset):
-            environment_sid = UNSET
-        else:
-            environment_sid = self.environment_sid
-
-        if environment_sid is not UNSET:
-            field_dict["environment_sid"] = environment_sid
         build_sid: None | str | Unset
         if isinstance(self.build_sid, Unset):
             build_sid = UNSET
@@ -244,10 +226,10 @@ class Log:
         if values is None:
             get = src_dict.get
             values = (
-                get("sid", UNSET),
+                src_dict["sid"],
+                src_dict["service_sid"],
+                src_dict["environment_sid"],
                 get("account_sid", UNSET),
-                get("service_sid", UNSET),
-                get("environment_sid", UNSET),
                 get("build_sid", UNSET),
                 get("deployment_sid", UNSET),
                 get("function_sid", UNSET),
@@ -260,9 +242,9 @@ class Log:
             additional = {key: value for key, value in src_dict.items() if key not in _SCHEMA_KEYS}
         (
             sid_value,
-            account_sid_value,
             service_sid_value,
             environment_sid_value,
+            account_sid_value,
             build_sid_value,
             deployment_sid_value,
             function_sid_value,
@@ -272,11 +254,15 @@ class Log:
             date_created_value,
             url_value,
         ) = values
-        _sid = sid_value
-        if not (isinstance(_sid, str)) and _sid is not None and _sid is not UNSET:
-            raise TypeError("sid: expected None | str | Unset, got " + type(_sid).__name__)
-        sid: None | str | Unset = _sid
-
+        sid = sid_value
+        if not isinstance(sid, str):
+            raise TypeError("sid: expected str, got " + type(sid).__name__)
+        service_sid = service_sid_value
+        if not isinstance(service_sid, str):
+            raise TypeError("service_sid: expected str, got " + type(service_sid).__name__)
+        environment_sid = environment_sid_value
+        if not isinstance(environment_sid, str):
+            raise TypeError("environment_sid: expected str, got " + type(environment_sid).__name__)
         _account_sid = account_sid_value
         if (
             not (isinstance(_account_sid, str))
@@ -287,29 +273,6 @@ class Log:
                 "account_sid: expected None | str | Unset, got " + type(_account_sid).__name__
             )
         account_sid: None | str | Unset = _account_sid
-
-        _service_sid = service_sid_value
-        if (
-            not (isinstance(_service_sid, str))
-            and _service_sid is not None
-            and _service_sid is not UNSET
-        ):
-            raise TypeError(
-                "service_sid: expected None | str | Unset, got " + type(_service_sid).__name__
-            )
-        service_sid: None | str | Unset = _service_sid
-
-        _environment_sid = environment_sid_value
-        if (
-            not (isinstance(_environment_sid, str))
-            and _environment_sid is not None
-            and _environment_sid is not UNSET
-        ):
-            raise TypeError(
-                "environment_sid: expected None | str | Unset, got "
-                + type(_environment_sid).__name__
-            )
-        environment_sid: None | str | Unset = _environment_sid
 
         _build_sid = build_sid_value
         if not (isinstance(_build_sid, str)) and _build_sid is not None and _build_sid is not UNSET:
@@ -384,9 +347,9 @@ class Log:
         # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
             sid,
-            account_sid,
             service_sid,
             environment_sid,
+            account_sid,
             build_sid,
             deployment_sid,
             function_sid,
@@ -406,9 +369,9 @@ class Log:
         _date_created = wire.date_created
         obj = cls(
             wire.sid,
-            wire.account_sid,
             wire.service_sid,
             wire.environment_sid,
+            wire.account_sid,
             wire.build_sid,
             wire.deployment_sid,
             wire.function_sid,

@@ -56,7 +56,7 @@ class ServiceWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_only
     """
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
-    sid: str | None | Unset = UNSET
+    sid: str
     account_sid: str | None | Unset = UNSET
     friendly_name: str | None | Unset = UNSET
     unique_name: str | None | Unset = UNSET
@@ -72,7 +72,7 @@ class ServiceWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_only
 @_attrs_define(repr=False)
 class Service:
     """Attributes:
-    sid (None | str | Unset): The unique string that we created to identify the Service resource.
+    sid (str): The unique string that we created to identify the Service resource.
     account_sid (None | str | Unset): The SID of the [Account](https://www.twilio.com/docs/iam/api/account) that
         created the Service resource.
     friendly_name (None | str | Unset): The string that you assigned to describe the Service resource.
@@ -92,7 +92,7 @@ class Service:
     links (None | ServiceLinksType0 | Unset): The URLs of the Service's nested resources.
     """
 
-    sid: None | str | Unset = UNSET
+    sid: str
     account_sid: None | str | Unset = UNSET
     friendly_name: None | str | Unset = UNSET
     unique_name: None | str | Unset = UNSET
@@ -127,14 +127,8 @@ class Service:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        sid: None | str | Unset
-        if isinstance(self.sid, Unset):
-            sid = UNSET
-        else:
-            sid = self.sid
-
-        if sid is not UNSET:
-            field_dict["sid"] = sid
+        sid = self.sid
+        field_dict["sid"] = sid
         account_sid: None | str | Unset
         if isinstance(self.account_sid, Unset):
             account_sid = UNSET
@@ -240,7 +234,7 @@ class Service:
         if values is None:
             get = src_dict.get
             values = (
-                get("sid", UNSET),
+                src_dict["sid"],
                 get("account_sid", UNSET),
                 get("friendly_name", UNSET),
                 get("unique_name", UNSET),
@@ -266,11 +260,9 @@ class Service:
             url_value,
             links_value,
         ) = values
-        _sid = sid_value
-        if not (isinstance(_sid, str)) and _sid is not None and _sid is not UNSET:
-            raise TypeError("sid: expected None | str | Unset, got " + type(_sid).__name__)
-        sid: None | str | Unset = _sid
-
+        sid = sid_value
+        if not isinstance(sid, str):
+            raise TypeError("sid: expected str, got " + type(sid).__name__)
         _account_sid = account_sid_value
         if (
             not (isinstance(_account_sid, str))

@@ -19,9 +19,9 @@ T = TypeVar("T", bound="Variable")
 # read in one call; any other is read key by key, and unknown keys are kept aside.
 _FIELDS = (
     "sid",
-    "account_sid",
     "service_sid",
     "environment_sid",
+    "account_sid",
     "key",
     "value",
     "date_created",
@@ -33,9 +33,9 @@ _read_fields = itemgetter(*_FIELDS)
 # Each declared JSON key's attribute (what __getitem__ reads besides the extra keys).
 _ATTRIBUTES: dict[str, str] = {
     "sid": "sid",
-    "account_sid": "account_sid",
     "service_sid": "service_sid",
     "environment_sid": "environment_sid",
+    "account_sid": "account_sid",
     "key": "key",
     "value": "value",
     "date_created": "date_created",
@@ -52,10 +52,10 @@ class VariableWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_onl
     """
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
-    sid: str | None | Unset = UNSET
+    sid: str
+    service_sid: str
+    environment_sid: str
     account_sid: str | None | Unset = UNSET
-    service_sid: str | None | Unset = UNSET
-    environment_sid: str | None | Unset = UNSET
     key: str | None | Unset = UNSET
     value: str | None | Unset = UNSET
     date_created: datetime.datetime | None | Unset = UNSET
@@ -66,11 +66,11 @@ class VariableWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_onl
 @_attrs_define(repr=False)
 class Variable:
     """Attributes:
-    sid (None | str | Unset): The unique string that we created to identify the Variable resource.
+    sid (str): The unique string that we created to identify the Variable resource.
+    service_sid (str): The SID of the Service that the Variable resource is associated with.
+    environment_sid (str): The SID of the Environment in which the Variable exists.
     account_sid (None | str | Unset): The SID of the [Account](https://www.twilio.com/docs/iam/api/account) that
         created the Variable resource.
-    service_sid (None | str | Unset): The SID of the Service that the Variable resource is associated with.
-    environment_sid (None | str | Unset): The SID of the Environment in which the Variable exists.
     key (None | str | Unset): A string by which the Variable resource can be referenced.
     value (None | str | Unset): A string that contains the actual value of the Variable.
     date_created (datetime.datetime | None | Unset): The date and time in GMT when the Variable resource was created
@@ -80,10 +80,10 @@ class Variable:
     url (None | str | Unset): The absolute URL of the Variable resource.
     """
 
-    sid: None | str | Unset = UNSET
+    sid: str
+    service_sid: str
+    environment_sid: str
     account_sid: None | str | Unset = UNSET
-    service_sid: None | str | Unset = UNSET
-    environment_sid: None | str | Unset = UNSET
     key: None | str | Unset = UNSET
     value: None | str | Unset = UNSET
     date_created: datetime.datetime | None | Unset = UNSET
@@ -97,9 +97,9 @@ class Variable:
             self,
             (
                 ("sid", False),
-                ("account_sid", False),
                 ("service_sid", False),
                 ("environment_sid", False),
+                ("account_sid", False),
                 ("key", False),
                 ("value", False),
                 ("date_created", False),
@@ -111,14 +111,12 @@ class Variable:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        sid: None | str | Unset
-        if isinstance(self.sid, Unset):
-            sid = UNSET
-        else:
-            sid = self.sid
-
-        if sid is not UNSET:
-            field_dict["sid"] = sid
+        sid = self.sid
+        field_dict["sid"] = sid
+        service_sid = self.service_sid
+        field_dict["service_sid"] = service_sid
+        environment_sid = self.environment_sid
+        field_dict["environment_sid"] = environment_sid
         account_sid: None | str | Unset
         if isinstance(self.account_sid, Unset):
             account_sid = UNSET
@@ -127,22 +125,6 @@ class Variable:
 
         if account_sid is not UNSET:
             field_dict["account_sid"] = account_sid
-        service_sid: None | str | Unset
-        if isinstance(self.service_sid, Unset):
-            service_sid = UNSET
-        else:
-            service_sid = self.service_sid
-
-        if service_sid is not UNSET:
-            field_dict["service_sid"] = service_sid
-        environment_sid: None | str | Unset
-        if isinstance(self.environment_sid, Unset):
-            environment_sid = UNSET
-        else:
-            environment_sid = self.environment_sid
-
-        if environment_sid is not UNSET:
-            field_dict["environment_sid"] = environment_sid
         key: None | str | Unset
         if isinstance(self.key, Unset):
             key = UNSET
@@ -206,10 +188,10 @@ class Variable:
         if values is None:
             get = src_dict.get
             values = (
-                get("sid", UNSET),
+                src_dict["sid"],
+                src_dict["service_sid"],
+                src_dict["environment_sid"],
                 get("account_sid", UNSET),
-                get("service_sid", UNSET),
-                get("environment_sid", UNSET),
                 get("key", UNSET),
                 get("value", UNSET),
                 get("date_created", UNSET),
@@ -219,20 +201,24 @@ class Variable:
             additional = {key: value for key, value in src_dict.items() if key not in _SCHEMA_KEYS}
         (
             sid_value,
-            account_sid_value,
             service_sid_value,
             environment_sid_value,
+            account_sid_value,
             key_value,
             value_value,
             date_created_value,
             date_updated_value,
             url_value,
         ) = values
-        _sid = sid_value
-        if not (isinstance(_sid, str)) and _sid is not None and _sid is not UNSET:
-            raise TypeError("sid: expected None | str | Unset, got " + type(_sid).__name__)
-        sid: None | str | Unset = _sid
-
+        sid = sid_value
+        if not isinstance(sid, str):
+            raise TypeError("sid: expected str, got " + type(sid).__name__)
+        service_sid = service_sid_value
+        if not isinstance(service_sid, str):
+            raise TypeError("service_sid: expected str, got " + type(service_sid).__name__)
+        environment_sid = environment_sid_value
+        if not isinstance(environment_sid, str):
+            raise TypeError("environment_sid: expected str, got " + type(environment_sid).__name__)
         _account_sid = account_sid_value
         if (
             not (isinstance(_account_sid, str))
@@ -243,29 +229,6 @@ class Variable:
                 "account_sid: expected None | str | Unset, got " + type(_account_sid).__name__
             )
         account_sid: None | str | Unset = _account_sid
-
-        _service_sid = service_sid_value
-        if (
-            not (isinstance(_service_sid, str))
-            and _service_sid is not None
-            and _service_sid is not UNSET
-        ):
-            raise TypeError(
-                "service_sid: expected None | str | Unset, got " + type(_service_sid).__name__
-            )
-        service_sid: None | str | Unset = _service_sid
-
-        _environment_sid = environment_sid_value
-        if (
-            not (isinstance(_environment_sid, str))
-            and _environment_sid is not None
-            and _environment_sid is not UNSET
-        ):
-            raise TypeError(
-                "environment_sid: expected None | str | Unset, got "
-                + type(_environment_sid).__name__
-            )
-        environment_sid: None | str | Unset = _environment_sid
 
         _key = key_value
         if not (isinstance(_key, str)) and _key is not None and _key is not UNSET:
@@ -315,9 +278,9 @@ class Variable:
         # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
             sid,
-            account_sid,
             service_sid,
             environment_sid,
+            account_sid,
             key,
             value,
             date_created,
@@ -335,9 +298,9 @@ class Variable:
         _date_updated = wire.date_updated
         obj = cls(
             wire.sid,
-            wire.account_sid,
             wire.service_sid,
             wire.environment_sid,
+            wire.account_sid,
             wire.key,
             wire.value,
             (

@@ -9,7 +9,6 @@ if TYPE_CHECKING:
     from .execution_context import ExecutionContext
     from .execution_links import ExecutionLinks
     from .execution_page import ExecutionPage
-    from .execution_page_meta import ExecutionPageMeta
     from .execution_status import ExecutionStatus
     from .execution_step import ExecutionStep
     from .execution_step_context import ExecutionStepContext
@@ -24,12 +23,8 @@ if TYPE_CHECKING:
     from .flow_validation import FlowValidation
     from .flow_validation_status import FlowValidationStatus
     from .list_flow_response import ListFlowResponse
-    from .list_flow_response_meta import ListFlowResponseMeta
     from .list_flow_revision_response import ListFlowRevisionResponse
-    from .list_flow_revision_response_meta import ListFlowRevisionResponseMeta
     from .page_meta import PageMeta
-    from .twilio_error import TwilioError
-    from .twilio_error_details_type_0 import TwilioErrorDetailsType0
 
 # Each model's module, by the model's name.
 _MODULES = {
@@ -37,7 +32,6 @@ _MODULES = {
     "ExecutionContext": ".execution_context",
     "ExecutionLinks": ".execution_links",
     "ExecutionPage": ".execution_page",
-    "ExecutionPageMeta": ".execution_page_meta",
     "ExecutionStatus": ".execution_status",
     "ExecutionStep": ".execution_step",
     "ExecutionStepContext": ".execution_step_context",
@@ -52,12 +46,8 @@ _MODULES = {
     "FlowValidation": ".flow_validation",
     "FlowValidationStatus": ".flow_validation_status",
     "ListFlowResponse": ".list_flow_response",
-    "ListFlowResponseMeta": ".list_flow_response_meta",
     "ListFlowRevisionResponse": ".list_flow_revision_response",
-    "ListFlowRevisionResponseMeta": ".list_flow_revision_response_meta",
     "PageMeta": ".page_meta",
-    "TwilioError": ".twilio_error",
-    "TwilioErrorDetailsType0": ".twilio_error_details_type_0",
 }
 
 __all__ = (
@@ -65,7 +55,6 @@ __all__ = (
     "ExecutionContext",
     "ExecutionLinks",
     "ExecutionPage",
-    "ExecutionPageMeta",
     "ExecutionStatus",
     "ExecutionStep",
     "ExecutionStepContext",
@@ -80,12 +69,8 @@ __all__ = (
     "FlowValidation",
     "FlowValidationStatus",
     "ListFlowResponse",
-    "ListFlowResponseMeta",
     "ListFlowRevisionResponse",
-    "ListFlowRevisionResponseMeta",
     "PageMeta",
-    "TwilioError",
-    "TwilioErrorDetailsType0",
 )
 
 

@@ -10,7 +10,7 @@ import msgspec as _msgspec
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.execution_status import ExecutionStatus, check_execution_status
+from ..models.execution_status import ExecutionStatus
 from ..types import UNSET, RawJSON, Unset, loaded, loaded_repr, model_repr
 
 T = TypeVar("T", bound="Execution")
@@ -20,8 +20,8 @@ T = TypeVar("T", bound="Execution")
 # read in one call; any other is read key by key, and unknown keys are kept aside.
 _FIELDS = (
     "sid",
-    "account_sid",
     "flow_sid",
+    "account_sid",
     "contact_channel_address",
     "contact_sid",
     "flow_version",
@@ -38,8 +38,8 @@ _read_fields = itemgetter(*_FIELDS)
 # Each declared JSON key's attribute (what __getitem__ reads besides the extra keys).
 _ATTRIBUTES: dict[str, str] = {
     "sid": "sid",
-    "account_sid": "account_sid",
     "flow_sid": "flow_sid",
+    "account_sid": "account_sid",
     "contact_channel_address": "contact_channel_address",
     "contact_sid": "contact_sid",
     "flow_version": "flow_version",
@@ -61,14 +61,14 @@ class ExecutionWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_on
     """
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
-    sid: str | None | Unset = UNSET
+    sid: str
+    flow_sid: str
     account_sid: str | None | Unset = UNSET
-    flow_sid: str | None | Unset = UNSET
     contact_channel_address: str | None | Unset = UNSET
     contact_sid: str | None | Unset = UNSET
     flow_version: int | None | Unset = UNSET
     context: _msgspec.Raw | Unset = UNSET
-    status: ExecutionStatus | Unset = UNSET
+    status: str | None | Unset = UNSET
     date_created: datetime.datetime | None | Unset = UNSET
     date_updated: datetime.datetime | None | Unset = UNSET
     initiated_by: str | None | Unset = UNSET
@@ -79,10 +79,10 @@ class ExecutionWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_on
 @_attrs_define(repr=False)
 class Execution:
     """Attributes:
-    sid (None | str | Unset): The unique string that we created to identify the Execution resource.
+    sid (str): The unique string that we created to identify the Execution resource.
+    flow_sid (str): The SID of the Flow.
     account_sid (None | str | Unset): The SID of the [Account](https://www.twilio.com/docs/iam/api/account) that
         created the Execution resource.
-    flow_sid (None | str | Unset): The SID of the Flow.
     contact_channel_address (None | str | Unset): The phone number, SIP address or Client identifier that triggered
         the Execution. Phone numbers are in E.164 format (e.g. +16175551212). SIP addresses are formatted as
         `name@company.com`. Client identifiers are formatted `client:name`.
@@ -91,7 +91,7 @@ class Execution:
     context (Any | Unset): The current state of the Flow's Execution. As a flow executes, we save its state in this
         context. We save data that your widgets can access as variables in configuration fields or in text areas as
         variable substitution.
-    status (ExecutionStatus | Unset): The status of the Execution. Can be: `active` or `ended`.
+    status (ExecutionStatus | None | str | Unset): The status of the Execution. Can be: `active` or `ended`.
     date_created (datetime.datetime | None | Unset): The date and time in GMT when the resource was created
         specified in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format.
     date_updated (datetime.datetime | None | Unset): The date and time in GMT when the resource was last updated
@@ -103,16 +103,16 @@ class Execution:
     links (ExecutionLinks | None | Unset): The URLs of nested resources.
     """
 
-    sid: None | str | Unset = UNSET
+    sid: str
+    flow_sid: str
     account_sid: None | str | Unset = UNSET
-    flow_sid: None | str | Unset = UNSET
     contact_channel_address: None | str | Unset = UNSET
     contact_sid: None | str | Unset = UNSET
     flow_version: int | None | Unset = UNSET
     _context: Any | Unset = _attrs_field(
         default=UNSET, alias="context", eq=loaded, repr=loaded_repr
     )
-    status: ExecutionStatus | Unset = UNSET
+    status: ExecutionStatus | None | str | Unset = UNSET
     date_created: datetime.datetime | None | Unset = UNSET
     date_updated: datetime.datetime | None | Unset = UNSET
     initiated_by: None | str | Unset = UNSET
@@ -138,8 +138,8 @@ class Execution:
             self,
             (
                 ("sid", False),
-                ("account_sid", False),
                 ("flow_sid", False),
+                ("account_sid", False),
                 ("contact_channel_address", False),
                 ("contact_sid", False),
                 ("flow_version", False),
@@ -156,14 +156,10 @@ class Execution:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        sid: None | str | Unset
-        if isinstance(self.sid, Unset):
-            sid = UNSET
-        else:
-            sid = self.sid
-
-        if sid is not UNSET:
-            field_dict["sid"] = sid
+        sid = self.sid
+        field_dict["sid"] = sid
+        flow_sid = self.flow_sid
+        field_dict["flow_sid"] = flow_sid
         account_sid: None | str | Unset
         if isinstance(self.account_sid, Unset):
             account_sid = UNSET
@@ -172,14 +168,6 @@ class Execution:
 
         if account_sid is not UNSET:
             field_dict["account_sid"] = account_sid
-        flow_sid: None | str | Unset
-        if isinstance(self.flow_sid, Unset):
-            flow_sid = UNSET
-        else:
-            flow_sid = self.flow_sid
-
-        if flow_sid is not UNSET:
-            field_dict["flow_sid"] = flow_sid
         contact_channel_address: None | str | Unset
         if isinstance(self.contact_channel_address, Unset):
             contact_channel_address = UNSET
@@ -207,8 +195,12 @@ class Execution:
         context = self.context
         if context is not UNSET:
             field_dict["context"] = context
-        status: str | Unset = UNSET
-        if not isinstance(self.status, Unset):
+        status: None | str | Unset
+        if isinstance(self.status, Unset):
+            status = UNSET
+        elif isinstance(self.status, str):
+            status = self.status
+        else:
             status = self.status
 
         if status is not UNSET:
@@ -278,9 +270,9 @@ class Execution:
         if values is None:
             get = src_dict.get
             values = (
-                get("sid", UNSET),
+                src_dict["sid"],
+                src_dict["flow_sid"],
                 get("account_sid", UNSET),
-                get("flow_sid", UNSET),
                 get("contact_channel_address", UNSET),
                 get("contact_sid", UNSET),
                 get("flow_version", UNSET),
@@ -295,8 +287,8 @@ class Execution:
             additional = {key: value for key, value in src_dict.items() if key not in _SCHEMA_KEYS}
         (
             sid_value,
-            account_sid_value,
             flow_sid_value,
+            account_sid_value,
             contact_channel_address_value,
             contact_sid_value,
             flow_version_value,
@@ -308,11 +300,12 @@ class Execution:
             url_value,
             links_value,
         ) = values
-        _sid = sid_value
-        if not (isinstance(_sid, str)) and _sid is not None and _sid is not UNSET:
-            raise TypeError("sid: expected None | str | Unset, got " + type(_sid).__name__)
-        sid: None | str | Unset = _sid
-
+        sid = sid_value
+        if not isinstance(sid, str):
+            raise TypeError("sid: expected str, got " + type(sid).__name__)
+        flow_sid = flow_sid_value
+        if not isinstance(flow_sid, str):
+            raise TypeError("flow_sid: expected str, got " + type(flow_sid).__name__)
         _account_sid = account_sid_value
         if (
             not (isinstance(_account_sid, str))
@@ -323,13 +316,6 @@ class Execution:
                 "account_sid: expected None | str | Unset, got " + type(_account_sid).__name__
             )
         account_sid: None | str | Unset = _account_sid
-
-        _flow_sid = flow_sid_value
-        if not (isinstance(_flow_sid, str)) and _flow_sid is not None and _flow_sid is not UNSET:
-            raise TypeError(
-                "flow_sid: expected None | str | Unset, got " + type(_flow_sid).__name__
-            )
-        flow_sid: None | str | Unset = _flow_sid
 
         _contact_channel_address = contact_channel_address_value
         if (
@@ -367,11 +353,9 @@ class Execution:
 
         context = context_value
         _status = status_value
-        status: ExecutionStatus | Unset
-        if isinstance(_status, Unset):
-            status = UNSET
-        else:
-            status = check_execution_status(_status)
+        if not (isinstance(_status, str)) and _status is not None and _status is not UNSET:
+            raise TypeError("status: expected None | str | Unset, got " + type(_status).__name__)
+        status: ExecutionStatus | None | str | Unset = _status
 
         _date_created = date_created_value
         date_created: datetime.datetime | None | Unset
@@ -435,8 +419,8 @@ class Execution:
         # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
             sid,
-            account_sid,
             flow_sid,
+            account_sid,
             contact_channel_address,
             contact_sid,
             flow_version,
@@ -461,8 +445,8 @@ class Execution:
         _links = wire.links
         obj = cls(
             wire.sid,
-            wire.account_sid,
             wire.flow_sid,
+            wire.account_sid,
             wire.contact_channel_address,
             wire.contact_sid,
             wire.flow_version,

@@ -37,8 +37,8 @@ class ExecutionLinksWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, 
     """
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
-    steps: str | Unset = UNSET
-    execution_context: str | Unset = UNSET
+    steps: str | None | Unset = UNSET
+    execution_context: str | None | Unset = UNSET
 
 
 @_attrs_define(repr=False)
@@ -46,12 +46,12 @@ class ExecutionLinks:
     """The URLs of nested resources.
 
     Attributes:
-        steps (str | Unset): The URL of the execution's steps.
-        execution_context (str | Unset): The URL of the execution's context.
+        steps (None | str | Unset): The URL of the execution's steps.
+        execution_context (None | str | Unset): The URL of the execution's context.
     """
 
-    steps: str | Unset = UNSET
-    execution_context: str | Unset = UNSET
+    steps: None | str | Unset = UNSET
+    execution_context: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def __repr__(self) -> str:
@@ -67,10 +67,20 @@ class ExecutionLinks:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        steps = self.steps
+        steps: None | str | Unset
+        if isinstance(self.steps, Unset):
+            steps = UNSET
+        else:
+            steps = self.steps
+
         if steps is not UNSET:
             field_dict["steps"] = steps
-        execution_context = self.execution_context
+        execution_context: None | str | Unset
+        if isinstance(self.execution_context, Unset):
+            execution_context = UNSET
+        else:
+            execution_context = self.execution_context
+
         if execution_context is not UNSET:
             field_dict["execution_context"] = execution_context
         return field_dict
@@ -98,14 +108,23 @@ class ExecutionLinks:
             steps_value,
             execution_context_value,
         ) = values
-        steps = steps_value
-        if not isinstance(steps, str) and steps is not UNSET:
-            raise TypeError("steps: expected str | Unset, got " + type(steps).__name__)
-        execution_context = execution_context_value
-        if not isinstance(execution_context, str) and execution_context is not UNSET:
+        _steps = steps_value
+        if not (isinstance(_steps, str)) and _steps is not None and _steps is not UNSET:
+            raise TypeError("steps: expected None | str | Unset, got " + type(_steps).__name__)
+        steps: None | str | Unset = _steps
+
+        _execution_context = execution_context_value
+        if (
+            not (isinstance(_execution_context, str))
+            and _execution_context is not None
+            and _execution_context is not UNSET
+        ):
             raise TypeError(
-                "execution_context: expected str | Unset, got " + type(execution_context).__name__
+                "execution_context: expected None | str | Unset, got "
+                + type(_execution_context).__name__
             )
+        execution_context: None | str | Unset = _execution_context
+
         # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
             steps,

@@ -38,18 +38,18 @@ class ExecutionPageWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, k
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
     executions: list[ExecutionWire] | Unset = UNSET
-    meta: ExecutionPageMetaWire | Unset = UNSET
+    meta: PageMetaWire | Unset = UNSET
 
 
 @_attrs_define(repr=False)
 class ExecutionPage:
     """Attributes:
     executions (list[Execution] | Unset):
-    meta (ExecutionPageMeta | Unset):
+    meta (PageMeta | Unset):
     """
 
     executions: list[Execution] | Unset = UNSET
-    meta: ExecutionPageMeta | Unset = UNSET
+    meta: PageMeta | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def __repr__(self) -> str:
@@ -114,11 +114,11 @@ class ExecutionPage:
                 executions.append(executions_item)
 
         _meta = meta_value
-        meta: ExecutionPageMeta | Unset
+        meta: PageMeta | Unset
         if isinstance(_meta, Unset):
             meta = UNSET
         else:
-            meta = ExecutionPageMeta.from_dict(_meta)
+            meta = PageMeta.from_dict(_meta)
 
         # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
@@ -140,7 +140,7 @@ class ExecutionPage:
                 if _executions is UNSET
                 else [Execution.from_wire(item0) for item0 in _executions]
             ),
-            (_meta if _meta is UNSET else ExecutionPageMeta.from_wire(_meta)),
+            (_meta if _meta is UNSET else PageMeta.from_wire(_meta)),
         )
         extra_keys = wire.__extra_keys__
         if extra_keys:
@@ -175,4 +175,4 @@ class ExecutionPage:
 
 # Imported here, after the class exists, so that models referring to each other load.
 from ..models.execution import Execution, ExecutionWire  # noqa: E402
-from ..models.execution_page_meta import ExecutionPageMeta, ExecutionPageMetaWire  # noqa: E402
+from ..models.page_meta import PageMeta, PageMetaWire  # noqa: E402

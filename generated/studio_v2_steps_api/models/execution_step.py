@@ -19,9 +19,9 @@ T = TypeVar("T", bound="ExecutionStep")
 # read in one call; any other is read key by key, and unknown keys are kept aside.
 _FIELDS = (
     "sid",
-    "account_sid",
     "flow_sid",
     "execution_sid",
+    "account_sid",
     "parent_step_sid",
     "name",
     "context",
@@ -38,9 +38,9 @@ _read_fields = itemgetter(*_FIELDS)
 # Each declared JSON key's attribute (what __getitem__ reads besides the extra keys).
 _ATTRIBUTES: dict[str, str] = {
     "sid": "sid",
-    "account_sid": "account_sid",
     "flow_sid": "flow_sid",
     "execution_sid": "execution_sid",
+    "account_sid": "account_sid",
     "parent_step_sid": "parent_step_sid",
     "name": "name",
     "context": "context",
@@ -62,10 +62,10 @@ class ExecutionStepWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, k
     """
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
-    sid: str | None | Unset = UNSET
+    sid: str
+    flow_sid: str
+    execution_sid: str
     account_sid: str | None | Unset = UNSET
-    flow_sid: str | None | Unset = UNSET
-    execution_sid: str | None | Unset = UNSET
     parent_step_sid: str | None | Unset = UNSET
     name: str | None | Unset = UNSET
     context: _msgspec.Raw | Unset = UNSET
@@ -81,11 +81,11 @@ class ExecutionStepWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, k
 @_attrs_define(repr=False)
 class ExecutionStep:
     """Attributes:
-    sid (None | str | Unset): The unique string that we created to identify the ExecutionStep resource.
+    sid (str): The unique string that we created to identify the ExecutionStep resource.
+    flow_sid (str): The SID of the Flow.
+    execution_sid (str): The SID of the Step's Execution resource.
     account_sid (None | str | Unset): The SID of the [Account](https://www.twilio.com/docs/iam/api/account) that
         created the ExecutionStep resource.
-    flow_sid (None | str | Unset): The SID of the Flow.
-    execution_sid (None | str | Unset): The SID of the Step's Execution resource.
     parent_step_sid (None | str | Unset): The SID of the parent Step.
     name (None | str | Unset): The event that caused the Flow to transition to the Step.
     context (Any | Unset): The current state of the Flow's Execution. As a flow executes, we save its state in this
@@ -102,10 +102,10 @@ class ExecutionStep:
     links (ExecutionStepLinks | None | Unset): The URLs of related resources.
     """
 
-    sid: None | str | Unset = UNSET
+    sid: str
+    flow_sid: str
+    execution_sid: str
     account_sid: None | str | Unset = UNSET
-    flow_sid: None | str | Unset = UNSET
-    execution_sid: None | str | Unset = UNSET
     parent_step_sid: None | str | Unset = UNSET
     name: None | str | Unset = UNSET
     _context: Any | Unset = _attrs_field(
@@ -138,9 +138,9 @@ class ExecutionStep:
             self,
             (
                 ("sid", False),
-                ("account_sid", False),
                 ("flow_sid", False),
                 ("execution_sid", False),
+                ("account_sid", False),
                 ("parent_step_sid", False),
                 ("name", False),
                 ("context", True),
@@ -157,14 +157,12 @@ class ExecutionStep:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        sid: None | str | Unset
-        if isinstance(self.sid, Unset):
-            sid = UNSET
-        else:
-            sid = self.sid
-
-        if sid is not UNSET:
-            field_dict["sid"] = sid
+        sid = self.sid
+        field_dict["sid"] = sid
+        flow_sid = self.flow_sid
+        field_dict["flow_sid"] = flow_sid
+        execution_sid = self.execution_sid
+        field_dict["execution_sid"] = execution_sid
         account_sid: None | str | Unset
         if isinstance(self.account_sid, Unset):
             account_sid = UNSET
@@ -173,22 +171,6 @@ class ExecutionStep:
 
         if account_sid is not UNSET:
             field_dict["account_sid"] = account_sid
-        flow_sid: None | str | Unset
-        if isinstance(self.flow_sid, Unset):
-            flow_sid = UNSET
-        else:
-            flow_sid = self.flow_sid
-
-        if flow_sid is not UNSET:
-            field_dict["flow_sid"] = flow_sid
-        execution_sid: None | str | Unset
-        if isinstance(self.execution_sid, Unset):
-            execution_sid = UNSET
-        else:
-            execution_sid = self.execution_sid
-
-        if execution_sid is not UNSET:
-            field_dict["execution_sid"] = execution_sid
         parent_step_sid: None | str | Unset
         if isinstance(self.parent_step_sid, Unset):
             parent_step_sid = UNSET
@@ -289,10 +271,10 @@ class ExecutionStep:
         if values is None:
             get = src_dict.get
             values = (
-                get("sid", UNSET),
+                src_dict["sid"],
+                src_dict["flow_sid"],
+                src_dict["execution_sid"],
                 get("account_sid", UNSET),
-                get("flow_sid", UNSET),
-                get("execution_sid", UNSET),
                 get("parent_step_sid", UNSET),
                 get("name", UNSET),
                 get("context", UNSET),
@@ -307,9 +289,9 @@ class ExecutionStep:
             additional = {key: value for key, value in src_dict.items() if key not in _SCHEMA_KEYS}
         (
             sid_value,
-            account_sid_value,
             flow_sid_value,
             execution_sid_value,
+            account_sid_value,
             parent_step_sid_value,
             name_value,
             context_value,
@@ -321,11 +303,15 @@ class ExecutionStep:
             url_value,
             links_value,
         ) = values
-        _sid = sid_value
-        if not (isinstance(_sid, str)) and _sid is not None and _sid is not UNSET:
-            raise TypeError("sid: expected None | str | Unset, got " + type(_sid).__name__)
-        sid: None | str | Unset = _sid
-
+        sid = sid_value
+        if not isinstance(sid, str):
+            raise TypeError("sid: expected str, got " + type(sid).__name__)
+        flow_sid = flow_sid_value
+        if not isinstance(flow_sid, str):
+            raise TypeError("flow_sid: expected str, got " + type(flow_sid).__name__)
+        execution_sid = execution_sid_value
+        if not isinstance(execution_sid, str):
+            raise TypeError("execution_sid: expected str, got " + type(execution_sid).__name__)
         _account_sid = account_sid_value
         if (
             not (isinstance(_account_sid, str))
@@ -336,24 +322,6 @@ class ExecutionStep:
                 "account_sid: expected None | str | Unset, got " + type(_account_sid).__name__
             )
         account_sid: None | str | Unset = _account_sid
-
-        _flow_sid = flow_sid_value
-        if not (isinstance(_flow_sid, str)) and _flow_sid is not None and _flow_sid is not UNSET:
-            raise TypeError(
-                "flow_sid: expected None | str | Unset, got " + type(_flow_sid).__name__
-            )
-        flow_sid: None | str | Unset = _flow_sid
-
-        _execution_sid = execution_sid_value
-        if (
-            not (isinstance(_execution_sid, str))
-            and _execution_sid is not None
-            and _execution_sid is not UNSET
-        ):
-            raise TypeError(
-                "execution_sid: expected None | str | Unset, got " + type(_execution_sid).__name__
-            )
-        execution_sid: None | str | Unset = _execution_sid
 
         _parent_step_sid = parent_step_sid_value
         if (
@@ -453,9 +421,9 @@ class ExecutionStep:
         # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
             sid,
-            account_sid,
             flow_sid,
             execution_sid,
+            account_sid,
             parent_step_sid,
             name,
             context,
@@ -480,9 +448,9 @@ class ExecutionStep:
         _links = wire.links
         obj = cls(
             wire.sid,
-            wire.account_sid,
             wire.flow_sid,
             wire.execution_sid,
+            wire.account_sid,
             wire.parent_step_sid,
             wire.name,
             (RawJSON(_context) if isinstance(_context, _msgspec.Raw) else _context),

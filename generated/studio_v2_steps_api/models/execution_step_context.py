@@ -17,22 +17,22 @@ T = TypeVar("T", bound="ExecutionStepContext")
 # The schema's keys in declaration order. A payload with exactly these (the common case) is
 # read in one call; any other is read key by key, and unknown keys are kept aside.
 _FIELDS = (
-    "account_sid",
-    "context",
     "execution_sid",
     "flow_sid",
     "step_sid",
+    "account_sid",
+    "context",
     "url",
 )
 _SCHEMA_KEYS = frozenset(_FIELDS)
 _read_fields = itemgetter(*_FIELDS)
 # Each declared JSON key's attribute (what __getitem__ reads besides the extra keys).
 _ATTRIBUTES: dict[str, str] = {
-    "account_sid": "account_sid",
-    "context": "context",
     "execution_sid": "execution_sid",
     "flow_sid": "flow_sid",
     "step_sid": "step_sid",
+    "account_sid": "account_sid",
+    "context": "context",
     "url": "url",
 }
 
@@ -45,35 +45,35 @@ class ExecutionStepContextWire(_msgspec.Struct, forbid_unknown_fields=True, gc=F
     """
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
+    execution_sid: str
+    flow_sid: str
+    step_sid: str
     account_sid: str | None | Unset = UNSET
     context: _msgspec.Raw | Unset = UNSET
-    execution_sid: str | None | Unset = UNSET
-    flow_sid: str | None | Unset = UNSET
-    step_sid: str | None | Unset = UNSET
     url: str | None | Unset = UNSET
 
 
 @_attrs_define(repr=False)
 class ExecutionStepContext:
     """Attributes:
+    execution_sid (str): The SID of the context's Execution resource.
+    flow_sid (str): The SID of the Flow.
+    step_sid (str): The SID of the Step that the context is associated with.
     account_sid (None | str | Unset): The SID of the [Account](https://www.twilio.com/docs/iam/api/account) that
         created the ExecutionStepContext resource.
     context (Any | Unset): The current state of the Flow's Execution. As a flow executes, we save its state in this
         context. We save data that your widgets can access as variables in configuration fields or in text areas as
         variable substitution.
-    execution_sid (None | str | Unset): The SID of the context's Execution resource.
-    flow_sid (None | str | Unset): The SID of the Flow.
-    step_sid (None | str | Unset): The SID of the Step that the context is associated with.
     url (None | str | Unset): The absolute URL of the resource.
     """
 
+    execution_sid: str
+    flow_sid: str
+    step_sid: str
     account_sid: None | str | Unset = UNSET
     _context: Any | Unset = _attrs_field(
         default=UNSET, alias="context", eq=loaded, repr=loaded_repr
     )
-    execution_sid: None | str | Unset = UNSET
-    flow_sid: None | str | Unset = UNSET
-    step_sid: None | str | Unset = UNSET
     url: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -94,11 +94,11 @@ class ExecutionStepContext:
         return model_repr(
             self,
             (
-                ("account_sid", False),
-                ("context", True),
                 ("execution_sid", False),
                 ("flow_sid", False),
                 ("step_sid", False),
+                ("account_sid", False),
+                ("context", True),
                 ("url", False),
             ),
         )
@@ -106,6 +106,12 @@ class ExecutionStepContext:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
+        execution_sid = self.execution_sid
+        field_dict["execution_sid"] = execution_sid
+        flow_sid = self.flow_sid
+        field_dict["flow_sid"] = flow_sid
+        step_sid = self.step_sid
+        field_dict["step_sid"] = step_sid
         account_sid: None | str | Unset
         if isinstance(self.account_sid, Unset):
             account_sid = UNSET
@@ -117,30 +123,6 @@ class ExecutionStepContext:
         context = self.context
         if context is not UNSET:
             field_dict["context"] = context
-        execution_sid: None | str | Unset
-        if isinstance(self.execution_sid, Unset):
-            execution_sid = UNSET
-        else:
-            execution_sid = self.execution_sid
-
-        if execution_sid is not UNSET:
-            field_dict["execution_sid"] = execution_sid
-        flow_sid: None | str | Unset
-        if isinstance(self.flow_sid, Unset):
-            flow_sid = UNSET
-        else:
-            flow_sid = self.flow_sid
-
-        if flow_sid is not UNSET:
-            field_dict["flow_sid"] = flow_sid
-        step_sid: None | str | Unset
-        if isinstance(self.step_sid, Unset):
-            step_sid = UNSET
-        else:
-            step_sid = self.step_sid
-
-        if step_sid is not UNSET:
-            field_dict["step_sid"] = step_sid
         url: None | str | Unset
         if isinstance(self.url, Unset):
             url = UNSET
@@ -168,22 +150,31 @@ class ExecutionStepContext:
         if values is None:
             get = src_dict.get
             values = (
+                src_dict["execution_sid"],
+                src_dict["flow_sid"],
+                src_dict["step_sid"],
                 get("account_sid", UNSET),
                 get("context", UNSET),
-                get("execution_sid", UNSET),
-                get("flow_sid", UNSET),
-                get("step_sid", UNSET),
                 get("url", UNSET),
             )
             additional = {key: value for key, value in src_dict.items() if key not in _SCHEMA_KEYS}
         (
-            account_sid_value,
-            context_value,
             execution_sid_value,
             flow_sid_value,
             step_sid_value,
+            account_sid_value,
+            context_value,
             url_value,
         ) = values
+        execution_sid = execution_sid_value
+        if not isinstance(execution_sid, str):
+            raise TypeError("execution_sid: expected str, got " + type(execution_sid).__name__)
+        flow_sid = flow_sid_value
+        if not isinstance(flow_sid, str):
+            raise TypeError("flow_sid: expected str, got " + type(flow_sid).__name__)
+        step_sid = step_sid_value
+        if not isinstance(step_sid, str):
+            raise TypeError("step_sid: expected str, got " + type(step_sid).__name__)
         _account_sid = account_sid_value
         if (
             not (isinstance(_account_sid, str))
@@ -196,31 +187,6 @@ class ExecutionStepContext:
         account_sid: None | str | Unset = _account_sid
 
         context = context_value
-        _execution_sid = execution_sid_value
-        if (
-            not (isinstance(_execution_sid, str))
-            and _execution_sid is not None
-            and _execution_sid is not UNSET
-        ):
-            raise TypeError(
-                "execution_sid: expected None | str | Unset, got " + type(_execution_sid).__name__
-            )
-        execution_sid: None | str | Unset = _execution_sid
-
-        _flow_sid = flow_sid_value
-        if not (isinstance(_flow_sid, str)) and _flow_sid is not None and _flow_sid is not UNSET:
-            raise TypeError(
-                "flow_sid: expected None | str | Unset, got " + type(_flow_sid).__name__
-            )
-        flow_sid: None | str | Unset = _flow_sid
-
-        _step_sid = step_sid_value
-        if not (isinstance(_step_sid, str)) and _step_sid is not None and _step_sid is not UNSET:
-            raise TypeError(
-                "step_sid: expected None | str | Unset, got " + type(_step_sid).__name__
-            )
-        step_sid: None | str | Unset = _step_sid
-
         _url = url_value
         if not (isinstance(_url, str)) and _url is not None and _url is not UNSET:
             raise TypeError("url: expected None | str | Unset, got " + type(_url).__name__)
@@ -228,11 +194,11 @@ class ExecutionStepContext:
 
         # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
-            account_sid,
-            context,
             execution_sid,
             flow_sid,
             step_sid,
+            account_sid,
+            context,
             url,
         )
         if additional:
@@ -244,11 +210,11 @@ class ExecutionStepContext:
         """The model of a value msgspec decoded (and type-checked) as ExecutionStepContextWire."""
         _context = wire.context
         obj = cls(
-            wire.account_sid,
-            (RawJSON(_context) if isinstance(_context, _msgspec.Raw) else _context),
             wire.execution_sid,
             wire.flow_sid,
             wire.step_sid,
+            wire.account_sid,
+            (RawJSON(_context) if isinstance(_context, _msgspec.Raw) else _context),
             wire.url,
         )
         extra_keys = wire.__extra_keys__

@@ -31,7 +31,7 @@ class ExecutionStepLinksWire(_msgspec.Struct, forbid_unknown_fields=True, gc=Fal
     """
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
-    step_context: str | Unset = UNSET
+    step_context: str | None | Unset = UNSET
 
 
 @_attrs_define(repr=False)
@@ -39,10 +39,10 @@ class ExecutionStepLinks:
     """The URLs of related resources.
 
     Attributes:
-        step_context (str | Unset): The URL of the step's context.
+        step_context (None | str | Unset): The URL of the step's context.
     """
 
-    step_context: str | Unset = UNSET
+    step_context: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def __repr__(self) -> str:
@@ -55,7 +55,12 @@ class ExecutionStepLinks:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        step_context = self.step_context
+        step_context: None | str | Unset
+        if isinstance(self.step_context, Unset):
+            step_context = UNSET
+        else:
+            step_context = self.step_context
+
         if step_context is not UNSET:
             field_dict["step_context"] = step_context
         return field_dict
@@ -79,11 +84,17 @@ class ExecutionStepLinks:
             values = (get("step_context", UNSET),)
             additional = {key: value for key, value in src_dict.items() if key not in _SCHEMA_KEYS}
         (step_context_value,) = values
-        step_context = step_context_value
-        if not isinstance(step_context, str) and step_context is not UNSET:
+        _step_context = step_context_value
+        if (
+            not (isinstance(_step_context, str))
+            and _step_context is not None
+            and _step_context is not UNSET
+        ):
             raise TypeError(
-                "step_context: expected str | Unset, got " + type(step_context).__name__
+                "step_context: expected None | str | Unset, got " + type(_step_context).__name__
             )
+        step_context: None | str | Unset = _step_context
+
         # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
             step_context,

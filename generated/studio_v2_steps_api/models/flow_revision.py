@@ -10,7 +10,7 @@ import msgspec as _msgspec
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.flow_revision_status import FlowRevisionStatus, check_flow_revision_status
+from ..models.flow_revision_status import FlowRevisionStatus
 from ..types import UNSET, RawJSON, Unset, loaded, loaded_repr, model_repr
 
 T = TypeVar("T", bound="FlowRevision")
@@ -61,13 +61,13 @@ class FlowRevisionWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw
     """
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
-    sid: str | None | Unset = UNSET
+    sid: str
     account_sid: str | None | Unset = UNSET
     author_sid: str | None | Unset = UNSET
     friendly_name: str | None | Unset = UNSET
     definition: _msgspec.Raw | Unset = UNSET
-    status: FlowRevisionStatus | Unset = UNSET
-    revision: int | Unset = UNSET
+    status: str | None | Unset = UNSET
+    revision: int | None | Unset = UNSET
     commit_message: str | None | Unset = UNSET
     valid: bool | None | Unset = UNSET
     errors: list[_msgspec.Raw] | None | Unset = UNSET
@@ -79,14 +79,14 @@ class FlowRevisionWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw
 @_attrs_define(repr=False)
 class FlowRevision:
     """Attributes:
-    sid (None | str | Unset): The unique string that we created to identify the Flow resource.
+    sid (str): The unique string that we created to identify the Flow resource.
     account_sid (None | str | Unset): The SID of the [Account](https://www.twilio.com/docs/iam/api/account) that
         created the Flow resource.
     author_sid (None | str | Unset): The SID of the User that created or last updated the Flow.
     friendly_name (None | str | Unset): The string that you assigned to describe the Flow.
     definition (Any | Unset): JSON representation of flow definition.
-    status (FlowRevisionStatus | Unset): The status of the Flow. Can be: `draft` or `published`.
-    revision (int | Unset): The latest revision number of the Flow's definition. Default: 0.
+    status (FlowRevisionStatus | None | str | Unset): The status of the Flow. Can be: `draft` or `published`.
+    revision (int | None | Unset): The latest revision number of the Flow's definition. Default: 0.
     commit_message (None | str | Unset): Description of change made in the revision.
     valid (bool | None | Unset): Boolean if the flow definition is valid.
     errors (list[Any] | None | Unset): List of error in the flow definition.
@@ -97,15 +97,15 @@ class FlowRevision:
     url (None | str | Unset): The absolute URL of the resource.
     """
 
-    sid: None | str | Unset = UNSET
+    sid: str
     account_sid: None | str | Unset = UNSET
     author_sid: None | str | Unset = UNSET
     friendly_name: None | str | Unset = UNSET
     _definition: Any | Unset = _attrs_field(
         default=UNSET, alias="definition", eq=loaded, repr=loaded_repr
     )
-    status: FlowRevisionStatus | Unset = UNSET
-    revision: int | Unset = 0
+    status: FlowRevisionStatus | None | str | Unset = UNSET
+    revision: int | None | Unset = 0
     commit_message: None | str | Unset = UNSET
     valid: bool | None | Unset = UNSET
     errors: list[Any] | None | Unset = UNSET
@@ -150,14 +150,8 @@ class FlowRevision:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        sid: None | str | Unset
-        if isinstance(self.sid, Unset):
-            sid = UNSET
-        else:
-            sid = self.sid
-
-        if sid is not UNSET:
-            field_dict["sid"] = sid
+        sid = self.sid
+        field_dict["sid"] = sid
         account_sid: None | str | Unset
         if isinstance(self.account_sid, Unset):
             account_sid = UNSET
@@ -185,13 +179,22 @@ class FlowRevision:
         definition = self.definition
         if definition is not UNSET:
             field_dict["definition"] = definition
-        status: str | Unset = UNSET
-        if not isinstance(self.status, Unset):
+        status: None | str | Unset
+        if isinstance(self.status, Unset):
+            status = UNSET
+        elif isinstance(self.status, str):
+            status = self.status
+        else:
             status = self.status
 
         if status is not UNSET:
             field_dict["status"] = status
-        revision = self.revision
+        revision: int | None | Unset
+        if isinstance(self.revision, Unset):
+            revision = UNSET
+        else:
+            revision = self.revision
+
         if revision is not UNSET:
             field_dict["revision"] = revision
         commit_message: None | str | Unset
@@ -268,7 +271,7 @@ class FlowRevision:
         if values is None:
             get = src_dict.get
             values = (
-                get("sid", UNSET),
+                src_dict["sid"],
                 get("account_sid", UNSET),
                 get("author_sid", UNSET),
                 get("friendly_name", UNSET),
@@ -298,11 +301,9 @@ class FlowRevision:
             date_updated_value,
             url_value,
         ) = values
-        _sid = sid_value
-        if not (isinstance(_sid, str)) and _sid is not None and _sid is not UNSET:
-            raise TypeError("sid: expected None | str | Unset, got " + type(_sid).__name__)
-        sid: None | str | Unset = _sid
-
+        sid = sid_value
+        if not isinstance(sid, str):
+            raise TypeError("sid: expected str, got " + type(sid).__name__)
         _account_sid = account_sid_value
         if (
             not (isinstance(_account_sid, str))
@@ -338,18 +339,21 @@ class FlowRevision:
 
         definition = definition_value
         _status = status_value
-        status: FlowRevisionStatus | Unset
-        if isinstance(_status, Unset):
-            status = UNSET
-        else:
-            status = check_flow_revision_status(_status)
+        if not (isinstance(_status, str)) and _status is not None and _status is not UNSET:
+            raise TypeError("status: expected None | str | Unset, got " + type(_status).__name__)
+        status: FlowRevisionStatus | None | str | Unset = _status
 
-        revision = revision_value
+        _revision = revision_value
         if (
-            not (isinstance(revision, int) and not isinstance(revision, bool))
-            and revision is not UNSET
+            not (isinstance(_revision, int) and not isinstance(_revision, bool))
+            and _revision is not None
+            and _revision is not UNSET
         ):
-            raise TypeError("revision: expected int | Unset, got " + type(revision).__name__)
+            raise TypeError(
+                "revision: expected int | None | Unset, got " + type(_revision).__name__
+            )
+        revision: int | None | Unset = _revision
+
         _commit_message = commit_message_value
         if (
             not (isinstance(_commit_message, str))

@@ -39,7 +39,7 @@ class FlowTestUsersWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, k
     """
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
-    sid: str | None | Unset = UNSET
+    sid: str
     test_users: list[str] | None | Unset = UNSET
     url: str | None | Unset = UNSET
 
@@ -47,12 +47,12 @@ class FlowTestUsersWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, k
 @_attrs_define(repr=False)
 class FlowTestUsers:
     """Attributes:
-    sid (None | str | Unset): Unique identifier of the flow.
+    sid (str): Unique identifier of the flow.
     test_users (list[str] | None | Unset): List of test user identities that can test draft versions of the flow.
     url (None | str | Unset): The URL of this resource.
     """
 
-    sid: None | str | Unset = UNSET
+    sid: str
     test_users: list[str] | None | Unset = UNSET
     url: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -71,14 +71,8 @@ class FlowTestUsers:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        sid: None | str | Unset
-        if isinstance(self.sid, Unset):
-            sid = UNSET
-        else:
-            sid = self.sid
-
-        if sid is not UNSET:
-            field_dict["sid"] = sid
+        sid = self.sid
+        field_dict["sid"] = sid
         test_users: list[str] | None | Unset
         if isinstance(self.test_users, Unset):
             test_users = UNSET
@@ -115,7 +109,7 @@ class FlowTestUsers:
         if values is None:
             get = src_dict.get
             values = (
-                get("sid", UNSET),
+                src_dict["sid"],
                 get("test_users", UNSET),
                 get("url", UNSET),
             )
@@ -125,11 +119,9 @@ class FlowTestUsers:
             test_users_value,
             url_value,
         ) = values
-        _sid = sid_value
-        if not (isinstance(_sid, str)) and _sid is not None and _sid is not UNSET:
-            raise TypeError("sid: expected None | str | Unset, got " + type(_sid).__name__)
-        sid: None | str | Unset = _sid
-
+        sid = sid_value
+        if not isinstance(sid, str):
+            raise TypeError("sid: expected str, got " + type(sid).__name__)
         _test_users = test_users_value
         test_users: list[str] | None | Unset
         if _test_users is None or _test_users is UNSET:

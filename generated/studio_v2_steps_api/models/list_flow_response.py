@@ -38,18 +38,18 @@ class ListFlowResponseWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
     flows: list[FlowWire] | Unset = UNSET
-    meta: ListFlowResponseMetaWire | Unset = UNSET
+    meta: PageMetaWire | Unset = UNSET
 
 
 @_attrs_define(repr=False)
 class ListFlowResponse:
     """Attributes:
     flows (list[Flow] | Unset):
-    meta (ListFlowResponseMeta | Unset):
+    meta (PageMeta | Unset):
     """
 
     flows: list[Flow] | Unset = UNSET
-    meta: ListFlowResponseMeta | Unset = UNSET
+    meta: PageMeta | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def __repr__(self) -> str:
@@ -114,11 +114,11 @@ class ListFlowResponse:
                 flows.append(flows_item)
 
         _meta = meta_value
-        meta: ListFlowResponseMeta | Unset
+        meta: PageMeta | Unset
         if isinstance(_meta, Unset):
             meta = UNSET
         else:
-            meta = ListFlowResponseMeta.from_dict(_meta)
+            meta = PageMeta.from_dict(_meta)
 
         # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
@@ -136,7 +136,7 @@ class ListFlowResponse:
         _meta = wire.meta
         obj = cls(
             (_flows if _flows is UNSET else [Flow.from_wire(item0) for item0 in _flows]),
-            (_meta if _meta is UNSET else ListFlowResponseMeta.from_wire(_meta)),
+            (_meta if _meta is UNSET else PageMeta.from_wire(_meta)),
         )
         extra_keys = wire.__extra_keys__
         if extra_keys:
@@ -171,7 +171,4 @@ class ListFlowResponse:
 
 # Imported here, after the class exists, so that models referring to each other load.
 from ..models.flow import Flow, FlowWire  # noqa: E402
-from ..models.list_flow_response_meta import (  # noqa: E402
-    ListFlowResponseMeta,
-    ListFlowResponseMetaWire,
-)
+from ..models.page_meta import PageMeta, PageMetaWire  # noqa: E402

@@ -40,18 +40,18 @@ class ListFlowRevisionResponseWire(
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
     revisions: list[FlowRevisionWire] | Unset = UNSET
-    meta: ListFlowRevisionResponseMetaWire | Unset = UNSET
+    meta: PageMetaWire | Unset = UNSET
 
 
 @_attrs_define(repr=False)
 class ListFlowRevisionResponse:
     """Attributes:
     revisions (list[FlowRevision] | Unset):
-    meta (ListFlowRevisionResponseMeta | Unset):
+    meta (PageMeta | Unset):
     """
 
     revisions: list[FlowRevision] | Unset = UNSET
-    meta: ListFlowRevisionResponseMeta | Unset = UNSET
+    meta: PageMeta | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def __repr__(self) -> str:
@@ -118,11 +118,11 @@ class ListFlowRevisionResponse:
                 revisions.append(revisions_item)
 
         _meta = meta_value
-        meta: ListFlowRevisionResponseMeta | Unset
+        meta: PageMeta | Unset
         if isinstance(_meta, Unset):
             meta = UNSET
         else:
-            meta = ListFlowRevisionResponseMeta.from_dict(_meta)
+            meta = PageMeta.from_dict(_meta)
 
         # Positional, in the order the fields are declared: keywords cost more per call.
         obj = cls(
@@ -144,7 +144,7 @@ class ListFlowRevisionResponse:
                 if _revisions is UNSET
                 else [FlowRevision.from_wire(item0) for item0 in _revisions]
             ),
-            (_meta if _meta is UNSET else ListFlowRevisionResponseMeta.from_wire(_meta)),
+            (_meta if _meta is UNSET else PageMeta.from_wire(_meta)),
         )
         extra_keys = wire.__extra_keys__
         if extra_keys:
@@ -179,7 +179,4 @@ class ListFlowRevisionResponse:
 
 # Imported here, after the class exists, so that models referring to each other load.
 from ..models.flow_revision import FlowRevision, FlowRevisionWire  # noqa: E402
-from ..models.list_flow_revision_response_meta import (  # noqa: E402
-    ListFlowRevisionResponseMeta,
-    ListFlowRevisionResponseMetaWire,
-)
+from ..models.page_meta import PageMeta, PageMetaWire  # noqa: E402

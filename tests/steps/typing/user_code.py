@@ -36,7 +36,15 @@ def sync_use(client: StepsClient) -> None:
         assert_type(step.name, str | None)
     assert_type(step.links, ExecutionStepLinks | None | Unset)
     if isinstance(step.links, ExecutionStepLinks):
-        assert_type(step.links.step_context, str | Unset)
+        assert_type(step.links.step_context, str | None | Unset)
+    # A step's identity fields are always sent: passed back as they are, no narrowing.
+    assert_type(step.sid, str)
+    again = client.get_step(step.flow_sid, step.execution_sid, step.sid)
+    assert_type(again, ExecutionStep)
+    execution = client.get_execution(step.flow_sid, step.execution_sid)
+    client.update_execution(execution.flow_sid, execution.sid, status="ended")
+    # An enum is its known values or any value Twilio adds later.
+    assert_type(execution.status, ExecutionStatus | None | str | Unset)
     page = client.get_steps_page("FW...", "FN...")
     assert_type(page, StepsPage)
     assert_type(page.meta, PageMeta)
