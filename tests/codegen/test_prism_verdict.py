@@ -12,9 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
-from spec_scripts import STEPS_DIR, STUDIO, bindings, generate, read_json, script
+from spec_scripts import STEPS_DIR, STUDIO, bindings, generate, prism_mock, read_json, script
 
-prism_mock = script("prism_mock")
 sweep = script("sweep")
 
 PROBLEM = "application/problem+json"

@@ -52,6 +52,7 @@ spec_changes = script("spec_changes")
 bindings = script("bindings")
 generate = script("generate")
 add_service = script("add_service")
+prism_mock = script("prism_mock")  # before sweep, which imports it
 
 needs_generator = pytest.mark.skipif(
     shutil.which("openapi-python-client", path=PATH_WITH_VENV) is None
