@@ -140,8 +140,9 @@ def encode_body(operation: WriteOperation, body: Given) -> tuple[bytes, str] | N
     """The request's content and its content type (None: no body)."""
     if operation.content_type == "json":
         pairs = _given(operation.name, operation.body_params, body)
-        if not pairs:
+        if not pairs and not operation.body_params:
             return None
+        # A declared JSON body is sent even with nothing set: `{}`, as Twilio expects.
         document = {
             param.wire: (
                 [_json_value(param, item) for item in _items(param, value)]

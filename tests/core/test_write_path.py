@@ -19,6 +19,7 @@ from either import Either
 from fakes import BASE, FLOW, FakeClock, twilio_error
 from studio_v2_steps_api.models import Execution
 from studio_v2_steps_api.operations import CREATE_EXECUTION, DELETE_EXECUTION, UPDATE_EXECUTION
+from twilio_rest_core._forms import JSON, encode_body
 from twilio_rest_core.operations import BodyParam, NoContent, PathParam, WriteOperation
 from twilio_studio_steps import (
     APIConnectionError,
@@ -332,3 +333,30 @@ def test_the_method_is_in_every_log_line(caplog: pytest.LogCaptureFixture) -> No
     lines = [r.getMessage() for r in caplog.records if r.name == "twilio_studio_steps"]
     assert lines
     assert all("POST /v2/Flows/" in line for line in lines), lines
+
+
+JSON_PATCH = WriteOperation(
+    service=SERVICE,
+    name="PatchThing",
+    path="/v1/Things/{Name}",
+    model=NoContent,
+    method="PATCH",
+    path_params=(PathParam("name", "Name"),),
+    body_params=(BodyParam("enabled", "Enabled", "bool"), BodyParam("tags", "Tags", is_list=True)),
+    content_type="json",
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "sent"),
+    [
+        ({"enabled": True, "tags": ["a", "b"]}, b'{"Enabled":true,"Tags":["a","b"]}'),
+        # Nothing set: the declared body is still a JSON object (Prism refused no body).
+        ({}, b"{}"),
+    ],
+    ids=["values", "nothing set"],
+)
+def test_a_json_body_is_compact_json_of_the_wire_names(
+    body: dict[str, object], sent: bytes
+) -> None:
+    assert encode_body(JSON_PATCH, body) == (sent, JSON)
