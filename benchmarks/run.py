@@ -118,6 +118,9 @@ def main() -> int:
     parser.add_argument("--output", type=Path, help="where to write the JSON results")
     parser.add_argument("--rounds", type=int, help="rounds per scenario (default 5)")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply step counts (e.g. 0.2)")
+    parser.add_argument(
+        "--only", help="the scenarios to run, comma-separated (e.g. 1,3); all by default"
+    )
     args = parser.parse_args()
     sizes = QUICK if args.quick else Sizes()
     if args.scale != 1.0:
@@ -134,6 +137,7 @@ def main() -> int:
     if args.rounds:
         sizes = Sizes(**{**sizes.__dict__, "rounds": args.rounds})
     twilio = [] if args.no_twilio else ["twilio-stream"]
+    only = {int(n) for n in args.only.split(",")} if args.only else set(range(1, 7))
     rows: list[tuple[str, str, str]] = []
     report: dict[str, Any] = {"python": platform.python_version(), "sizes": sizes.__dict__}
 
@@ -143,7 +147,7 @@ def main() -> int:
 
         # 1. Throughput with typed models, on each shape of step Twilio sends.
         report["throughput"] = {}
-        for shape, execution in SHAPES.items():
+        for shape, execution in SHAPES.items() if 1 in only else ():
             names = ["raw-json", "raw-orjson", "ours", "ours-async", *twilio]
             if shape == "spec":
                 names[3:3] = ["typed-floor", "ours-no-prefetch"]
@@ -157,93 +161,120 @@ def main() -> int:
                 speedup = big["twilio-stream"]["seconds"] / big["ours"]["seconds"]
                 rows.append((label, "ours vs twilio stream", f"{speedup:.2f}x faster"))
 
-        # 2. Per-request overhead.
-        names = ["raw-json", "ours", "ours-no-prefetch", "raw-async-json", "ours-async", *twilio]
-        small = compare(sizes.rounds, names, base, flow, ex["small_pages"], 1, sizes.small_pages)
-        floor = small["raw-json"]["seconds"]
-        report["per_request"] = small
-        for name, r in small.items():
-            per = r["seconds"] / sizes.small_pages * 1e6
-            # Async contenders against the async floor, sync ones against the sync floor.
-            against = small["raw-async-json"]["seconds"] if "async" in name else floor
+        if 2 in only:
+            # 2. Per-request overhead.
+            names = [
+                "raw-json",
+                "ours",
+                "ours-no-prefetch",
+                "raw-async-json",
+                "ours-async",
+                *twilio,
+            ]
+            small = compare(
+                sizes.rounds, names, base, flow, ex["small_pages"], 1, sizes.small_pages
+            )
+            floor = small["raw-json"]["seconds"]
+            report["per_request"] = small
+            for name, r in small.items():
+                per = r["seconds"] / sizes.small_pages * 1e6
+                # Async contenders against the async floor, sync ones against the sync floor.
+                against = small["raw-async-json"]["seconds"] if "async" in name else floor
+                rows.append(
+                    (
+                        f"2. PageSize 1 ({sizes.small_pages:,} pages)",
+                        name,
+                        f"{r['seconds'] / against:.2f}x  ({per:.0f} us/request)",
+                    )
+                )
+
+        if 3 in only:
+            # 3. Memory.
+            low = compare(
+                sizes.rounds, ["ours"], base, flow, ex["memory_small"], 1000, sizes.memory_small
+            )
+            high = compare(
+                sizes.rounds, ["ours"], base, flow, ex["memory_big"], 1000, sizes.memory_big
+            )
+            growth = high["ours"]["peak_rss_mb"] - low["ours"]["peak_rss_mb"]
+            lists = compare(
+                sizes.rounds,
+                ["ours-list", *(["twilio-list"] if twilio else [])],
+                base,
+                flow,
+                ex["big"],
+                1000,
+                sizes.big,
+            )
+            report["memory"] = {"iter_small": low["ours"], "iter_big": high["ours"], "lists": lists}
             rows.append(
                 (
-                    f"2. PageSize 1 ({sizes.small_pages:,} pages)",
-                    name,
-                    f"{r['seconds'] / against:.2f}x  ({per:.0f} us/request)",
+                    "3. iter_steps peak RSS",
+                    f"{sizes.memory_small:,} -> {sizes.memory_big:,} steps",
+                    f"{low['ours']['peak_rss_mb']:.1f} -> {high['ours']['peak_rss_mb']:.1f} MB (+{growth:.1f} MB)",
                 )
             )
-
-        # 3. Memory.
-        low = compare(
-            sizes.rounds, ["ours"], base, flow, ex["memory_small"], 1000, sizes.memory_small
-        )
-        high = compare(sizes.rounds, ["ours"], base, flow, ex["memory_big"], 1000, sizes.memory_big)
-        growth = high["ours"]["peak_rss_mb"] - low["ours"]["peak_rss_mb"]
-        lists = compare(
-            sizes.rounds,
-            ["ours-list", *(["twilio-list"] if twilio else [])],
-            base,
-            flow,
-            ex["big"],
-            1000,
-            sizes.big,
-        )
-        report["memory"] = {"iter_small": low["ours"], "iter_big": high["ours"], "lists": lists}
-        rows.append(
-            (
-                "3. iter_steps peak RSS",
-                f"{sizes.memory_small:,} -> {sizes.memory_big:,} steps",
-                f"{low['ours']['peak_rss_mb']:.1f} -> {high['ours']['peak_rss_mb']:.1f} MB (+{growth:.1f} MB)",
-            )
-        )
-        for name, r in lists.items():
-            rows.append(
-                (f"3. list of {sizes.big:,} steps, peak RSS", name, f"{r['peak_rss_mb']:.0f} MB")
-            )
-
-        cpu = compare(
-            sizes.rounds, ["ours-no-prefetch"], base, flow, ex["latency"], 1000, sizes.big
-        )
-
-    with server(sizes, latency_ms=sizes.latency_ms) as info:
-        base, flow, ex = info["base_url"], info["flow_sid"], info["executions"]
-        # 4. Latency hiding: 100 pages, each answer delayed.
-        slow = compare(
-            sizes.rounds, ["ours", "ours-no-prefetch"], base, flow, ex["latency"], 1000, sizes.big
-        )
-        pages = -(-sizes.big // 1000)
-        network = pages * sizes.latency_ms / 1000
-        parse = cpu["ours-no-prefetch"]["seconds"]
-        report["latency"] = {"runs": slow, "network_s": network, "parse_s": parse}
-        for name, r in slow.items():
-            rows.append(
-                (
-                    f"4. {pages} pages, +{sizes.latency_ms} ms each",
-                    name,
-                    f"{r['seconds']:.2f}s = {r['seconds'] / max(network, parse):.2f}x max(net {network:.2f}s, parse {parse:.2f}s); sum {network + parse:.2f}s",
+            for name, r in lists.items():
+                rows.append(
+                    (
+                        f"3. list of {sizes.big:,} steps, peak RSS",
+                        name,
+                        f"{r['peak_rss_mb']:.0f} MB",
+                    )
                 )
+
+        if 4 in only:  # the parse time scenario 4 compares with
+            cpu = compare(
+                sizes.rounds, ["ours-no-prefetch"], base, flow, ex["latency"], 1000, sizes.big
             )
 
-        # 5. Async fan-out.
-        fan = fanout(base, flow, ex["fanout"], sizes.rounds)  # ~65 s a round
-        report["fanout"] = fan
-        rows.append(
-            (
-                f"5. {sizes.fanout_executions} executions x {sizes.fanout_steps:,} steps",
-                "sequential / bounded(10)",
-                f"{fan['sequential']:.2f}s / {fan['concurrent']:.2f}s = {fan['sequential'] / fan['concurrent']:.1f}x faster",
-            )
-        )
-        rows.append(
-            (
-                "5. client CPU per request, bounded(10)",
-                "ours / raw httpx.AsyncClient",
-                f"{fan['cpu_us']:.0f} us / {fan['raw_cpu_us']:.0f} us = {fan['cpu_us'] / fan['raw_cpu_us']:.2f}x",
-            )
-        )
+    if only & {4, 5}:
+        with server(sizes, latency_ms=sizes.latency_ms) as info:
+            base, flow, ex = info["base_url"], info["flow_sid"], info["executions"]
+            if 4 in only:
+                # 4. Latency hiding: 100 pages, each answer delayed.
+                slow = compare(
+                    sizes.rounds,
+                    ["ours", "ours-no-prefetch"],
+                    base,
+                    flow,
+                    ex["latency"],
+                    1000,
+                    sizes.big,
+                )
+                pages = -(-sizes.big // 1000)
+                network = pages * sizes.latency_ms / 1000
+                parse = cpu["ours-no-prefetch"]["seconds"]
+                report["latency"] = {"runs": slow, "network_s": network, "parse_s": parse}
+                for name, r in slow.items():
+                    rows.append(
+                        (
+                            f"4. {pages} pages, +{sizes.latency_ms} ms each",
+                            name,
+                            f"{r['seconds']:.2f}s = {r['seconds'] / max(network, parse):.2f}x max(net {network:.2f}s, parse {parse:.2f}s); sum {network + parse:.2f}s",
+                        )
+                    )
 
-    if twilio:
+            if 5 in only:
+                # 5. Async fan-out.
+                fan = fanout(base, flow, ex["fanout"], sizes.rounds)  # ~65 s a round
+                report["fanout"] = fan
+                rows.append(
+                    (
+                        f"5. {sizes.fanout_executions} executions x {sizes.fanout_steps:,} steps",
+                        "sequential / bounded(10)",
+                        f"{fan['sequential']:.2f}s / {fan['concurrent']:.2f}s = {fan['sequential'] / fan['concurrent']:.1f}x faster",
+                    )
+                )
+                rows.append(
+                    (
+                        "5. client CPU per request, bounded(10)",
+                        "ours / raw httpx.AsyncClient",
+                        f"{fan['cpu_us']:.0f} us / {fan['raw_cpu_us']:.0f} us = {fan['cpu_us'] / fan['raw_cpu_us']:.2f}x",
+                    )
+                )
+
+    if twilio and 6 in only:
         cold = cold_start(sizes.rounds)
         report["cold_start"] = cold
         rows.append(

@@ -5,9 +5,24 @@ from twilio_rest_core.model_support import (
     UNSET,
     RawJSON,
     Unset,
+    built,
+    extra_properties,
     loaded,
     loaded_repr,
     model_repr,
+    model_state,
+    restore_state,
 )
 
-__all__ = ["UNSET", "RawJSON", "Unset", "loaded", "loaded_repr", "model_repr"]
+__all__ = [
+    "UNSET",
+    "RawJSON",
+    "Unset",
+    "built",
+    "extra_properties",
+    "loaded",
+    "loaded_repr",
+    "model_repr",
+    "model_state",
+    "restore_state",
+]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import msgspec
 
 # msgspec's own: the wire types (see each model's `<Model>Wire`) decode an absent key as
@@ -58,6 +59,51 @@ def loaded_repr(value: Any) -> str:
     return repr(loaded(value))
 
 
+def built(value: Any) -> Any:
+    """The value a nested model field stands for: a wire Struct (kept as decoded until the
+    field is read) built into its model, anything else as is."""
+    if isinstance(value, msgspec.Struct):
+        return value.__model__.from_wire(value)  # type: ignore[attr-defined]
+    return value
+
+
+def extra_properties(value: Any) -> dict[str, Any]:
+    """A model's keys beyond the schema, from what its `_additional_properties` holds: a
+    dict, None (none yet: made when first set or read), or the wire Struct that carried
+    them (named in its `__extra_keys__`), read into a dict on first use."""
+    if value is None:
+        return {}
+    if isinstance(value, msgspec.Struct):
+        return {
+            key: item
+            for attribute, key in value.__extra_keys__  # type: ignore[attr-defined]
+            if (item := getattr(value, attribute)) is not UNSET
+        }
+    extra: dict[str, Any] = value
+    return extra
+
+
+def model_state(model: Any) -> dict[str, Any]:
+    """A model's fields for pickle and copy, the deferred ones read first: their wire
+    Structs may be of classes made at run time (learned keys), which pickle cannot name."""
+    state = {}
+    for field in attrs.fields(type(model)):
+        value = getattr(model, field.name)
+        if isinstance(value, msgspec.Struct):
+            if field.name == "_additional_properties":
+                value = extra_properties(value)
+            else:
+                value = built(value)
+        state[field.name] = value
+    return state
+
+
+def restore_state(model: Any, state: dict[str, Any]) -> None:
+    """The other half of model_state (the models are slotted attrs classes)."""
+    for name, value in state.items():
+        object.__setattr__(model, name, value)
+
+
 def _summary(value: Any) -> str:
     """A free-form JSON value in a few words, the same read or not: an object's first keys,
     an array's length, a scalar as is; never the whole of it."""
@@ -84,4 +130,15 @@ def model_repr(model: Any, fields: tuple[tuple[str, bool], ...]) -> str:
     return f"{type(model).__name__}({', '.join(parts)})"
 
 
-__all__ = ["UNSET", "RawJSON", "Unset", "loaded", "loaded_repr", "model_repr"]
+__all__ = [
+    "UNSET",
+    "RawJSON",
+    "Unset",
+    "built",
+    "extra_properties",
+    "loaded",
+    "loaded_repr",
+    "model_repr",
+    "model_state",
+    "restore_state",
+]

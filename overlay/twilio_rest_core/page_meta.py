@@ -40,6 +40,7 @@ class PageMetaWire(msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_only
     """
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
+    __model__: ClassVar[type[Any]]  # PageMeta, set beside it: what built() makes
     first_page_url: str | Unset = UNSET
     key: str | Unset = UNSET
     next_page_url: str | Unset | None = UNSET
@@ -131,5 +132,7 @@ class PageMeta:
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
 
+
+PageMetaWire.__model__ = PageMeta
 
 __all__ = ["PageMeta", "PageMetaWire"]

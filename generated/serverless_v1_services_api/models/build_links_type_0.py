@@ -4,10 +4,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+import msgspec as _msgspec
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, model_repr
+from ..types import (
+    UNSET,
+    extra_properties,
+    model_repr,
+    model_state,
+    restore_state,
+)
 
 T = TypeVar("T", bound="BuildLinksType0")
 
@@ -20,7 +27,29 @@ BuildLinksType0Wire = dict[str, Any]
 
 @_attrs_define(repr=False)
 class BuildLinksType0:
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # None until a key is set or read, or the wire Struct that had extra keys: read into a
+    # dict on first use (additional_properties), as most items are never asked for one.
+    _additional_properties: dict[str, Any] | _msgspec.Struct | None = _attrs_field(
+        init=False, default=None, eq=extra_properties
+    )
+
+    @property
+    def additional_properties(self) -> dict[str, Any]:
+        """The keys Twilio sent beyond the schema, by name."""
+        extra = self._additional_properties
+        if type(extra) is not dict:
+            extra = self._additional_properties = extra_properties(extra)
+        return extra
+
+    @additional_properties.setter
+    def additional_properties(self, value: dict[str, Any]) -> None:
+        self._additional_properties = value
+
+    def __getstate__(self) -> dict[str, Any]:
+        return model_state(self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        restore_state(self, state)
 
     def __repr__(self) -> str:
         # Public names only; free-form JSON shown by its size, not in full (model_repr).

@@ -13,7 +13,14 @@ from attrs import field as _attrs_field
 from ..models.function_version_visibility import (
     FunctionVersionVisibility,
 )
-from ..types import UNSET, Unset, model_repr
+from ..types import (
+    UNSET,
+    Unset,
+    extra_properties,
+    model_repr,
+    model_state,
+    restore_state,
+)
 
 T = TypeVar("T", bound="FunctionVersion")
 
@@ -55,6 +62,7 @@ class FunctionVersionWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False,
     """
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
+    __model__: ClassVar[type[Any]]  # FunctionVersion, set beside it: what built() makes
     sid: str
     service_sid: str
     function_sid: str
@@ -95,7 +103,29 @@ class FunctionVersion:
     date_created: datetime.datetime | None | Unset = UNSET
     url: None | str | Unset = UNSET
     links: FunctionVersionLinksType0 | None | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # None until a key is set or read, or the wire Struct that had extra keys: read into a
+    # dict on first use (additional_properties), as most items are never asked for one.
+    _additional_properties: dict[str, Any] | _msgspec.Struct | None = _attrs_field(
+        init=False, default=None, eq=extra_properties
+    )
+
+    @property
+    def additional_properties(self) -> dict[str, Any]:
+        """The keys Twilio sent beyond the schema, by name."""
+        extra = self._additional_properties
+        if type(extra) is not dict:
+            extra = self._additional_properties = extra_properties(extra)
+        return extra
+
+    @additional_properties.setter
+    def additional_properties(self, value: dict[str, Any]) -> None:
+        self._additional_properties = value
+
+    def __getstate__(self) -> dict[str, Any]:
+        return model_state(self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        restore_state(self, state)
 
     def __repr__(self) -> str:
         # Public names only; free-form JSON shown by its size, not in full (model_repr).
@@ -326,13 +356,8 @@ class FunctionVersion:
                 else FunctionVersionLinksType0.from_wire(_links)
             ),
         )
-        extra_keys = wire.__extra_keys__
-        if extra_keys:
-            obj.additional_properties = {
-                key: value
-                for attribute, key in extra_keys
-                if (value := getattr(wire, attribute)) is not UNSET
-            }
+        if wire.__extra_keys__:  # read into additional_properties when first asked for
+            obj._additional_properties = wire
         return obj
 
     @property
@@ -355,6 +380,9 @@ class FunctionVersion:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+FunctionVersionWire.__model__ = FunctionVersion
 
 
 # Imported here, after the class exists, so that models referring to each other load.

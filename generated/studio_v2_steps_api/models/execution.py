@@ -11,7 +11,18 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.execution_status import ExecutionStatus
-from ..types import UNSET, RawJSON, Unset, loaded, loaded_repr, model_repr
+from ..types import (
+    UNSET,
+    RawJSON,
+    Unset,
+    built,
+    extra_properties,
+    loaded,
+    loaded_repr,
+    model_repr,
+    model_state,
+    restore_state,
+)
 
 T = TypeVar("T", bound="Execution")
 
@@ -61,6 +72,7 @@ class ExecutionWire(_msgspec.Struct, forbid_unknown_fields=True, gc=False, kw_on
     """
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
+    __model__: ClassVar[type[Any]]  # Execution, set beside it: what built() makes
     sid: str
     flow_sid: str
     account_sid: str | None | Unset = UNSET
@@ -117,8 +129,14 @@ class Execution:
     date_updated: datetime.datetime | None | Unset = UNSET
     initiated_by: None | str | Unset = UNSET
     url: None | str | Unset = UNSET
-    links: ExecutionLinks | None | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _links: ExecutionLinks | None | Unset | ExecutionLinksWire = _attrs_field(
+        default=UNSET, alias="links", eq=built
+    )
+    # None until a key is set or read, or the wire Struct that had extra keys: read into a
+    # dict on first use (additional_properties), as most items are never asked for one.
+    _additional_properties: dict[str, Any] | _msgspec.Struct | None = _attrs_field(
+        init=False, default=None, eq=extra_properties
+    )
 
     @property
     def context(self) -> Any | Unset:
@@ -131,6 +149,36 @@ class Execution:
     @context.setter
     def context(self, value: Any | Unset) -> None:
         self._context = value
+
+    @property
+    def links(self) -> ExecutionLinks | None | Unset:
+        """Built from the decoded value on first read, and kept."""
+        value = self._links
+        if isinstance(value, ExecutionLinksWire):
+            value = self._links = ExecutionLinks.from_wire(value)
+        return value
+
+    @links.setter
+    def links(self, value: ExecutionLinks | None | Unset) -> None:
+        self._links = value
+
+    @property
+    def additional_properties(self) -> dict[str, Any]:
+        """The keys Twilio sent beyond the schema, by name."""
+        extra = self._additional_properties
+        if type(extra) is not dict:
+            extra = self._additional_properties = extra_properties(extra)
+        return extra
+
+    @additional_properties.setter
+    def additional_properties(self, value: dict[str, Any]) -> None:
+        self._additional_properties = value
+
+    def __getstate__(self) -> dict[str, Any]:
+        return model_state(self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        restore_state(self, state)
 
     def __repr__(self) -> str:
         # Public names only; free-form JSON shown by its size, not in full (model_repr).
@@ -442,7 +490,7 @@ class Execution:
         _context = wire.context
         _date_created = wire.date_created
         _date_updated = wire.date_updated
-        _links = wire.links
+        # Nested models stay wire Structs until read (built by their properties).
         obj = cls(
             wire.sid,
             wire.flow_sid,
@@ -464,15 +512,10 @@ class Execution:
             ),
             wire.initiated_by,
             wire.url,
-            (_links if _links is None or _links is UNSET else ExecutionLinks.from_wire(_links)),
+            wire.links,
         )
-        extra_keys = wire.__extra_keys__
-        if extra_keys:
-            obj.additional_properties = {
-                key: value
-                for attribute, key in extra_keys
-                if (value := getattr(wire, attribute)) is not UNSET
-            }
+        if wire.__extra_keys__:  # read into additional_properties when first asked for
+            obj._additional_properties = wire
         return obj
 
     @property
@@ -495,6 +538,9 @@ class Execution:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+ExecutionWire.__model__ = Execution
 
 
 # Imported here, after the class exists, so that models referring to each other load.

@@ -8,7 +8,14 @@ import msgspec as _msgspec
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, model_repr
+from ..types import (
+    UNSET,
+    Unset,
+    extra_properties,
+    model_repr,
+    model_state,
+    restore_state,
+)
 
 T = TypeVar("T", bound="ExecutionStepLinks")
 
@@ -31,6 +38,7 @@ class ExecutionStepLinksWire(_msgspec.Struct, forbid_unknown_fields=True, gc=Fal
     """
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
+    __model__: ClassVar[type[Any]]  # ExecutionStepLinks, set beside it: what built() makes
     step_context: str | None | Unset = UNSET
 
 
@@ -43,7 +51,29 @@ class ExecutionStepLinks:
     """
 
     step_context: None | str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # None until a key is set or read, or the wire Struct that had extra keys: read into a
+    # dict on first use (additional_properties), as most items are never asked for one.
+    _additional_properties: dict[str, Any] | _msgspec.Struct | None = _attrs_field(
+        init=False, default=None, eq=extra_properties
+    )
+
+    @property
+    def additional_properties(self) -> dict[str, Any]:
+        """The keys Twilio sent beyond the schema, by name."""
+        extra = self._additional_properties
+        if type(extra) is not dict:
+            extra = self._additional_properties = extra_properties(extra)
+        return extra
+
+    @additional_properties.setter
+    def additional_properties(self, value: dict[str, Any]) -> None:
+        self._additional_properties = value
+
+    def __getstate__(self) -> dict[str, Any]:
+        return model_state(self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        restore_state(self, state)
 
     def __repr__(self) -> str:
         # Public names only; free-form JSON shown by its size, not in full (model_repr).
@@ -109,13 +139,8 @@ class ExecutionStepLinks:
         obj = cls(
             wire.step_context,
         )
-        extra_keys = wire.__extra_keys__
-        if extra_keys:
-            obj.additional_properties = {
-                key: value
-                for attribute, key in extra_keys
-                if (value := getattr(wire, attribute)) is not UNSET
-            }
+        if wire.__extra_keys__:  # read into additional_properties when first asked for
+            obj._additional_properties = wire
         return obj
 
     @property
@@ -138,3 +163,6 @@ class ExecutionStepLinks:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+ExecutionStepLinksWire.__model__ = ExecutionStepLinks

@@ -9,7 +9,15 @@ import msgspec as _msgspec
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, model_repr
+from ..types import (
+    UNSET,
+    Unset,
+    built,
+    extra_properties,
+    model_repr,
+    model_state,
+    restore_state,
+)
 
 T = TypeVar("T", bound="ListFlowRevisionResponse")
 
@@ -39,6 +47,7 @@ class ListFlowRevisionResponseWire(
     """
 
     __extra_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
+    __model__: ClassVar[type[Any]]  # ListFlowRevisionResponse, set beside it: what built() makes
     revisions: list[FlowRevisionWire] | Unset = UNSET
     meta: PageMetaWire | Unset = UNSET
 
@@ -51,8 +60,42 @@ class ListFlowRevisionResponse:
     """
 
     revisions: list[FlowRevision] | Unset = UNSET
-    meta: PageMeta | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _meta: PageMeta | Unset | PageMetaWire = _attrs_field(default=UNSET, alias="meta", eq=built)
+    # None until a key is set or read, or the wire Struct that had extra keys: read into a
+    # dict on first use (additional_properties), as most items are never asked for one.
+    _additional_properties: dict[str, Any] | _msgspec.Struct | None = _attrs_field(
+        init=False, default=None, eq=extra_properties
+    )
+
+    @property
+    def meta(self) -> PageMeta | Unset:
+        """Built from the decoded value on first read, and kept."""
+        value = self._meta
+        if isinstance(value, PageMetaWire):
+            value = self._meta = PageMeta.from_wire(value)
+        return value
+
+    @meta.setter
+    def meta(self, value: PageMeta | Unset) -> None:
+        self._meta = value
+
+    @property
+    def additional_properties(self) -> dict[str, Any]:
+        """The keys Twilio sent beyond the schema, by name."""
+        extra = self._additional_properties
+        if type(extra) is not dict:
+            extra = self._additional_properties = extra_properties(extra)
+        return extra
+
+    @additional_properties.setter
+    def additional_properties(self, value: dict[str, Any]) -> None:
+        self._additional_properties = value
+
+    def __getstate__(self) -> dict[str, Any]:
+        return model_state(self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        restore_state(self, state)
 
     def __repr__(self) -> str:
         # Public names only; free-form JSON shown by its size, not in full (model_repr).
@@ -137,22 +180,17 @@ class ListFlowRevisionResponse:
     def from_wire(cls: type[T], wire: ListFlowRevisionResponseWire) -> T:
         """The model of a value msgspec decoded (and type-checked) as ListFlowRevisionResponseWire."""
         _revisions = wire.revisions
-        _meta = wire.meta
+        # Nested models stay wire Structs until read (built by their properties).
         obj = cls(
             (
                 _revisions
                 if _revisions is UNSET
                 else [FlowRevision.from_wire(item0) for item0 in _revisions]
             ),
-            (_meta if _meta is UNSET else PageMeta.from_wire(_meta)),
+            wire.meta,
         )
-        extra_keys = wire.__extra_keys__
-        if extra_keys:
-            obj.additional_properties = {
-                key: value
-                for attribute, key in extra_keys
-                if (value := getattr(wire, attribute)) is not UNSET
-            }
+        if wire.__extra_keys__:  # read into additional_properties when first asked for
+            obj._additional_properties = wire
         return obj
 
     @property
@@ -175,6 +213,9 @@ class ListFlowRevisionResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+ListFlowRevisionResponseWire.__model__ = ListFlowRevisionResponse
 
 
 # Imported here, after the class exists, so that models referring to each other load.
