@@ -178,7 +178,7 @@ class ListAssetResponse:
         _assets = wire.assets
         # Nested models stay wire Structs until read (built by their properties).
         obj = cls(
-            (_assets if _assets is UNSET else [Asset.from_wire(item0) for item0 in _assets]),
+            (_assets if _assets is UNSET else list(map(Asset.from_wire, _assets))),
             wire.meta,
         )
         if wire.__extra_keys__:  # read into additional_properties when first asked for

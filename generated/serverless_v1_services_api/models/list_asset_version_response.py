@@ -185,7 +185,7 @@ class ListAssetVersionResponse:
             (
                 _asset_versions
                 if _asset_versions is UNSET
-                else [AssetVersion.from_wire(item0) for item0 in _asset_versions]
+                else list(map(AssetVersion.from_wire, _asset_versions))
             ),
             wire.meta,
         )

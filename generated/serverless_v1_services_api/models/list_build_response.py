@@ -178,7 +178,7 @@ class ListBuildResponse:
         _builds = wire.builds
         # Nested models stay wire Structs until read (built by their properties).
         obj = cls(
-            (_builds if _builds is UNSET else [Build.from_wire(item0) for item0 in _builds]),
+            (_builds if _builds is UNSET else list(map(Build.from_wire, _builds))),
             wire.meta,
         )
         if wire.__extra_keys__:  # read into additional_properties when first asked for

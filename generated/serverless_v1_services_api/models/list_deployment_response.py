@@ -185,7 +185,7 @@ class ListDeploymentResponse:
             (
                 _deployments
                 if _deployments is UNSET
-                else [Deployment.from_wire(item0) for item0 in _deployments]
+                else list(map(Deployment.from_wire, _deployments))
             ),
             wire.meta,
         )

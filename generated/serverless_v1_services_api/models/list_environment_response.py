@@ -185,7 +185,7 @@ class ListEnvironmentResponse:
             (
                 _environments
                 if _environments is UNSET
-                else [Environment.from_wire(item0) for item0 in _environments]
+                else list(map(Environment.from_wire, _environments))
             ),
             wire.meta,
         )

@@ -180,11 +180,7 @@ class ListFunctionResponse:
         _functions = wire.functions
         # Nested models stay wire Structs until read (built by their properties).
         obj = cls(
-            (
-                _functions
-                if _functions is UNSET
-                else [Function.from_wire(item0) for item0 in _functions]
-            ),
+            (_functions if _functions is UNSET else list(map(Function.from_wire, _functions))),
             wire.meta,
         )
         if wire.__extra_keys__:  # read into additional_properties when first asked for

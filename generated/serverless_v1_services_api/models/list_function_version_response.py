@@ -185,7 +185,7 @@ class ListFunctionVersionResponse:
             (
                 _function_versions
                 if _function_versions is UNSET
-                else [FunctionVersion.from_wire(item0) for item0 in _function_versions]
+                else list(map(FunctionVersion.from_wire, _function_versions))
             ),
             wire.meta,
         )

@@ -178,7 +178,7 @@ class ListLogResponse:
         _logs = wire.logs
         # Nested models stay wire Structs until read (built by their properties).
         obj = cls(
-            (_logs if _logs is UNSET else [Log.from_wire(item0) for item0 in _logs]),
+            (_logs if _logs is UNSET else list(map(Log.from_wire, _logs))),
             wire.meta,
         )
         if wire.__extra_keys__:  # read into additional_properties when first asked for

@@ -180,11 +180,7 @@ class ListVariableResponse:
         _variables = wire.variables
         # Nested models stay wire Structs until read (built by their properties).
         obj = cls(
-            (
-                _variables
-                if _variables is UNSET
-                else [Variable.from_wire(item0) for item0 in _variables]
-            ),
+            (_variables if _variables is UNSET else list(map(Variable.from_wire, _variables))),
             wire.meta,
         )
         if wire.__extra_keys__:  # read into additional_properties when first asked for

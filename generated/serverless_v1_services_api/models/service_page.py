@@ -178,11 +178,7 @@ class ServicePage:
         _services = wire.services
         # Nested models stay wire Structs until read (built by their properties).
         obj = cls(
-            (
-                _services
-                if _services is UNSET
-                else [Service.from_wire(item0) for item0 in _services]
-            ),
+            (_services if _services is UNSET else list(map(Service.from_wire, _services))),
             wire.meta,
         )
         if wire.__extra_keys__:  # read into additional_properties when first asked for

@@ -178,11 +178,7 @@ class ExecutionPage:
         _executions = wire.executions
         # Nested models stay wire Structs until read (built by their properties).
         obj = cls(
-            (
-                _executions
-                if _executions is UNSET
-                else [Execution.from_wire(item0) for item0 in _executions]
-            ),
+            (_executions if _executions is UNSET else list(map(Execution.from_wire, _executions))),
             wire.meta,
         )
         if wire.__extra_keys__:  # read into additional_properties when first asked for

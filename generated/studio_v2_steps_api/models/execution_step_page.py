@@ -178,7 +178,7 @@ class ExecutionStepPage:
         _steps = wire.steps
         # Nested models stay wire Structs until read (built by their properties).
         obj = cls(
-            (_steps if _steps is UNSET else [ExecutionStep.from_wire(item0) for item0 in _steps]),
+            (_steps if _steps is UNSET else list(map(ExecutionStep.from_wire, _steps))),
             wire.meta,
         )
         if wire.__extra_keys__:  # read into additional_properties when first asked for

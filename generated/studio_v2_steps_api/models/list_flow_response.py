@@ -178,7 +178,7 @@ class ListFlowResponse:
         _flows = wire.flows
         # Nested models stay wire Structs until read (built by their properties).
         obj = cls(
-            (_flows if _flows is UNSET else [Flow.from_wire(item0) for item0 in _flows]),
+            (_flows if _flows is UNSET else list(map(Flow.from_wire, _flows))),
             wire.meta,
         )
         if wire.__extra_keys__:  # read into additional_properties when first asked for

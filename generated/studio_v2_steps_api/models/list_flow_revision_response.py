@@ -182,11 +182,7 @@ class ListFlowRevisionResponse:
         _revisions = wire.revisions
         # Nested models stay wire Structs until read (built by their properties).
         obj = cls(
-            (
-                _revisions
-                if _revisions is UNSET
-                else [FlowRevision.from_wire(item0) for item0 in _revisions]
-            ),
+            (_revisions if _revisions is UNSET else list(map(FlowRevision.from_wire, _revisions))),
             wire.meta,
         )
         if wire.__extra_keys__:  # read into additional_properties when first asked for
