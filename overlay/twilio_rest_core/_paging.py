@@ -121,9 +121,12 @@ class Cursor:
         return request
 
 
-def worth_prefetching(page: Decoded) -> bool:
-    """Whether fetching the page after this one in the background pays (see defaults.py)."""
-    return len(page.items) >= D.PREFETCH_MIN_ITEMS and page.waited >= D.PREFETCH_MIN_WAIT
+def worth_prefetching(page: Decoded, min_wait: float | None = None) -> bool:
+    """Whether fetching the page after this one in the background pays (see defaults.py):
+    `min_wait` is the client's (None: the sync client's, PREFETCH_MIN_WAIT)."""
+    if min_wait is None:
+        min_wait = D.PREFETCH_MIN_WAIT
+    return len(page.items) >= D.PREFETCH_MIN_ITEMS and page.waited >= min_wait
 
 
 class PageResult(NamedTuple):
@@ -141,7 +144,15 @@ class Listing(Generic[ItemT]):
     `advance`, sends its `next_request` (in the background when `prefetch`), and delivers
     `page(result)` before raising `refused`."""
 
-    __slots__ = ("_builder", "_cursor", "_decoders", "_operation", "_prefetch", "first")
+    __slots__ = (
+        "_builder",
+        "_cursor",
+        "_decoders",
+        "_min_wait",
+        "_operation",
+        "_prefetch",
+        "first",
+    )
 
     def __init__(
         self,
@@ -152,18 +163,20 @@ class Listing(Generic[ItemT]):
         limit: int | None,
         prefetch: bool,
         decoders: Decoders | None = None,
+        min_wait: float | None = None,
     ) -> None:
         self._operation = operation
         self._decoders = decoders or Decoders()
         self._builder = builder
         self._cursor = Cursor(origin, first, limit, builder.get)
         self._prefetch = prefetch
+        self._min_wait = min_wait  # see worth_prefetching
         self.first = first
 
     def advance(self, reply: Reply) -> PageResult:
         decoded = decode_reply(self._operation, reply, self._decoders)
         keep, next_request, refused = self._cursor.advance(decoded)
-        prefetch = self._prefetch and worth_prefetching(decoded)
+        prefetch = self._prefetch and worth_prefetching(decoded, self._min_wait)
         return PageResult(decoded, keep, next_request, prefetch, refused)
 
     def page(self, result: PageResult) -> Page[ItemT]:

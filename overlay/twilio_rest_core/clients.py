@@ -167,6 +167,11 @@ class _ClientBase(Generic[HttpT]):
         """`finish(reply)`: at once (sync), or as an awaitable of it (async)."""
         raise NotImplementedError
 
+    def _prefetch_min_wait(self) -> float:
+        """How long a big page's response must have kept us waiting before the next one is
+        fetched in the background (defaults.py: a thread's hand-off costs, a task's not)."""
+        raise NotImplementedError
+
     def pages(self, listing: Listing[Any], *, stop: Stop | None = None) -> Any:
         raise NotImplementedError
 
@@ -224,7 +229,14 @@ class _ClientBase(Generic[HttpT]):
         )
         ahead = self.prefetch if prefetch is None else prefetch
         return Listing(
-            operation, self._requests, self._settings.origin, first, limit, ahead, self._decoders
+            operation,
+            self._requests,
+            self._settings.origin,
+            first,
+            limit,
+            ahead,
+            self._decoders,
+            self._prefetch_min_wait(),
         )
 
     def iter_pages(
@@ -500,6 +512,9 @@ class SyncClient(_ClientBase[httpx.Client]):
     def _on_reply(self, pending: Reply, finish: Callable[[Reply], T]) -> T:
         return finish(pending)
 
+    def _prefetch_min_wait(self) -> float:
+        return D.PREFETCH_MIN_WAIT
+
     def items(self, listing: Listing[ItemT], *, stop: Stop | None = None) -> Iterator[ItemT]:
         """The listing's items, lazily, one page in memory at a time (see `pages`)."""
         return (item for page in self.pages(listing, stop=stop) for item in page.items)
@@ -676,6 +691,9 @@ class AsyncClient(_ClientBase[httpx.AsyncClient]):
 
     async def _on_reply(self, pending: Awaitable[Reply], finish: Callable[[Reply], T]) -> T:
         return finish(await pending)
+
+    def _prefetch_min_wait(self) -> float:
+        return D.ASYNC_PREFETCH_MIN_WAIT
 
     def items(self, listing: Listing[ItemT], *, stop: Stop | None = None) -> AsyncIterator[ItemT]:
         """The listing's items, lazily (`async for`), one page in memory at a time."""

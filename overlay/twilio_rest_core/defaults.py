@@ -61,11 +61,14 @@ REQUEST_ID_HEADER = "Twilio-Request-Id"
 
 # Fetch page n+1 in the background only after a page of at least this many items that
 # kept us waiting at least this long for its response (seconds to the headers): the
-# hand-off between threads (or tasks) costs more than it hides for small pages, and
-# from a server that answers at once (measured: 5-20% slower over 1000-item pages,
-# whose responses start within 2-5 ms from a local server; Twilio's take 50 ms or more).
+# hand-off costs more than it hides for small pages and, for the sync client's thread,
+# from a server that answers at once (its worker then competes with the page being built
+# for the GIL: 5-20% slower over 1000-item pages whose responses start within 2-5 ms from
+# a local server; Twilio's take 50 ms or more). The async client's prefetch is a task on
+# the same thread, which only overlaps the server's work with ours: worth it at any wait.
 PREFETCH_MIN_ITEMS = 100
 PREFETCH_MIN_WAIT = 0.010
+ASYNC_PREFETCH_MIN_WAIT = 0.0
 
 
 class _Default:

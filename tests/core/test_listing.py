@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -386,3 +387,19 @@ def test_prefetch_when_the_server_keeps_us_waiting() -> None:
 def test_no_prefetch_when_the_server_answers_at_once() -> None:
     # Nothing would be hidden, and the hand-off to a thread costs 5-20% of the listing.
     assert prefetched_after_first_step(FakeClock(), 0.0, patience=0.5) == 1
+
+
+async def test_the_async_client_prefetches_from_a_server_that_answers_at_once() -> None:
+    """A task only overlaps the server's work with ours (no second thread to compete with
+    for the GIL): an async listing of big pages prefetches at any wait, the sync one not."""
+    server = PagedSteps(500)  # answers at once: no latency
+    client = async_client(server)
+    it = client.iter_steps(FLOW, EXECUTION, page_size=100)
+    await anext(it)
+    for _ in range(20):  # the prefetch task runs while the caller awaits
+        if len(server.requests) == 2:
+            break
+        await asyncio.sleep(0)
+    await it.aclose()  # type: ignore[attr-defined]
+    assert len(server.requests) == 2
+    assert prefetched_after_first_step(FakeClock(), 0.0, patience=0.5) == 1  # sync: not
