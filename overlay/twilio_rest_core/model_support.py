@@ -84,16 +84,14 @@ def extra_properties(value: Any) -> dict[str, Any]:
 
 
 def model_state(model: Any) -> dict[str, Any]:
-    """A model's fields for pickle and copy, the deferred ones read first: their wire
-    Structs may be of classes made at run time (learned keys), which pickle cannot name."""
+    """A model's fields for pickle and copy, a wire Struct still held read first by the
+    field's own `eq` key (built, extra_properties): it may be of a class made at run time
+    (learned keys), which pickle cannot name."""
     state = {}
     for field in attrs.fields(type(model)):
         value = getattr(model, field.name)
-        if isinstance(value, msgspec.Struct):
-            if field.name == "_additional_properties":
-                value = extra_properties(value)
-            else:
-                value = built(value)
+        if isinstance(value, msgspec.Struct) and field.eq_key is not None:
+            value = field.eq_key(value)
         state[field.name] = value
     return state
 

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, TypeVar
 import msgspec
 from attrs import define, field
 
-from .model_support import UNSET, Unset, model_repr
+from .model_support import UNSET, Unset, extra_properties, model_repr
 
 T = TypeVar("T", bound="PageMeta")
 
@@ -102,13 +102,8 @@ class PageMeta:
             wire.previous_page_url,
             wire.url,
         )
-        extra_keys = wire.__extra_keys__
-        if extra_keys:
-            obj.additional_properties = {
-                key: value
-                for attribute, key in extra_keys
-                if (value := getattr(wire, attribute)) is not UNSET
-            }
+        if wire.__extra_keys__:
+            obj.additional_properties = extra_properties(wire)
         return obj
 
     @property

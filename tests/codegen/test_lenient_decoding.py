@@ -8,19 +8,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
 import msgspec
 import pytest
 import serverless_v1_services_api.operations as serverless_operations
 import studio_v2_steps_api.operations as studio_operations
 from fakes import STEP_IDS
+from pages import listed, page_of
 from spec_scripts import ROOT, UPSTREAM_DIR, lenient, read_json, script
 from studio_v2_steps_api.models import Execution, ExecutionStep
-from twilio_rest_core._decode import build_page, decode_page
 from twilio_rest_core._wire import WireDecoder, wire_type_of
 from twilio_rest_core.errors import InvalidResponseError
 from twilio_rest_core.operations import NoContent, Operation
-from twilio_studio_steps.steps import LIST_STEPS
 
 sweep = script("sweep")
 
@@ -57,22 +55,12 @@ def test_every_documented_example_response_decodes(operation: Operation, value: 
     assert set(model.to_dict()) == set(value)
 
 
-def step_page(step: dict[str, Any]) -> bytes:
-    return json.dumps({"steps": [step], "meta": {"next_page_url": None}}).encode()
-
-
-def listed(body: bytes) -> Any:
-    request = httpx.Request("GET", "http://127.0.0.1:1/v2/Flows/x/Executions/y/Steps")
-    response = httpx.Response(200, headers={"content-type": "application/json"}, request=request)
-    return build_page(LIST_STEPS, decode_page(LIST_STEPS, response, body))
-
-
 def test_null_in_every_field_and_absent_fields_are_read() -> None:
     nulls = {name: None for name in ("account_sid", "name", "date_created", "links", "type")}
-    (step,) = listed(step_page({**STEP_IDS, **nulls})).items
+    (step,) = listed(page_of({**STEP_IDS, **nulls})).items
     assert step.sid == STEP_IDS["sid"] and step.name is None and step.links is None
     assert step.type_ is None and step.date_created is None
-    (bare,) = listed(step_page(STEP_IDS)).items
+    (bare,) = listed(page_of(STEP_IDS)).items
     assert bare.transitioned_to is msgspec.UNSET
 
 
@@ -80,7 +68,7 @@ def test_null_in_every_field_and_absent_fields_are_read() -> None:
 def test_an_identity_field_absent_or_null_is_an_invalid_response(field: str) -> None:
     for step in ({k: v for k, v in STEP_IDS.items() if k != field}, {**STEP_IDS, field: None}):
         with pytest.raises(InvalidResponseError, match=field):
-            listed(step_page(step))
+            listed(page_of(step))
 
 
 def test_an_enum_value_added_later_is_kept_as_a_string() -> None:
@@ -141,7 +129,7 @@ def test_the_identity_fields_are_the_instance_paths_parameters() -> None:
 
 
 def test_a_step_passes_its_identity_back_without_narrowing() -> None:
-    (step,) = listed(step_page(STEP_IDS)).items
+    (step,) = listed(page_of(STEP_IDS)).items
     assert isinstance(step, ExecutionStep)
     assert (step.flow_sid, step.execution_sid, step.sid) == (
         STEP_IDS["flow_sid"],

@@ -4,21 +4,16 @@ nothing else about a step changes. (Shared strings: test_decoding.py.)"""
 from __future__ import annotations
 
 import copy
-import json
 import pickle
 from typing import Any
 
-import httpx
 import pytest
 from fakes import STEP_IDS
+from pages import BASE, listed, page_of
 from studio_v2_steps_api.models import ExecutionStep
 from studio_v2_steps_api.types import RawJSON
-from twilio_rest_core._decode import build_page, decode_page
-from twilio_studio_steps.steps import LIST_STEPS
 from twilio_studio_steps.testing import DEMO_ACCOUNT_SID, SAMPLE_EXECUTION_SID, SAMPLE_FLOW_SID
 from twilio_studio_steps.testing.studio import make_step
-
-BASE = "http://127.0.0.1:1"
 
 
 def steps(n: int = 3) -> list[dict[str, Any]]:
@@ -28,17 +23,15 @@ def steps(n: int = 3) -> list[dict[str, Any]]:
     ]
 
 
-def listed(items: list[dict[str, Any]]) -> list[ExecutionStep]:
+def listed_steps(items: list[dict[str, Any]]) -> list[ExecutionStep]:
     """The models a client builds from a page with these items."""
-    body = json.dumps({"steps": items, "meta": {"next_page_url": None}}).encode()
-    request = httpx.Request("GET", BASE + "/v2/Flows/x/Executions/y/Steps")
-    response = httpx.Response(200, headers={"content-type": "application/json"}, request=request)
-    return build_page(LIST_STEPS, decode_page(LIST_STEPS, response, body)).items
+    items_: list[ExecutionStep] = listed(page_of(*items)).items
+    return items_
 
 
 def test_context_is_encoded_until_read_then_decoded_once_and_kept() -> None:
     original = steps(1)[0]
-    step = listed([original])[0]
+    step = listed_steps([original])[0]
     assert isinstance(step._context, RawJSON)  # nothing decoded yet
     context = step.context
     assert context == original["context"]
@@ -48,7 +41,7 @@ def test_context_is_encoded_until_read_then_decoded_once_and_kept() -> None:
 
 
 def test_a_listed_step_equals_prints_and_serialises_like_an_eager_one() -> None:
-    for original, step in zip(steps(), listed(steps()), strict=True):
+    for original, step in zip(steps(), listed_steps(steps()), strict=True):
         eager = ExecutionStep.from_dict(original)
         assert step == eager and repr(step) == repr(eager)
         assert step.to_dict() == eager.to_dict()
@@ -60,7 +53,7 @@ def test_a_listed_step_equals_prints_and_serialises_like_an_eager_one() -> None:
 )
 def test_an_unread_step_can_be_copied_and_pickled(clone: Any) -> None:
     original = steps(1)[0]
-    step = listed([original])[0]
+    step = listed_steps([original])[0]
     assert clone(step).context == original["context"]
     assert isinstance(step._context, RawJSON)
 
@@ -68,7 +61,7 @@ def test_an_unread_step_can_be_copied_and_pickled(clone: Any) -> None:
 @pytest.mark.parametrize("context", ["text", 7, 2.5, True, None, [], {}, [1, {"a": [2]}]])
 def test_any_json_value_round_trips(context: Any) -> None:
     item = {**steps(1)[0], "context": context}
-    step = listed([item])[0]
+    step = listed_steps([item])[0]
     assert step.context == context and type(step.context) is type(context)
 
 
@@ -76,7 +69,7 @@ def test_a_deep_context_stays_encoded_until_read() -> None:
     deep: Any = "bottom"
     for _ in range(300):  # the bytes as sent are kept: no encoder's depth limit applies
         deep = {"d": deep}
-    step = listed([{**steps(1)[0], "context": deep}])[0]
+    step = listed_steps([{**steps(1)[0], "context": deep}])[0]
     assert isinstance(step._context, RawJSON)
     assert step.context == deep
 

@@ -9,25 +9,24 @@ import json
 import pickle
 from typing import Any
 
-import httpx
 import msgspec
 import pytest
 from fakes import STEP_IDS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pages import BASE, listed, page_of, respond
 from serverless_v1_services_api.models import Service
 from serverless_v1_services_api.operations import LIST_SERVICES, SERVICE
 from studio_v2_steps_api.models import ExecutionStep, ExecutionStepLinks
 from studio_v2_steps_api.models.execution_step import ExecutionStepWire
 from studio_v2_steps_api.types import UNSET, RawJSON, Unset
 from twilio_rest_core._attempts import Reply
-from twilio_rest_core._decode import build_model, build_page, decode_page
+from twilio_rest_core._decode import build_model
 from twilio_rest_core._wire import WireDecoder
 from twilio_rest_core.errors import InvalidResponseError
 from twilio_rest_core.operations import FetchOperation
 from twilio_studio_steps import AsyncStepsClient, StepsClient
 from twilio_studio_steps.pytest_plugin import AddExecution
-from twilio_studio_steps.steps import LIST_STEPS
 from twilio_studio_steps.testing import (
     DEMO_ACCOUNT_SID,
     DEMO_AUTH_TOKEN,
@@ -37,25 +36,8 @@ from twilio_studio_steps.testing import (
 )
 from twilio_studio_steps.testing.studio import STEP_SHAPES, UNDECLARED_KEYS, make_step
 
-BASE = "http://127.0.0.1:1"
-URL = BASE + "/v2/Flows/x/Executions/y/Steps"
-
-
 # The identity fields as JSON object members, for bodies written as bytes.
 IDS = json.dumps(STEP_IDS)[1:-1].encode()
-
-
-def respond(body: bytes) -> httpx.Response:
-    request = httpx.Request("GET", URL)
-    return httpx.Response(200, headers={"content-type": "application/json"}, request=request)
-
-
-def listed(body: bytes, operation: Any = LIST_STEPS) -> Any:
-    return build_page(operation, decode_page(operation, respond(body), body))
-
-
-def page_of(*steps: dict[str, Any], **extra: Any) -> bytes:
-    return json.dumps({"steps": list(steps), "meta": {"next_page_url": None}, **extra}).encode()
 
 
 def step(index: int = 0, shape: str = "spec") -> dict[str, Any]:

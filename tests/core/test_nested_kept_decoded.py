@@ -6,23 +6,19 @@ until the field is read; nothing a caller can see differs from an eagerly built 
 from __future__ import annotations
 
 import copy
-import json
 import pickle
 from typing import Any
 
-import httpx
 import msgspec
 import pytest
+from pages import BASE, listed, page_of
 from studio_v2_steps_api.models import ExecutionStep, ExecutionStepLinks, ExecutionStepPage
 from studio_v2_steps_api.models.execution_step_page import ExecutionStepPageWire
-from twilio_rest_core._decode import Decoders, build_page, decode_page
 from twilio_rest_core._wire import WireDecoder
 from twilio_rest_core.page_meta import PageMeta
-from twilio_studio_steps.steps import LIST_STEPS
 from twilio_studio_steps.testing import DEMO_ACCOUNT_SID, SAMPLE_EXECUTION_SID, SAMPLE_FLOW_SID
 from twilio_studio_steps.testing.studio import make_step
 
-BASE = "http://127.0.0.1:1"
 CLONES = {
     "copy": copy.copy,
     "deepcopy": copy.deepcopy,
@@ -37,15 +33,6 @@ def steps(n: int = 3, shape: str = "spec") -> list[dict[str, Any]]:
     ]
 
 
-def listed(items: list[dict[str, Any]], meta: dict[str, Any] | None = None) -> Any:
-    """The page a client builds from a body with these items (one decoder: keys learned)."""
-    meta = {"next_page_url": None} if meta is None else meta
-    body = json.dumps({"steps": items, "meta": meta}).encode()
-    request = httpx.Request("GET", BASE + "/v2/Flows/x/Executions/y/Steps")
-    response = httpx.Response(200, headers={"content-type": "application/json"}, request=request)
-    return build_page(LIST_STEPS, decode_page(LIST_STEPS, response, body, decoders=Decoders()))
-
-
 def with_new_keys() -> list[dict[str, Any]]:
     """Steps with keys the schema does not declare, at the top and inside `links`."""
     items = steps(3, shape="extra")
@@ -55,7 +42,7 @@ def with_new_keys() -> list[dict[str, Any]]:
 
 def test_links_are_built_when_first_read_then_kept() -> None:
     original = steps(1)[0]
-    step = listed([original]).items[0]
+    step = listed(page_of(original)).items[0]
     assert isinstance(step._links, msgspec.Struct)  # nothing built yet
     links = step.links
     assert type(links) is ExecutionStepLinks
@@ -65,7 +52,7 @@ def test_links_are_built_when_first_read_then_kept() -> None:
 
 
 def test_a_step_without_extra_keys_makes_no_dict_until_asked() -> None:
-    step = listed(steps(1)).items[0]
+    step = listed(page_of(*steps(1))).items[0]
     assert step._additional_properties is None
     assert "anything" not in step and step.additional_keys == []
     step["note"] = "kept"
@@ -76,7 +63,7 @@ def test_a_step_without_extra_keys_makes_no_dict_until_asked() -> None:
 @pytest.mark.parametrize("shape", ["seed", "spec", "extra"])
 def test_a_listed_step_equals_prints_and_serialises_like_an_eager_one(shape: str) -> None:
     items = with_new_keys() if shape == "extra" else steps(3, shape=shape)
-    for original, step in zip(items, listed(items).items, strict=True):
+    for original, step in zip(items, listed(page_of(*items)).items, strict=True):
         eager = ExecutionStep.from_dict(original)
         assert step == eager and eager == step
         assert repr(step) == repr(eager)
@@ -86,7 +73,7 @@ def test_a_listed_step_equals_prints_and_serialises_like_an_eager_one(shape: str
 
 def test_extra_keys_are_read_from_the_decoded_struct_on_first_use() -> None:
     items = with_new_keys()
-    step = listed(items).items[1]
+    step = listed(page_of(*items)).items[1]
     assert isinstance(step._additional_properties, msgspec.Struct)
     assert step.additional_properties == {
         "widget_version": items[1]["widget_version"],
@@ -101,7 +88,7 @@ def test_extra_keys_are_read_from_the_decoded_struct_on_first_use() -> None:
 def test_an_extra_key_missing_from_one_item_is_not_invented() -> None:
     items = with_new_keys()
     del items[2]["retry_count"]
-    step = listed(items).items[2]
+    step = listed(page_of(*items)).items[2]
     assert step.additional_properties == {"widget_version": items[2]["widget_version"]}
     assert step == ExecutionStep.from_dict(items[2])
 
@@ -111,7 +98,7 @@ def test_an_unread_step_with_learned_keys_can_be_copied_and_pickled(clone: Any) 
     """The Structs of learned keys are classes made at run time, which pickle cannot name:
     the copy holds the built values instead, and equals the original."""
     items = with_new_keys()
-    step = listed(items).items[1]
+    step = listed(page_of(*items)).items[1]
     copied = clone(step)
     assert copied == ExecutionStep.from_dict(items[1])
     assert copied.links["widget_source"] == items[1]["links"]["widget_source"]
@@ -120,8 +107,7 @@ def test_an_unread_step_with_learned_keys_can_be_copied_and_pickled(clone: Any) 
 
 @pytest.mark.parametrize("clone", CLONES.values(), ids=list(CLONES))
 def test_a_page_with_unread_meta_can_be_copied_and_pickled(clone: Any) -> None:
-    meta = {"next_page_url": None, "page": 0, "cursor_hint": "x"}
-    body = json.dumps({"steps": steps(2), "meta": meta}).encode()
+    body = page_of(*steps(2), meta={"next_page_url": None, "page": 0, "cursor_hint": "x"})
     page = ExecutionStepPage.from_wire(WireDecoder(ExecutionStepPageWire).decode(body))
     assert isinstance(page._meta, msgspec.Struct)  # the generated model alone defers it
     copied = clone(page)
