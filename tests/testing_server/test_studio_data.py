@@ -109,7 +109,7 @@ def test_100k_steps_last_page_costs_little_memory(
     total = 100_000
     tracemalloc.start()
     try:
-        server.add_execution(SAMPLE_FLOW_SID, BIG, total)
+        server.add_execution(SAMPLE_FLOW_SID, BIG, total, status="ended")
         after_adding, _ = tracemalloc.get_traced_memory()
         first = client.get(steps_path(execution=BIG), params={"PageSize": 1000}).json()
         assert first["meta"]["next_page_url"].endswith(f"PageToken={encode_token(1000)}")

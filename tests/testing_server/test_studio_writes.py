@@ -109,6 +109,7 @@ def test_a_created_execution_is_active_with_its_trigger_step_and_contexts(
     assert context["trigger"]["request"]["To"] == "+15558675310"
     steps = ok(http.get(path + "/Steps"))["steps"]
     assert [(s["type"], s["transitioned_from"]) for s in steps] == [("trigger", "Trigger")]
+    assert steps[0]["transitioned_to"] == "greet"  # where the flow leads: not yet "Ended"
     assert steps[0]["date_created"] == created["date_created"]  # its time follows its execution
     step_context = ok(http.get(f"{path}/Steps/{steps[0]['sid']}/Context"))
     assert step_context["context"]["flow"]["data"] == parameters
@@ -131,6 +132,7 @@ def test_ending_sets_status_and_date_updated_and_a_second_end_changes_nothing(
     assert ended["date_updated"] == "2026-12-05T18:35:00Z"
     assert ended["date_created"] == created["date_created"]
     assert ok(http.get(path)) == ended
+    assert ok(http.get(path + "/Steps"))["steps"][-1]["transitioned_to"] == "Ended"
     clock.move_to(NOW + dt.timedelta(hours=1))
     assert ok(http.post(path, data={"Status": "ended"})) == ended
     active = ok(http.get(executions_path(), params={"status": "active"}))["executions"]
@@ -255,6 +257,51 @@ def test_flows_are_listed_fetched_created_updated_and_deleted(
     refused(http.get(path), 404, 20404, "was not found")
     refused(http.get(f"{path}/Executions/{execution['sid']}"), 404, 20404, "was not found")
     assert created["sid"] not in [f["sid"] for f in ok(http.get("/v2/Flows"))["flows"]]
+
+
+def trigger_of(http: httpx.Client, flow_path: str) -> tuple[str, dict[str, Any]]:
+    """Create an execution of the flow: its status and its one (trigger) step."""
+    created = ok(http.post(flow_path + "/Executions", data={"To": "+1", "From": "+2"}), 201)
+    steps = ok(http.get(f"{flow_path}/Executions/{created['sid']}/Steps"))["steps"]
+    assert len(steps) == 1 and steps[0]["type"] == "trigger"
+    return created["status"], steps[0]
+
+
+def test_an_execution_runs_the_published_definition_from_its_trigger(
+    http: httpx.Client,
+) -> None:
+    """The trigger step leads where the latest published revision's trigger does (its
+    incomingRequest transition first); a trigger that leads nowhere ends the execution."""
+    states = [
+        {
+            "name": "start",
+            "type": "trigger",
+            "transitions": [
+                {"event": "incomingMessage", "next": "reply"},
+                {"event": "incomingRequest", "next": "notify"},
+            ],
+        },
+        {"name": "reply", "type": "send-message", "transitions": []},
+        {"name": "notify", "type": "make-http-request", "transitions": []},
+    ]
+    definition = {**DEFINITION, "states": states, "initial_state": "start"}
+    created = ok(http.post("/v2/Flows", data=flow_form(Definition=json.dumps(definition))), 201)
+    path = f"/v2/Flows/{created['sid']}"
+    status, step = trigger_of(http, path)
+    assert (status, step["transitioned_from"], step["transitioned_to"]) == (
+        "active",
+        "start",
+        "notify",
+    )
+
+    states[0]["transitions"] = []
+    draft = json.dumps({**definition, "states": states})
+    ok(http.post(path, data={"Status": "draft", "Definition": draft}))
+    assert trigger_of(http, path)[1]["transitioned_to"] == "notify"  # a draft does not run
+
+    ok(http.post(path, data={"Status": "published", "Definition": draft}))
+    status, step = trigger_of(http, path)
+    assert (status, step["transitioned_to"]) == ("ended", "Ended")
 
 
 @pytest.mark.parametrize(

@@ -91,19 +91,26 @@ def make_step(
     template: FlowTemplate = SMS_SURVEY,
     shape: str = "spec",
     start: int = EPOCH_SECONDS,
+    ended: bool = True,
 ) -> dict[str, Any]:
     """Step `index` of an execution of `total` steps created at `start` (Unix seconds),
     identical on every call; `base` is the URL the request came in on (the step's own
-    `url` is absolute); `shape` is one of STEP_SHAPES.
+    `url` is absolute); `shape` is one of STEP_SHAPES; `ended`: whether the execution
+    has ended (then its last step leads to "Ended" wherever it is on the path).
 
     Cheap on purpose (a few microseconds): the benchmarks measure the client, so the
     server's synthetic data must not be the slow part. The context is ~500 bytes of JSON.
     """
     path = template.path
-    # Step i is the transition out of widget i (cycling for long executions); the
-    # last step of an execution leads to Ended.
+    # Step i is the transition out of widget i (cycling for long executions). The last
+    # step leads to Ended when the execution ended or ran its whole path; else to the
+    # widget the execution waits at.
     widget, kind, event = path[index % len(path)]
-    following = path[(index + 1) % len(path)][0] if index + 1 < total else "Ended"
+    at_path_end = (index + 1) % len(path) == 0
+    if index + 1 >= total and (ended or at_path_end):
+        following = "Ended"
+    else:
+        following = path[(index + 1) % len(path)][0]
     seed = _seed(flow, execution)
     step_sid = f"FT{(seed + index) % 16**32:032x}"
     url = f"{base}/v2/Flows/{flow}/Executions/{execution}/Steps/{step_sid}"
@@ -231,6 +238,7 @@ class ExecutionRecord:
             self.template,
             self.shape,
             self.start,
+            self.status == "ended",
         )
 
     def step_index(self, step_sid: str) -> int | None:
@@ -277,7 +285,7 @@ class GeneratedSteps(_MadeOnDemand):
     def __init__(self, base: str, account: str, record: ExecutionRecord) -> None:
         self._args = (base, account, record.flow_sid, record.sid)
         self._total = record.steps
-        self._rest = (record.template, record.shape, record.start)
+        self._rest = (record.template, record.shape, record.start, record.status == "ended")
 
     def __len__(self) -> int:
         return self._total
@@ -491,6 +499,24 @@ def definition_errors(definition: Any) -> tuple[dict[str, str], ...]:
         message = "initial_state must name one of the states"
         return ({"message": message, "property_path": "#/initial_state"},)
     return ()
+
+
+def rest_trigger_path(definition: Any) -> tuple[tuple[str, str, str], ...]:
+    """The widgets an execution created through the REST API runs through first: the
+    trigger, then where its `incomingRequest` transition (or its first) leads. Only the
+    trigger when it leads nowhere: such an execution ends at once."""
+    trigger: tuple[str, str, str] = ("Trigger", "trigger", "Incoming Request")
+    if definition_errors(definition):
+        return (trigger,)
+    states = {state["name"]: state for state in definition["states"]}
+    initial = states[definition["initial_state"]]
+    trigger = (initial["name"], "trigger", "Incoming Request")
+    transitions = [t for t in initial.get("transitions") or () if isinstance(t, dict)]
+    transitions.sort(key=lambda t: t.get("event") != "incomingRequest")  # stable: first wins
+    following = next((t["next"] for t in transitions if t.get("next") in states), None)
+    if following is None:
+        return (trigger,)
+    return (trigger, (following, str(states[following].get("type", "")), "Incoming Request"))
 
 
 def checked_definition(form: Mapping[str, list[str]], status: str, *, required: bool) -> Any:

@@ -28,7 +28,8 @@ class FlowTemplate:
 
     path: the widgets an execution runs through, in order, each as (widget name, widget
         type, the event that led into it: the step's `name`). An execution longer than
-        the path cycles through it; its last step transitions to "Ended".
+        the path cycles through it. Its last step transitions to "Ended" when it has
+        ended or ran the whole path, else to the widget it waits at.
     trigger: how executions start: "message", "call" or "request" (the key of the
         trigger in every context).
     trigger_params: the trigger's parameters (From, To, Body...); `From` is also each

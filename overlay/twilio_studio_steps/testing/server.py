@@ -55,6 +55,7 @@ from .resources import (
     field,
     json_field,
     narrow_executions,
+    rest_trigger_path,
     sample_flow,
 )
 from .samples import (
@@ -424,17 +425,23 @@ class LocalStudioServer(LocalTwilioServer):
             raise ApiError(400, 20001, "Invalid Parameters: must be a JSON object")
         with self._state:
             flow = self._existing_flow(EXECUTIONS_PATH.format(**params), params["FlowSid"])
+            runs = flow.find("LatestPublished") or flow.latest
+            path = rest_trigger_path(runs.definition)
             template = dataclasses.replace(
                 flow.template,
-                path=REST_TRIGGER.path,
+                path=path,
                 trigger="request",
                 trigger_params={"To": to, "From": from_},
                 channel=from_,
                 data=parameters or {},
             )
             execution_sid = sid("FN", flow.sid, "created", next(self._created))
+            now = self.clock()
+            # A trigger that leads nowhere ends the execution as it starts.
+            status: ExecutionStatus = "active" if len(path) > 1 else "ended"
+            ended = now if status == "ended" else None
             record = self.records[flow.sid, execution_sid] = ExecutionRecord(
-                flow.sid, execution_sid, 1, template, self.clock(), "active", contact=to
+                flow.sid, execution_sid, 1, template, now, status, date_updated=ended, contact=to
             )
         return 201, record.resource(base, self.account_sid)
 
