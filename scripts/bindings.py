@@ -34,6 +34,7 @@ import json
 import keyword
 import re
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -209,7 +210,7 @@ def models_only(spec: dict[str, Any]) -> dict[str, Any]:
                     **{key: value for key, value in op.items() if key != "requestBody"},
                     "parameters": [p for p in op.get("parameters", []) if p.get("in") == "path"],
                     "responses": {
-                        status: response
+                        status: copy.deepcopy(response)  # _untitle_clashes changes them
                         for status, response in op.get("responses", {}).items()
                         if status[:1] in ("2", "3")  # success and redirects
                     },
@@ -227,7 +228,38 @@ def models_only(spec: dict[str, Any]) -> dict[str, Any]:
         for name, schema in components.get("schemas", {}).items()
         if name != ERROR_SCHEMA
     }
+    _untitle_clashes(paths, components["schemas"])
     return shared_page_meta(lenient_responses({**spec, "paths": paths, "components": components}))
+
+
+def _untitle_clashes(paths: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """An inline response schema titled like a component schema (or like an inline one
+    before it) loses its title: openapi-python-client names a model after its
+    title and refuses two of one name (lookups_v2's batch answer is titled LookupResponse,
+    the name of its single lookup's component). It is then named after its operation."""
+
+    def key(name: str) -> str:  # the class name's letters (studio.v2.flow: StudioV2Flow)
+        return re.sub(r"[^0-9a-z]", "", name.lower())
+
+    taken = {key(name) for name in schemas}
+    taken |= {key(str(schema["title"])) for schema in schemas.values() if "title" in schema}
+    for media in _response_media(paths):
+        schema = media.get("schema")
+        if not isinstance(schema, dict) or "title" not in schema:
+            continue
+        if key(str(schema["title"])) in taken:
+            media["schema"] = {k: v for k, v in schema.items() if k != "title"}
+        else:
+            taken.add(key(str(schema["title"])))
+
+
+def _response_media(paths: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every response's media object (`content[<type>]`) of every operation of `paths`."""
+    for item in paths.values():
+        for op in item.values():
+            if isinstance(op, dict):
+                for response in op.get("responses", {}).values():
+                    yield from response.get("content", {}).values()
 
 
 # Models the core defines once for every service: schema name -> (the generated module
@@ -247,17 +279,12 @@ def shared_page_meta(spec: dict[str, Any]) -> dict[str, Any]:
         return spec  # a spec's own PageMeta: left as it is
     found: dict[str, Any] = {}
     paths = copy.deepcopy(spec["paths"])
-    for item in paths.values():
-        for op in item.values():
-            if not isinstance(op, dict):
-                continue
-            for response in op.get("responses", {}).values():
-                for media in response.get("content", {}).values():
-                    properties = media.get("schema", {}).get("properties", {})
-                    meta = properties.get("meta", {})
-                    if set(meta.get("properties", ())) == PAGE_META_FIELDS:
-                        found.setdefault("schema", meta)
-                        properties["meta"] = {"$ref": "#/components/schemas/PageMeta"}
+    for media in _response_media(paths):
+        properties = media.get("schema", {}).get("properties", {})
+        meta = properties.get("meta", {})
+        if set(meta.get("properties", ())) == PAGE_META_FIELDS:
+            found.setdefault("schema", meta)
+            properties["meta"] = {"$ref": "#/components/schemas/PageMeta"}
     if not found:
         return spec
     schemas = {**schemas, "PageMeta": found["schema"]}
@@ -458,16 +485,18 @@ def _query_param(
         "enum": "Literal[" + ", ".join(json.dumps(c) for c in choices) + "]",
         "datetime": "datetime | date",
     }.get(kind) or ANNOTATIONS[kind]
+    required = bool(param.get("required"))
     return QueryParam(
         name,
         wire,
         kind,
-        (f"Sequence[{base}]" if is_list else base) + " | None",
+        (f"Sequence[{base}]" if is_list else base) + ("" if required else " | None"),
         description,
         choices,
         minimum=resolved.get("minimum"),
         maximum=resolved.get("maximum"),
         is_list=is_list,
+        required=required,
     )
 
 

@@ -104,12 +104,13 @@ def select_paths(upstream: dict[str, Any], wanted: list[str]) -> dict[str, Any]:
     return kept
 
 
-INLINED = ("#/components/parameters/", "#/components/responses/")
+INLINED = ("#/components/parameters/", "#/components/responses/", "#/components/examples/")
 
 
 def inline_components(node: Any, upstream: dict[str, Any]) -> Any:
-    """Shared parameters and responses (`$ref` to components/parameters or /responses)
-    copied in where they are used: the fragment keeps component schemas only."""
+    """Shared parameters, responses and examples (`$ref` to components/parameters,
+    /responses or /examples) copied in where they are used: the fragment keeps component
+    schemas only."""
     if isinstance(node, dict):
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith(INLINED):

@@ -79,12 +79,23 @@ def lenient_responses(spec: dict[str, Any]) -> dict[str, Any]:
         return spec
     identity = identity_fields(spec)
     lenient = {
-        name: _object(schema, identity.get(name, set()), schemas)
+        name: _component(schema, identity.get(name, set()), schemas)
         if schema.get("properties")
         else schema
         for name, schema in schemas.items()
     }
     return {**spec, "components": {**spec["components"], "schemas": lenient}}
+
+
+def _component(
+    schema: dict[str, Any], identity: set[str], schemas: dict[str, Any]
+) -> dict[str, Any]:
+    """A named object schema. Never nullable itself: each property that refers to it
+    is (`_value`). openapi-python-client makes a nullable object a union, and refuses one
+    with an inline object anywhere below it (messaging_v2's sender profile)."""
+    result = _object(schema, identity, schemas)
+    result.pop("nullable", None)
+    return result
 
 
 def _object(schema: dict[str, Any], identity: set[str], schemas: dict[str, Any]) -> dict[str, Any]:

@@ -71,11 +71,14 @@ def effective_page_size(page_size: int | None, limit: int | None, maximum: int) 
 
 def query_values(operation: Operation, query: Mapping[str, object]) -> dict[str, Any]:
     """The declared query parameters that were given (not None), as wire name -> text (a
-    list parameter: a list of texts, sent as the key repeated)."""
+    list parameter: a list of texts, sent as the key repeated); a required one missing
+    is refused."""
     values: dict[str, Any] = {}
     for param in operation.query_params:
         value = query.get(param.name)
         if value is None:
+            if param.required:
+                raise ValidationError(param.name, value, "a value (it is required)")
             continue
         if not param.is_list:
             values[param.wire] = _query_text(param, value)

@@ -66,6 +66,7 @@ class QueryParam:
     kind: int (with optional bounds), str, enum (one of `choices`) or datetime (an aware
     datetime, or a date meaning its midnight UTC; sent as ISO 8601 in UTC); bool (sent
     true/false), number, date (YYYY-MM-DD). is_list: a list, sent as the key repeated.
+    required: a call without it is refused before sending.
     """
 
     name: str
@@ -75,6 +76,7 @@ class QueryParam:
     minimum: int | None = None
     maximum: int | None = None
     is_list: bool = False
+    required: bool = False
 
 
 @dataclass(frozen=True, slots=True)

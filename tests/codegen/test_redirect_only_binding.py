@@ -5,8 +5,6 @@ while its sibling that answers 200 stays an ordinary fetch."""
 from __future__ import annotations
 
 import importlib
-import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,14 +12,12 @@ from typing import Any
 import httpx
 import pytest
 from spec_scripts import (
-    PATH_WITH_VENV,
-    ROOT,
     UPSTREAM_DIR,
+    added_service,
     bindings,
     generate,
     needs_generator,
     read_json,
-    run,
     script,
 )
 from twilio_rest_core.redirect import Redirect
@@ -42,16 +38,8 @@ def added(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Any]
     root = tmp_path_factory.mktemp("redirect")
     spec = read_json(UPSTREAM_DIR / "twilio_api_v2010.json")
     spec["paths"] = {path: item for path, item in spec["paths"].items() if path in KEPT}
-    upstream = root / "twilio_api_v2010.json"
-    upstream.write_text(json.dumps(spec))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PATH", PATH_WITH_VENV)
-        result = run(ROOT / "scripts" / "add_service.py", upstream, "--root", root)
-        assert result.returncode == 0, result.stderr
-        patch.syspath_prepend(str(root / "generated"))
-        yield root, importlib.import_module("api_v2010_api.clients")
-    for name in [m for m in sys.modules if m.startswith("api_v2010_api")]:
-        del sys.modules[name]
+    with added_service(root, "twilio_api_v2010.json", spec) as (_, clients):
+        yield root, clients
 
 
 @pytest.fixture

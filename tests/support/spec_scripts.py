@@ -9,6 +9,8 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -76,6 +78,29 @@ def run(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]
         timeout=120,
         check=False,
     )
+
+
+@contextmanager
+def added_service(
+    root: Path, name: str, spec: dict[str, Any], *operations: str
+) -> Iterator[tuple[Path, ModuleType]]:
+    """`spec`, one of Twilio's as a test changed it, saved as `name` (twilio_X.json) and
+    added by scripts/add_service.py under `root` with `operations` (all when none): its
+    generated package's folder and clients module, importable until the block ends."""
+    upstream = root / name
+    upstream.write_text(json.dumps(spec))
+    chosen = ["--operations", *operations] if operations else []
+    result = run(SCRIPTS / "add_service.py", upstream, "--root", root, *chosen)
+    assert result.returncode == 0, result.stderr
+    generated = root / "generated"
+    (package,) = [p.name for p in generated.iterdir() if (p / "clients.py").is_file()]
+    sys.path.insert(0, str(generated))
+    try:
+        yield generated / package, importlib.import_module(package + ".clients")
+    finally:
+        sys.path.remove(str(generated))
+        for name in [m for m in sys.modules if m.split(".")[0] == package]:
+            del sys.modules[name]
 
 
 FRAGMENTS = sorted(SPEC_DIR.glob("*/openapi.json"))

@@ -1,0 +1,167 @@
+"""What some of Twilio's specs hold that the generator must take.
+
+- Fields named like the generated code's own locals: insights_v2's report filters have a
+  `values` field, which `from_dict` also used for the row it read, and the model did not
+  type-check. Here Studio's test users get a field named after every such local.
+- Required query parameters (iam_v1 `ListGetKeys` needs `AccountSid`): required in the
+  method's signature, and refused before any request when None. Here Studio's flow list
+  gets one.
+- A nullable component object with an inline object below it (messaging_v2's sender
+  profile), which openapi-python-client refused: here the test user's `profile`.
+- An inline response schema titled like a component (lookups_v2's batch answer is titled
+  LookupResponse), which openapi-python-client refused as a duplicate model: here the flow
+  list's page.
+- A documented example given by `$ref` to components/examples (messaging_v2's), which
+  the extraction refused: here the test user's.
+"""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from spec_scripts import STUDIO, added_service, needs_generator, read_json
+from twilio_rest_core.errors import ValidationError
+
+TEST_USER = "studio.v2.flow.test_user"
+# from_dict's locals (and the `x_value` names it makes per field).
+FIELDS: dict[str, Any] = {
+    "values": {"type": "array", "items": {"type": "string"}, "nullable": True},
+    "get": {"type": "string", "nullable": True},
+    "additional": {"type": "object", "nullable": True},
+    "obj": {"type": "integer", "nullable": True},
+    "values_value": {"type": "string", "nullable": True},
+}
+PROFILE = {
+    "type": "object",
+    "nullable": True,
+    "properties": {
+        "name": {"type": "string", "nullable": True},
+        "websites": {
+            "type": "array",
+            "nullable": True,
+            "items": {
+                "type": "object",
+                "properties": {"website": {"type": "string"}, "label": {"type": "string"}},
+            },
+        },
+    },
+}
+REQUIRED_QUERY = {
+    "name": "AccountSid",
+    "in": "query",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^AC[0-9a-fA-F]{32}$"},
+}
+ACCOUNT = "AC" + "0" * 32
+FLOW = "FW" + "a" * 32
+TEST_USERS = {
+    "sid": FLOW,
+    "test_users": ["+15558675310"],
+    "url": f"https://studio.twilio.com/v2/Flows/{FLOW}/TestUsers",
+    "values": ["a", "b"],
+    "get": "got",
+    "additional": {"k": 1},
+    "obj": 7,
+    "values_value": "v",
+    "profile": {"name": "Owl", "websites": [{"website": "https://owl.example", "label": "home"}]},
+    "beyond_the_schema": True,
+}
+NO_FLOWS = {"flows": [], "meta": {"key": "flows", "next_page_url": None, "page_size": 50}}
+
+
+@pytest.fixture(scope="module")
+def added(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Any]]:
+    """Studio v2 with FIELDS and REQUIRED_QUERY, cut to FetchTestUser and ListFlow."""
+    spec = read_json(STUDIO)
+    schemas = spec["components"]["schemas"]
+    schemas[TEST_USER]["properties"].update(FIELDS)
+    schemas["corner.profile"] = PROFILE
+    schemas[TEST_USER]["properties"]["profile"] = {"$ref": "#/components/schemas/corner.profile"}
+    flows = spec["paths"]["/v2/Flows"]["get"]
+    flows["parameters"].append(REQUIRED_QUERY)
+    flows["responses"]["200"]["content"]["application/json"]["schema"]["title"] = "StudioV2Flow"
+    test_user = spec["paths"]["/v2/Flows/{Sid}/TestUsers"]["get"]["responses"]["200"]
+    test_user["content"]["application/json"]["examples"] = {
+        "fetch": {"$ref": "#/components/examples/test_user"}
+    }
+    spec["components"]["examples"] = {"test_user": {"value": TEST_USERS}}
+    root = tmp_path_factory.mktemp("corners")
+    with added_service(root, STUDIO.name, spec, "FetchTestUser", "ListFlow") as added:
+        yield added
+
+
+def answering(requests: list[httpx.Request]) -> httpx.Client:
+    def answer(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        return httpx.Response(200, json=NO_FLOWS if request.url.path == "/v2/Flows" else TEST_USERS)
+
+    return httpx.Client(transport=httpx.MockTransport(answer))
+
+
+@needs_generator
+def test_the_package_type_checks(added: tuple[Path, Any]) -> None:
+    package, _ = added
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", package.name],
+        cwd=package.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout
+
+
+@needs_generator
+def test_fields_named_like_locals_decode_from_a_dict_and_from_the_wire(
+    added: tuple[Path, Any],
+) -> None:
+    package, clients = added
+    model = importlib.import_module(package.name + ".models").StudioV2FlowTestUser
+    with clients.StudioV2Client(ACCOUNT, "token", http_client=answering([])) as client:
+        fetched = client.get_test_user(FLOW)
+    for user in (model.from_dict(TEST_USERS), fetched):
+        assert (user.values, user.get, user.obj, user.values_value) == (["a", "b"], "got", 7, "v")
+        assert user.additional.to_dict() == {"k": 1}
+        assert user.profile.websites[0].website == "https://owl.example"
+        assert user.additional_properties == {"beyond_the_schema": True}
+        assert user.to_dict() == TEST_USERS
+
+
+@needs_generator
+def test_a_required_query_parameter_is_required_and_sent(added: tuple[Path, Any]) -> None:
+    _, clients = added
+    requests: list[httpx.Request] = []
+    with clients.StudioV2Client(ACCOUNT, "token", http_client=answering(requests)) as client:
+        with pytest.raises(TypeError, match="account_sid"):
+            client.list_flows()  # the signature requires it
+        with pytest.raises(ValidationError, match=r"account_sid.*required"):
+            client.list_flows(account_sid=None)  # and so does the core, before sending
+        assert requests == []
+        assert client.list_flows(account_sid=ACCOUNT) == []
+    assert requests[0].url.params["AccountSid"] == ACCOUNT
+
+
+@needs_generator
+def test_a_null_profile_and_a_null_list_below_it_decode(added: tuple[Path, Any]) -> None:
+    package, _ = added
+    model = importlib.import_module(package.name + ".models").StudioV2FlowTestUser
+    assert model.from_dict({**TEST_USERS, "profile": None}).profile is None
+    empty = model.from_dict({**TEST_USERS, "profile": {"websites": None}}).profile
+    assert empty.websites is None
+
+
+@needs_generator
+def test_an_example_given_by_ref_is_copied_into_the_fragment(added: tuple[Path, Any]) -> None:
+    package, _ = added
+    fragment = read_json(package.parents[1] / "spec" / "studio_v2" / "openapi.json")
+    test_user = fragment["paths"]["/v2/Flows/{Sid}/TestUsers"]["get"]["responses"]["200"]
+    assert test_user["content"]["application/json"]["examples"]["fetch"] == {"value": TEST_USERS}
+    assert "examples" not in fragment.get("components", {})  # component schemas only
