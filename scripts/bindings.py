@@ -89,6 +89,7 @@ class QueryParam:
     maximum: int | None = None
     is_list: bool = False
     required: bool = False
+    pattern: str | None = None
 
 
 @dataclass
@@ -497,6 +498,7 @@ def _query_param(
         maximum=resolved.get("maximum"),
         is_list=is_list,
         required=required,
+        pattern=_pattern(resolved) if kind == "str" else None,
     )
 
 

@@ -491,6 +491,7 @@ LIST_LOGS: _core.ListOperation[Log] = _core.ListOperation(
             "function_sid",
             "FunctionSid",
             "str",
+            pattern=re.compile(r"ZH[0-9a-fA-F]{32}"),
         ),
         _core.QueryParam(
             "start_date",

@@ -119,6 +119,8 @@ def _query_text(param: QueryParam, value: object) -> str:
         return str(value)
     if not isinstance(value, str) or not value:
         raise ValidationError(param.name, value, "a non-empty string")
+    if param.pattern is not None and not param.pattern.fullmatch(value):
+        raise ValidationError(param.name, value, f"a string matching {param.pattern.pattern}")
     check_encodable(param.name, value)
     return value
 

@@ -66,7 +66,8 @@ class QueryParam:
     kind: int (with optional bounds), str, enum (one of `choices`) or datetime (an aware
     datetime, or a date meaning its midnight UTC; sent as ISO 8601 in UTC); bool (sent
     true/false), number, date (YYYY-MM-DD). is_list: a list, sent as the key repeated.
-    required: a call without it is refused before sending.
+    required: a call without it is refused before sending. pattern: what a str (each
+    item, for a list) must match.
     """
 
     name: str
@@ -77,6 +78,7 @@ class QueryParam:
     maximum: int | None = None
     is_list: bool = False
     required: bool = False
+    pattern: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

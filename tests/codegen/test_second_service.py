@@ -104,6 +104,22 @@ def test_default_host_and_validation() -> None:
         client.iter_services(page_size=5000)
 
 
+def test_a_query_sid_of_the_wrong_kind_is_refused_before_sending(
+    server: LocalTwilioServer,
+) -> None:
+    """FunctionSid's pattern (ZH + 32 hex digits) comes from the spec, as a path's does."""
+    logs = "/v1/Services/ZS{}/Environments/ZE{}/Logs".format("a" * 32, "b" * 32)
+    server.add_collection(logs, "logs", lambda params, base: [])
+    path = ("ZS" + "a" * 32, "ZE" + "b" * 32)
+    with ServicesClient(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, **options(server)) as client:
+        for wrong in ("ZS" + "c" * 32, "ZH" + "c" * 31, "zh" + "c" * 32):
+            with pytest.raises(ValidationError, match=r"function_sid.*ZH\[0-9a-fA-F\]\{32\}"):
+                client.list_logs(*path, function_sid=wrong)
+        assert server.requests == []
+        assert client.list_logs(*path, function_sid="ZH" + "c" * 32) == []
+    assert server.requests[0].query["FunctionSid"] == "ZH" + "c" * 32
+
+
 def test_requests_go_by_the_services_own_names(
     server: LocalTwilioServer, caplog: pytest.LogCaptureFixture
 ) -> None:

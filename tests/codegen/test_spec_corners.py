@@ -5,7 +5,7 @@
   type-check. Here Studio's test users get a field named after every such local.
 - Required query parameters (iam_v1 `ListGetKeys` needs `AccountSid`): required in the
   method's signature, and refused before any request when None. Here Studio's flow list
-  gets one.
+  gets one, with a pattern: a query value must match it, as a path's and a body's do.
 - A nullable component object with an inline object below it (messaging_v2's sender
   profile), which openapi-python-client refused: here the test user's `profile`.
 - An inline response schema titled like a component (lookups_v2's batch answer is titled
@@ -144,6 +144,8 @@ def test_a_required_query_parameter_is_required_and_sent(added: tuple[Path, Any]
             client.list_flows()  # the signature requires it
         with pytest.raises(ValidationError, match=r"account_sid.*required"):
             client.list_flows(account_sid=None)  # and so does the core, before sending
+        with pytest.raises(ValidationError, match=r"account_sid.*AC\[0-9a-fA-F\]\{32\}"):
+            client.list_flows(account_sid="AC123")  # the spec's pattern
         assert requests == []
         assert client.list_flows(account_sid=ACCOUNT) == []
     assert requests[0].url.params["AccountSid"] == ACCOUNT
