@@ -110,6 +110,16 @@ class BodyParam:
 
 
 @dataclass
+class BodyVariant:
+    """One member of a body that is one of several schemas (a `oneOf` with a
+    discriminator): the discriminator's value, and its fields by wire name."""
+
+    value: str
+    required: list[str]
+    allowed: list[str]
+
+
+@dataclass
 class Binding:
     operation_id: str
     kind: str  # "list", "fetch" or "write"
@@ -139,6 +149,10 @@ class Binding:
     statuses: list[int] = field(default_factory=list)
     idempotent: bool = False
     content_type: str = "form"
+    # A body that is one of several schemas: the discriminator's Python name and wire
+    # name, and each member (names resolved to Python ones in `write`).
+    discriminator: str = ""
+    variants: list[BodyVariant] = field(default_factory=list)
     # A fetch whose only success responses are redirects: these statuses, the Location returned.
     redirects: list[int] = field(default_factory=list)
 
@@ -438,6 +452,44 @@ def _value_kind(spec: dict[str, Any], schema: dict[str, Any]) -> tuple[str, dict
     return "object", schema  # no type (free-form JSON), an object, or anything else
 
 
+def _body_fields(
+    spec: dict[str, Any], schema: dict[str, Any]
+) -> tuple[dict[str, Any], set[str], list[BodyVariant]]:
+    """A body schema's fields by wire name, those required, and its variants. A `oneOf`
+    (or `anyOf`) body takes every member's fields (an enum on several members takes all
+    their values), requires those every member requires, and, with a discriminator,
+    has a variant per member that says which of them it requires and takes."""
+    choices = schema.get("oneOf") or schema.get("anyOf")
+    if not choices:
+        return dict(schema.get("properties", {})), set(schema.get("required", ())), []
+    members = [_resolve(spec, member) for member in choices]
+    fields: dict[str, Any] = {}
+    for member in members:
+        for wire, prop in member.get("properties", {}).items():
+            known = fields.setdefault(wire, prop)
+            if known is not prop and "enum" in known and "enum" in prop:
+                values = [*known["enum"], *(v for v in prop["enum"] if v not in known["enum"])]
+                fields[wire] = {**known, "enum": values}
+    required = set.intersection(*(set(member.get("required", ())) for member in members))
+    discriminator = schema.get("discriminator", {})
+    key = discriminator.get("propertyName")
+    if not key:
+        return fields, required, []
+    if key in fields:  # its words are one member's ("Must be WHATSAPP")
+        fields[key] = {**fields[key], "description": "Which kind of body this is (above)."}
+    by_ref = {ref: value for value, ref in discriminator.get("mapping", {}).items()}
+    variants = []
+    for choice, member in zip(choices, members, strict=True):
+        own = member.get("properties", {}).get(key, {}).get("enum", [])
+        value = by_ref.get(choice.get("$ref", "")) or (own[0] if len(own) == 1 else None)
+        if value is None:
+            raise BindingError(f"a member of a body's oneOf has no value of {key}")
+        variants.append(
+            BodyVariant(str(value), list(member.get("required", ())), list(member["properties"]))
+        )
+    return fields, required, variants
+
+
 def _body_param(
     spec: dict[str, Any], wire: str, schema: dict[str, Any], required: bool, renames: dict[str, str]
 ) -> BodyParam:
@@ -660,10 +712,10 @@ class _Describer:
             self.spec,
             content.get(FORM if content_type == "form" else JSON_BODY, {}).get("schema", {}),
         )
-        required = set(schema.get("required", ()))
+        properties, required, variants = _body_fields(self.spec, schema)
         body = [
             _body_param(self.spec, wire, prop, wire in required, self.renames)
-            for wire, prop in schema.get("properties", {}).items()
+            for wire, prop in properties.items()
         ]
         headers = [
             _body_param(
@@ -676,8 +728,15 @@ class _Describer:
             int(s) for s in operation.get("responses", {}) if s.isdigit() and s.startswith("2")
         )
         body, headers = self.apart(body), self.apart(headers)
+        names = {param.wire: param.name for param in body}
+        for variant in variants:
+            variant.required = [names[wire] for wire in variant.required]
+            variant.allowed = [names[wire] for wire in variant.allowed]
+        discriminator = schema.get("discriminator", {}).get("propertyName", "")
         return Binding(
             kind="write",
+            discriminator=names.get(discriminator, ""),
+            variants=variants,
             constant=verb.upper(),
             method=stem,
             verb=verb,

@@ -68,15 +68,22 @@ def published(spec: dict[str, Any]) -> dict[str, str]:
 # -- a stand-in server that checks requests against the spec ---------------------------
 
 
-def body_schema(fragment: dict[str, Any], binding: Binding) -> dict[str, Any]:
-    """The schema of the operation's request body ({} when it has none)."""
+def body_schemas(fragment: dict[str, Any], binding: Binding) -> list[dict[str, Any]]:
+    """The schemas the operation's request body may be: one, or the members of its
+    `oneOf`/`anyOf` ([{}] when it has none)."""
     op = fragment["paths"][binding.path][binding.http_method.lower()]
     body = op.get("requestBody", {}).get("content", {})
-    schema: dict[str, Any] = next(iter(body.values()), {}).get("schema", {})
-    ref = schema.get("$ref", "")
-    if ref.startswith("#/components/schemas/"):
-        schema = fragment["components"]["schemas"][ref.rsplit("/", 1)[1]]
-    return schema
+
+    def resolved(schema: dict[str, Any]) -> dict[str, Any]:
+        ref = schema.get("$ref", "")
+        if ref.startswith("#/components/schemas/"):
+            found: dict[str, Any] = fragment["components"]["schemas"][ref.rsplit("/", 1)[1]]
+            return found
+        return schema
+
+    schema = resolved(next(iter(body.values()), {}).get("schema", {}))
+    members = schema.get("oneOf") or schema.get("anyOf")
+    return [resolved(member) for member in members] if members else [schema]
 
 
 def formats(fragment: dict[str, Any], binding: Binding) -> dict[str, str]:
@@ -84,7 +91,8 @@ def formats(fragment: dict[str, Any], binding: Binding) -> dict[str, str]:
     op = fragment["paths"][binding.path][binding.http_method.lower()]
     found = {
         name: field["format"]
-        for name, field in body_schema(fragment, binding).get("properties", {}).items()
+        for schema in body_schemas(fragment, binding)
+        for name, field in schema.get("properties", {}).items()
         if "format" in field
     }
     for param in op.get("parameters", []):
@@ -104,7 +112,7 @@ class Checker:
         self.routes = []
         for b in bindings:
             pattern = re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(b.path))
-            self.routes.append((b, re.compile(pattern + "$"), body_schema(fragment, b)))
+            self.routes.append((b, re.compile(pattern + "$"), body_schemas(fragment, b)))
         self.failures: list[str] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
@@ -121,7 +129,7 @@ class Checker:
         return httpx.Response(404, json={"code": 20404, "message": "not found"})
 
     @staticmethod
-    def check(binding: Binding, request: httpx.Request, schema: dict[str, Any]) -> str:
+    def check(binding: Binding, request: httpx.Request, schemas: list[dict[str, Any]]) -> str:
         declared = {q.wire for q in binding.query_params} | {"PageSize", "PageToken", "Page"}
         unknown = set(request.url.params) - declared
         if unknown:
@@ -133,11 +141,17 @@ class Checker:
             if binding.content_type == "form"
             else set(json.loads(request.content or b"{}"))
         )
-        properties = set(schema.get("properties", {}))
-        if fields - properties:
-            return f"undeclared fields {sorted(fields - properties)}"
-        missing = set(schema.get("required", ())) - fields
-        return f"required fields missing {sorted(missing)}" if missing else ""
+        problems = []
+        for schema in schemas:  # the body is one of them (most bodies: the only one)
+            properties = set(schema.get("properties", {}))
+            missing = set(schema.get("required", ())) - fields
+            if fields - properties:
+                problems.append(f"undeclared fields {sorted(fields - properties)}")
+            elif missing:
+                problems.append(f"required fields missing {sorted(missing)}")
+            else:
+                return ""
+        return problems[0]
 
 
 def answer(binding: Binding, identity: dict[str, str]) -> httpx.Response:
@@ -231,11 +245,15 @@ def arguments(binding: Binding, fragment: dict[str, Any]) -> tuple[list[str], di
             raise LookupError(f"no value for {p.name} matching {p.pattern}")
         path.append(value)
     fmt = formats(fragment, binding)
+    # A body of several kinds: the first kind's, with what that kind requires.
+    variant = binding.variants[0] if binding.variants else None
     keywords = {
         p.name: value_for(p, fmt.get(p.wire, ""))
         for p in binding.keywords
-        if getattr(p, "required", False)
+        if getattr(p, "required", False) or (variant and p.name in variant.required)
     }
+    if variant:
+        keywords[binding.discriminator] = variant.value
     return path, keywords
 
 

@@ -136,8 +136,28 @@ def _json_value(param: BodyParam, value: object) -> object:
     return text
 
 
+def _check_variant(operation: WriteOperation, body: Given) -> None:
+    """A body of several schemas: the one its discriminator selects, with every
+    parameter that one requires and none it does not take."""
+    key = operation.discriminator
+    value = body.get(key)
+    variant = next((v for v in operation.variants if v.value == value), None)
+    if variant is None:
+        raise ValidationError(
+            key, value, "one of " + ", ".join(repr(v.value) for v in operation.variants)
+        )
+    for name in variant.required:
+        if body.get(name) is None:
+            raise ValidationError(name, None, f"a value (it is required when {key} is {value!r})")
+    for name, given in body.items():
+        if given is not None and name not in variant.allowed:
+            raise ValidationError(name, given, f"None ({key}={value!r} does not take {name})")
+
+
 def encode_body(operation: WriteOperation, body: Given) -> tuple[bytes, str] | None:
     """The request's content and its content type (None: no body)."""
+    if operation.variants:
+        _check_variant(operation, body)
     if operation.content_type == "json":
         pairs = _given(operation.name, operation.body_params, body)
         if not pairs and not operation.body_params:

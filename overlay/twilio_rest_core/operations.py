@@ -151,6 +151,16 @@ class BodyParam:
     pattern: re.Pattern[str] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class BodyVariant:
+    """One schema a body may be (a spec's `oneOf` with a discriminator): the value of
+    the discriminator that selects it, the parameters it requires and those it takes."""
+
+    value: str
+    required: tuple[str, ...] = ()
+    allowed: tuple[str, ...] = ()
+
+
 class NoContent:
     """The model of a write that answers no body (a delete's 204): it reads as None."""
 
@@ -174,6 +184,8 @@ class WriteOperation(Operation):
         made, or it answered 429.
     content_type: "form" (application/x-www-form-urlencoded, as Twilio reads most
         writes) or "json".
+    discriminator, variants: a body that is one of several schemas: the body parameter
+        whose value selects one of `variants`, each checked before sending.
     """
 
     method: Literal["POST", "PUT", "PATCH", "DELETE"] = "POST"
@@ -182,6 +194,8 @@ class WriteOperation(Operation):
     statuses: tuple[int, ...] = (200, 201)
     idempotent: bool = False
     content_type: Literal["form", "json"] = "form"
+    discriminator: str = ""
+    variants: tuple[BodyVariant, ...] = ()
 
     @property
     def retried_after_sending(self) -> bool:

@@ -13,11 +13,14 @@
   list's page.
 - A documented example given by `$ref` to components/examples (messaging_v2's), which
   the extraction refused: here the test user's.
+- A JSON body that is one of several schemas, by a discriminator (messaging_v3's typing
+  indicator): it had no parameters at all. Here flow validation takes an SMS or a call.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -53,6 +56,45 @@ PROFILE = {
         },
     },
 }
+SMS = {
+    "type": "object",
+    "required": ["kind", "to"],
+    "properties": {
+        "kind": {"type": "string", "enum": ["SMS"], "description": "Must be SMS."},
+        "to": {"type": "string", "pattern": "^\\+[0-9]+$"},
+        "text": {"type": "string"},
+    },
+}
+CALL = {
+    "type": "object",
+    "required": ["kind", "to", "url"],
+    "properties": {
+        "kind": {"type": "string", "enum": ["CALL"]},
+        "to": {"type": "string", "pattern": "^\\+[0-9]+$"},
+        "url": {"type": "string", "format": "uri"},
+        "timeout": {"type": "integer", "minimum": 1},
+    },
+}
+ONE_OF_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "oneOf": [
+                    {"$ref": "#/components/schemas/corner.sms"},
+                    {"$ref": "#/components/schemas/corner.call"},
+                ],
+                "discriminator": {
+                    "propertyName": "kind",
+                    "mapping": {
+                        "SMS": "#/components/schemas/corner.sms",
+                        "CALL": "#/components/schemas/corner.call",
+                    },
+                },
+            }
+        }
+    },
+}
 REQUIRED_QUERY = {
     "name": "AccountSid",
     "in": "query",
@@ -78,7 +120,7 @@ NO_FLOWS = {"flows": [], "meta": {"key": "flows", "next_page_url": None, "page_s
 
 @pytest.fixture(scope="module")
 def added(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Any]]:
-    """Studio v2 with FIELDS and REQUIRED_QUERY, cut to FetchTestUser and ListFlow."""
+    """Studio v2 with the corners above, cut to the three operations that show them."""
     spec = read_json(STUDIO)
     schemas = spec["components"]["schemas"]
     schemas[TEST_USER]["properties"].update(FIELDS)
@@ -92,15 +134,19 @@ def added(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Any]
         "fetch": {"$ref": "#/components/examples/test_user"}
     }
     spec["components"]["examples"] = {"test_user": {"value": TEST_USERS}}
+    schemas["corner.sms"], schemas["corner.call"] = SMS, CALL
+    spec["paths"]["/v2/Flows/Validate"]["post"]["requestBody"] = ONE_OF_BODY
     root = tmp_path_factory.mktemp("corners")
-    with added_service(root, STUDIO.name, spec, "FetchTestUser", "ListFlow") as added:
+    cut = ("FetchTestUser", "ListFlow", "UpdateFlowValidate")
+    with added_service(root, STUDIO.name, spec, *cut) as added:
         yield added
 
 
 def answering(requests: list[httpx.Request]) -> httpx.Client:
     def answer(request: httpx.Request) -> httpx.Response:
         requests.append(request)
-        return httpx.Response(200, json=NO_FLOWS if request.url.path == "/v2/Flows" else TEST_USERS)
+        answers = {"/v2/Flows": NO_FLOWS, "/v2/Flows/Validate": {"valid": True}}
+        return httpx.Response(200, json=answers.get(request.url.path, TEST_USERS))
 
     return httpx.Client(transport=httpx.MockTransport(answer))
 
@@ -167,3 +213,30 @@ def test_an_example_given_by_ref_is_copied_into_the_fragment(added: tuple[Path, 
     test_user = fragment["paths"]["/v2/Flows/{Sid}/TestUsers"]["get"]["responses"]["200"]
     assert test_user["content"]["application/json"]["examples"]["fetch"] == {"value": TEST_USERS}
     assert "examples" not in fragment.get("components", {})  # component schemas only
+
+
+@needs_generator
+def test_a_body_of_one_of_several_schemas_is_checked_by_its_discriminator(
+    added: tuple[Path, Any],
+) -> None:
+    _, clients = added
+    requests: list[httpx.Request] = []
+    with clients.StudioV2Client(ACCOUNT, "token", http_client=answering(requests)) as client:
+        validate = client.operations["UpdateFlowValidate"]
+        assert validate(kind="SMS", to="+15558675310", text="hi").valid is True
+        assert validate(kind="CALL", to="+1555", url="https://x.example/twiml", timeout=30).valid
+        refusals = [
+            ({"kind": "CALL", "to": "+1555"}, r"url=None .*required when kind is 'CALL'"),
+            ({"kind": "SMS", "to": "+1555", "timeout": 5}, r"timeout=5 .*'SMS' does not take"),
+            ({"kind": "FAX", "to": "+1555"}, r"kind='FAX' .*one of 'SMS', 'CALL'"),
+            ({"kind": "SMS", "to": "1555"}, r"to='1555' .*matching"),
+            ({"to": "+1555"}, r"kind"),
+        ]
+        for arguments, words in refusals:
+            with pytest.raises((ValidationError, TypeError), match=words):
+                validate(**arguments)
+    assert [json.loads(r.content) for r in requests] == [
+        {"kind": "SMS", "to": "+15558675310", "text": "hi"},
+        {"kind": "CALL", "to": "+1555", "url": "https://x.example/twiml", "timeout": 30},
+    ]
+    assert {r.headers["content-type"] for r in requests} == {"application/json"}
