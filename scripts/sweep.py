@@ -212,6 +212,52 @@ def value_for(param: Any, fmt: str = "") -> Any:
     return [value] if getattr(param, "is_list", False) else value
 
 
+def sample(schema: dict[str, Any], schemas: dict[str, Any], depth: int = 0) -> Any:
+    """A JSON value the schema admits, with every required field of every object in it
+    filled (a body field that is an object, whose own fields a server checks)."""
+    ref = schema.get("$ref", "")
+    if ref.startswith("#/components/schemas/"):
+        schema = schemas[ref.rsplit("/", 1)[1]]
+    members = schema.get("oneOf") or schema.get("anyOf") or schema.get("allOf")
+    if members and depth < 8:
+        return sample(members[0], schemas, depth + 1)
+    if schema.get("enum"):
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if (kind == "object" or "properties" in schema) and depth < 8:
+        required = schema.get("required", ())
+        return {
+            name: sample(field, schemas, depth + 1)
+            for name, field in schema.get("properties", {}).items()
+            if name in required
+        }
+    if kind == "array" and depth < 8:
+        return [sample(schema.get("items", {}), schemas, depth + 1)]
+    if kind in {"integer", "number"}:
+        return schema.get("minimum", 1)
+    if kind == "boolean":
+        return True
+    formatted = {**FORMATTED, "date": "2024-05-01", "date-time": "2024-05-01T00:00:00Z"}
+    text = formatted.get(schema.get("format", "")) or text_for(schema.get("pattern"))
+    return text or "value"
+
+
+def object_values(fragment: dict[str, Any], binding: Binding) -> dict[str, Any]:
+    """wire name -> a sample of each body field the spec types as an object (or a list
+    of objects)."""
+    schemas = fragment.get("components", {}).get("schemas", {})
+
+    def is_object(field: dict[str, Any]) -> bool:
+        return field.get("type") == "object" or "$ref" in field or "properties" in field
+
+    return {
+        wire: sample(field, schemas)
+        for schema in body_schemas(fragment, binding)[:1]
+        for wire, field in schema.get("properties", {}).items()
+        if is_object(field) or (field.get("type") == "array" and is_object(field.get("items", {})))
+    }
+
+
 def path_schemas(fragment: dict[str, Any], binding: Binding) -> dict[str, dict[str, Any]]:
     """wire name -> the schema the spec gives a path parameter."""
     item = fragment["paths"][binding.path]
@@ -247,8 +293,11 @@ def arguments(binding: Binding, fragment: dict[str, Any]) -> tuple[list[str], di
     fmt = formats(fragment, binding)
     # A body of several kinds: the first kind's, with what that kind requires.
     variant = binding.variants[0] if binding.variants else None
+    objects = object_values(fragment, binding) if binding.kind == "write" else {}
     keywords = {
-        p.name: value_for(p, fmt.get(p.wire, ""))
+        p.name: objects[p.wire]
+        if p.kind == "object" and p.wire in objects
+        else value_for(p, fmt.get(p.wire, ""))
         for p in binding.keywords
         if getattr(p, "required", False) or (variant and p.name in variant.required)
     }
