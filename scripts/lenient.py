@@ -15,6 +15,9 @@ resource by them, so every response that carries the resource carries them, neve
 they are required and typed `str`, and a user passes `step.sid` back without narrowing.
 Less any that one of Twilio's documented bodies of the resource leaves out (Messaging's
 DNS validation example has no `domain_sid`).
+
+A schema that is one of several objects (`oneOf`/`anyOf`) is read as one object with all
+their fields: which member a body is matters less than reading it.
 """
 
 from __future__ import annotations
@@ -77,6 +80,8 @@ def lenient_responses(spec: dict[str, Any]) -> dict[str, Any]:
     schemas = spec.get("components", {}).get("schemas")
     if not schemas:
         return spec
+    schemas = _members_merged(schemas)
+    spec = {**spec, "components": {**spec["components"], "schemas": schemas}}
     identity = identity_fields(spec)
     lenient = {
         name: _component(schema, identity.get(name, set()), schemas)
@@ -85,6 +90,31 @@ def lenient_responses(spec: dict[str, Any]) -> dict[str, Any]:
         for name, schema in schemas.items()
     }
     return {**spec, "components": {**spec["components"], "schemas": lenient}}
+
+
+def _members_merged(schemas: dict[str, Any]) -> dict[str, Any]:
+    """Each component that is only a `oneOf`/`anyOf` of objects made one object with every
+    member's fields (a field in several: the first member's). Every field is optional
+    anyway, so a body of any member decodes, and the fields it lacks are UNSET
+    (messaging_v1's A2P campaign answers in two versions, the second with two more)."""
+    merged = dict(schemas)
+    for name, schema in schemas.items():
+        members = schema.get("oneOf") or schema.get("anyOf")
+        if members and not schema.get("properties"):
+            resolved = [
+                schemas.get(m.get("$ref", "")[len(_REF) :], m)
+                if m.get("$ref", "").startswith(_REF)
+                else m
+                for m in members
+            ]
+            if all(member.get("properties") for member in resolved):
+                properties: dict[str, Any] = {}
+                for member in resolved:
+                    for field, prop in member["properties"].items():
+                        properties.setdefault(field, prop)
+                words = {k: v for k, v in schema.items() if k == "description"}
+                merged[name] = {"type": "object", **words, "properties": properties}
+    return merged
 
 
 def _component(

@@ -15,6 +15,8 @@
   the extraction refused: here the test user's.
 - A JSON body that is one of several schemas, by a discriminator (messaging_v3's typing
   indicator): it had no parameters at all. Here flow validation takes an SMS or a call.
+- An answer that is one of several objects (messaging_v1's A2P campaign, in two
+  versions): it was left out. Here a flow revision is a v1 or a v2 with `labels`.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Any
 
 import httpx
 import pytest
+from msgspec import UNSET
 from spec_scripts import STUDIO, added_service, needs_generator, read_json
 from twilio_rest_core.errors import ValidationError
 
@@ -103,6 +106,15 @@ REQUIRED_QUERY = {
 }
 ACCOUNT = "AC" + "0" * 32
 FLOW = "FW" + "a" * 32
+REVISION = "studio.v2.flow.flow_revision"
+REVISION_BODY = {
+    "sid": FLOW,
+    "account_sid": "AC" + "0" * 32,
+    "friendly_name": "Test Flow",
+    "status": "published",
+    "revision": 2,
+    "url": f"https://studio.twilio.com/v2/Flows/{FLOW}/Revisions/2",
+}
 TEST_USERS = {
     "sid": FLOW,
     "test_users": ["+15558675310"],
@@ -135,9 +147,22 @@ def added(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Any]
     }
     spec["components"]["examples"] = {"test_user": {"value": TEST_USERS}}
     schemas["corner.sms"], schemas["corner.call"] = SMS, CALL
+    revision = schemas.pop(REVISION)
+    labels = {"type": "array", "items": {"type": "string"}, "nullable": True}
+    schemas[REVISION + "_v1"] = revision
+    schemas[REVISION + "_v2"] = {
+        **revision,
+        "properties": {**revision["properties"], "labels": labels},
+    }
+    schemas[REVISION] = {
+        "oneOf": [
+            {"$ref": f"#/components/schemas/{REVISION}_v1"},
+            {"$ref": f"#/components/schemas/{REVISION}_v2"},
+        ]
+    }
     spec["paths"]["/v2/Flows/Validate"]["post"]["requestBody"] = ONE_OF_BODY
     root = tmp_path_factory.mktemp("corners")
-    cut = ("FetchTestUser", "ListFlow", "UpdateFlowValidate")
+    cut = ("FetchTestUser", "ListFlow", "UpdateFlowValidate", "FetchFlowRevision")
     with added_service(root, STUDIO.name, spec, *cut) as added:
         yield added
 
@@ -240,3 +265,22 @@ def test_a_body_of_one_of_several_schemas_is_checked_by_its_discriminator(
         {"kind": "CALL", "to": "+1555", "url": "https://x.example/twiml", "timeout": 30},
     ]
     assert {r.headers["content-type"] for r in requests} == {"application/json"}
+
+
+@needs_generator
+def test_an_answer_of_one_of_several_objects_reads_every_members_fields(
+    added: tuple[Path, Any],
+) -> None:
+    _, clients = added
+    bodies = [REVISION_BODY, {**REVISION_BODY, "labels": ["beta"]}]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=bodies.pop(0))
+
+    http = httpx.Client(transport=httpx.MockTransport(answer))
+    with clients.StudioV2Client(ACCOUNT, "token", http_client=http) as client:
+        fetch = client.operations["FetchFlowRevision"]
+        v1, v2 = fetch(FLOW, "2"), fetch(FLOW, "2")
+    assert (v1.sid, v1.revision, v2.labels) == (FLOW, 2, ["beta"])
+    assert v1.labels is UNSET  # a v1 body has no labels
+    assert v1.additional_properties == v2.additional_properties == {}
