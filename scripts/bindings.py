@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from lenient import lenient_responses
+from lenient import lenient_responses, merged_properties
 
 SCHEMA_REF = "#/components/schemas/"
 PAGING = {"PageSize", "Page", "PageToken"}
@@ -456,20 +456,14 @@ def _body_fields(
     spec: dict[str, Any], schema: dict[str, Any]
 ) -> tuple[dict[str, Any], set[str], list[BodyVariant]]:
     """A body schema's fields by wire name, those required, and its variants. A `oneOf`
-    (or `anyOf`) body takes every member's fields (an enum on several members takes all
-    their values), requires those every member requires, and, with a discriminator,
+    (or `anyOf`) body takes every member's fields (lenient.merged_properties), requires
+    those every member requires, and, with a discriminator,
     has a variant per member that says which of them it requires and takes."""
     choices = schema.get("oneOf") or schema.get("anyOf")
     if not choices:
         return dict(schema.get("properties", {})), set(schema.get("required", ())), []
     members = [_resolve(spec, member) for member in choices]
-    fields: dict[str, Any] = {}
-    for member in members:
-        for wire, prop in member.get("properties", {}).items():
-            known = fields.setdefault(wire, prop)
-            if known is not prop and "enum" in known and "enum" in prop:
-                values = [*known["enum"], *(v for v in prop["enum"] if v not in known["enum"])]
-                fields[wire] = {**known, "enum": values}
+    fields = merged_properties(members)
     required = set.intersection(*(set(member.get("required", ())) for member in members))
     discriminator = schema.get("discriminator", {})
     key = discriminator.get("propertyName")

@@ -94,9 +94,9 @@ def lenient_responses(spec: dict[str, Any]) -> dict[str, Any]:
 
 def _members_merged(schemas: dict[str, Any]) -> dict[str, Any]:
     """Each component that is only a `oneOf`/`anyOf` of objects made one object with every
-    member's fields (a field in several: the first member's). Every field is optional
-    anyway, so a body of any member decodes, and the fields it lacks are UNSET
-    (messaging_v1's A2P campaign answers in two versions, the second with two more)."""
+    member's fields (merged_properties). Every field is optional anyway, so a body of
+    any member decodes, and the fields it lacks are UNSET (messaging_v1's A2P campaign
+    answers in two versions, the second with two more)."""
     merged = dict(schemas)
     for name, schema in schemas.items():
         members = schema.get("oneOf") or schema.get("anyOf")
@@ -108,13 +108,23 @@ def _members_merged(schemas: dict[str, Any]) -> dict[str, Any]:
                 for m in members
             ]
             if all(member.get("properties") for member in resolved):
-                properties: dict[str, Any] = {}
-                for member in resolved:
-                    for field, prop in member["properties"].items():
-                        properties.setdefault(field, prop)
                 words = {k: v for k, v in schema.items() if k == "description"}
+                properties = merged_properties(resolved)
                 merged[name] = {"type": "object", **words, "properties": properties}
     return merged
+
+
+def merged_properties(members: list[dict[str, Any]]) -> dict[str, Any]:
+    """The fields of several object schemas (a `oneOf`'s members) together: a field in
+    several is the first member's, but an enum takes every member's values."""
+    fields: dict[str, Any] = {}
+    for member in members:
+        for name, prop in member.get("properties", {}).items():
+            known = fields.setdefault(name, prop)
+            if known is not prop and "enum" in known and "enum" in prop:
+                values = [*known["enum"], *(v for v in prop["enum"] if v not in known["enum"])]
+                fields[name] = {**known, "enum": values}
+    return fields
 
 
 def _component(

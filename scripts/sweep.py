@@ -68,22 +68,24 @@ def published(spec: dict[str, Any]) -> dict[str, str]:
 # -- a stand-in server that checks requests against the spec ---------------------------
 
 
+def resolved(schema: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    """The component schema `schema` refers to ($ref), else `schema` itself."""
+    ref = schema.get("$ref", "")
+    if ref.startswith("#/components/schemas/"):
+        found: dict[str, Any] = schemas[ref.rsplit("/", 1)[1]]
+        return found
+    return schema
+
+
 def body_schemas(fragment: dict[str, Any], binding: Binding) -> list[dict[str, Any]]:
     """The schemas the operation's request body may be: one, or the members of its
     `oneOf`/`anyOf` ([{}] when it has none)."""
     op = fragment["paths"][binding.path][binding.http_method.lower()]
     body = op.get("requestBody", {}).get("content", {})
-
-    def resolved(schema: dict[str, Any]) -> dict[str, Any]:
-        ref = schema.get("$ref", "")
-        if ref.startswith("#/components/schemas/"):
-            found: dict[str, Any] = fragment["components"]["schemas"][ref.rsplit("/", 1)[1]]
-            return found
-        return schema
-
-    schema = resolved(next(iter(body.values()), {}).get("schema", {}))
+    schemas = fragment.get("components", {}).get("schemas", {})
+    schema = resolved(next(iter(body.values()), {}).get("schema", {}), schemas)
     members = schema.get("oneOf") or schema.get("anyOf")
-    return [resolved(member) for member in members] if members else [schema]
+    return [resolved(member, schemas) for member in members] if members else [schema]
 
 
 def formats(fragment: dict[str, Any], binding: Binding) -> dict[str, str]:
@@ -215,9 +217,7 @@ def value_for(param: Any, fmt: str = "") -> Any:
 def sample(schema: dict[str, Any], schemas: dict[str, Any], depth: int = 0) -> Any:
     """A JSON value the schema admits, with every required field of every object in it
     filled (a body field that is an object, whose own fields a server checks)."""
-    ref = schema.get("$ref", "")
-    if ref.startswith("#/components/schemas/"):
-        schema = schemas[ref.rsplit("/", 1)[1]]
+    schema = resolved(schema, schemas)
     members = schema.get("oneOf") or schema.get("anyOf") or schema.get("allOf")
     if members and depth < 8:
         return sample(members[0], schemas, depth + 1)
@@ -265,10 +265,8 @@ def path_schemas(fragment: dict[str, Any], binding: Binding) -> dict[str, dict[s
     schemas = fragment.get("components", {}).get("schemas", {})
     found = {}
     for param in [*item.get("parameters", []), *op.get("parameters", [])]:
-        schema = param.get("schema", {})
-        ref = schema.get("$ref", "").rsplit("/", 1)[-1]
         if param.get("in") == "path":
-            found[param["name"]] = schemas.get(ref, schema) if ref else schema
+            found[param["name"]] = resolved(param.get("schema", {}), schemas)
     return found
 
 

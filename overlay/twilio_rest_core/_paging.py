@@ -121,11 +121,9 @@ class Cursor:
         return request
 
 
-def worth_prefetching(page: Decoded, min_wait: float | None = None) -> bool:
+def worth_prefetching(page: Decoded, min_wait: float) -> bool:
     """Whether fetching the page after this one in the background pays (see defaults.py):
-    `min_wait` is the client's (None: the sync client's, PREFETCH_MIN_WAIT)."""
-    if min_wait is None:
-        min_wait = D.PREFETCH_MIN_WAIT
+    `min_wait` is the client's (PREFETCH_MIN_WAIT, ASYNC_PREFETCH_MIN_WAIT)."""
     return len(page.items) >= D.PREFETCH_MIN_ITEMS and page.waited >= min_wait
 
 
@@ -162,8 +160,8 @@ class Listing(Generic[ItemT]):
         first: httpx.Request,
         limit: int | None,
         prefetch: bool,
-        decoders: Decoders | None = None,
-        min_wait: float | None = None,
+        decoders: Decoders | None,
+        min_wait: float,
     ) -> None:
         self._operation = operation
         self._decoders = decoders or Decoders()

@@ -109,7 +109,7 @@ FLOW = "FW" + "a" * 32
 REVISION = "studio.v2.flow.flow_revision"
 REVISION_BODY = {
     "sid": FLOW,
-    "account_sid": "AC" + "0" * 32,
+    "account_sid": ACCOUNT,
     "friendly_name": "Test Flow",
     "status": "published",
     "revision": 2,
@@ -132,7 +132,7 @@ NO_FLOWS = {"flows": [], "meta": {"key": "flows", "next_page_url": None, "page_s
 
 @pytest.fixture(scope="module")
 def added(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Any]]:
-    """Studio v2 with the corners above, cut to the three operations that show them."""
+    """Studio v2 with the corners above, cut to the four operations that show them."""
     spec = read_json(STUDIO)
     schemas = spec["components"]["schemas"]
     schemas[TEST_USER]["properties"].update(FIELDS)
